@@ -1,0 +1,20 @@
+// Jest runs in ESM mode (the package is "type": "module"); ts-jest compiles each file on its own
+// (isolatedModules), so type errors are caught by `npm run typecheck`, not by the test run.
+const tsJest = ['ts-jest', { useESM: true, isolatedModules: true, tsconfig: 'tsconfig.json' }];
+const common = {
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': tsJest },
+  // Sources import siblings as './x.js' (NodeNext); map them back to the .ts file.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  testEnvironment: 'node',
+};
+export default {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/bridge/**/*.test.ts', '<rootDir>/operator/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+    },
+  ],
+};

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The one test command (README: `npm test`). Runs every tier in order and stops at the first failure.
+# Tiers that need a cluster bring it up through hack/ themselves.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n=== %s ===\n' "$*"; }
+
+step "typecheck";   npx tsc -p tsconfig.json --noEmit
+step "lint";        npx eslint .
+step "build";       npm run -s build
+step "unit";        npm run -s test:unit
+step "integration"; npm run -s test:integration
