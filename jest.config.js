@@ -16,5 +16,7 @@ export default {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
     },
+    // Against a real kube-apiserver (KUBECONFIG from hack/cluster-up.sh); run in band, one shared cluster.
+    { ...common, displayName: 'operator', testMatch: ['<rootDir>/test/operator/**/*.test.ts'] },
   ],
 };
