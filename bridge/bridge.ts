@@ -1,0 +1,92 @@
+// Assembles one bridge from a config: upstream factory, sessions, HTTP server. Used by main.ts and,
+// in-process on port 0, by the tests.
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { BridgeConfig } from './config.js';
+import { defaultAllowedHosts } from './http/guards.js';
+import { serveBridge } from './http/server.js';
+import { BridgeMetrics } from './metrics.js';
+import { SessionHub } from './sessions/session-hub.js';
+import { SessionIds } from './sessions/session-ids.js';
+import { connectAgent } from './upstream/agent-socket.js';
+import { childEnv } from './upstream/child-env.js';
+import { spawnServer } from './upstream/child-process.js';
+import { Upstream } from './upstream/upstream.js';
+
+export interface RunningBridge {
+  readonly url: string;
+  readonly sseUrl: string;
+  readonly port: number;
+  readonly hub: SessionHub;
+  readonly metrics: BridgeMetrics;
+  /** Readiness off, in-flight requests get up to graceMs, then every process stops and the port closes. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export interface BridgeDeps {
+  readonly log: Logger;
+  readonly environment?: Readonly<Record<string, string | undefined>>;
+  /** Off in tests that run many bridges in one process. */
+  readonly processMetrics?: boolean;
+}
+
+async function readSecret(path: string | undefined): Promise<string | undefined> {
+  if (path === undefined) return undefined;
+  const value = (await readFile(path, 'utf8')).trim();
+  if (value === '') throw new Error(`${path} is empty`);
+  return value;
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promise<RunningBridge> {
+  const { log } = deps;
+  const metrics = new BridgeMetrics(deps.processMetrics ?? true);
+  const authToken = await readSecret(config.authTokenFile);
+  const key = config.sessionKeyFile !== undefined ? Buffer.from((await readSecret(config.sessionKeyFile)) ?? '') : randomBytes(32);
+  const env = childEnv(deps.environment ?? process.env, config.passEnv, config.env);
+
+  const createUpstream = (): Upstream => {
+    const channel = config.upstreamSocket !== undefined
+      ? connectAgent(config.upstreamSocket)
+      : spawnServer({ command: config.command, env, log });
+    return new Upstream(channel, config.maxLine, log.child({ upstream: channel.label }), metrics);
+  };
+
+  // Bind first: the address other replicas use (inside every session id) needs the real port.
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const ids = new SessionIds(key, config.advertiseAddress ?? `${urlHost(config.host)}:${port}`);
+  const hub = new SessionHub(config, createUpstream, ids, metrics, log);
+  serveBridge(server, { config, metrics, log, hub }, {
+    authToken,
+    allowedHosts: defaultAllowedHosts(config.host, config.allowedHosts),
+    allowedOrigins: config.allowedOrigins,
+  });
+  hub.start();
+
+  const base = `http://${urlHost(config.host)}:${port}`;
+  return {
+    url: `${base}/mcp`,
+    sseUrl: `${base}/sse`,
+    port,
+    hub,
+    metrics,
+    async close(graceMs = config.shutdownGrace * 1000) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await hub.drain(graceMs);
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,166 @@
+// Flags and MCP_BRIDGE_* env are parsed here, once, and passed down as a frozen BridgeConfig.
+// The flag names are a public contract (the operator and users' scripts rely on them).
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+export const SESSION_MODES = ['per-session', 'shared'] as const;
+export type SessionMode = (typeof SESSION_MODES)[number];
+
+const MiB = 1024 * 1024;
+
+const intFrom = (min: number) => z.coerce.number().int().min(min);
+const list = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) => (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean));
+
+const ConfigSchema = z.object({
+  port: intFrom(0).max(65535).default(8080),
+  host: z.string().min(1).default('0.0.0.0'),
+  sessionMode: z.enum(SESSION_MODES).default('per-session'),
+  warmPool: intFrom(0).max(1000).default(0),
+  maxSessions: intFrom(1).default(1000),
+  idleTimeout: intFrom(0).default(900),
+  maxBody: intFrom(1024).default(4 * MiB),
+  maxLine: intFrom(1024).default(16 * MiB),
+  maxQueue: intFrom(64 * 1024).default(8 * MiB),
+  shutdownGrace: intFrom(0).default(20),
+  allowedOrigins: list.default([]),
+  allowedHosts: list.default([]),
+  authTokenFile: z.string().optional(),
+  upstreamSocket: z.string().optional(),
+  installAgent: z.string().optional(),
+  sessionKeyFile: z.string().optional(),
+  advertiseAddress: z.string().optional(),
+  env: list.default([]),
+  passEnv: list.default([]),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  command: z.array(z.string()),
+});
+
+export type BridgeConfig = Readonly<Omit<z.infer<typeof ConfigSchema>, 'env'> & { env: Readonly<Record<string, string>> }>;
+
+/** Flag name → key in the schema. Each also reads MCP_BRIDGE_<UPPER_SNAKE> from the environment. */
+const FLAGS = {
+  port: 'port',
+  host: 'host',
+  'session-mode': 'sessionMode',
+  'warm-pool': 'warmPool',
+  'max-sessions': 'maxSessions',
+  'idle-timeout': 'idleTimeout',
+  'max-body': 'maxBody',
+  'max-line': 'maxLine',
+  'max-queue': 'maxQueue',
+  'shutdown-grace': 'shutdownGrace',
+  'allowed-origins': 'allowedOrigins',
+  'allowed-hosts': 'allowedHosts',
+  'auth-token-file': 'authTokenFile',
+  'upstream-socket': 'upstreamSocket',
+  'install-agent': 'installAgent',
+  'session-key-file': 'sessionKeyFile',
+  'advertise-address': 'advertiseAddress',
+  env: 'env',
+  'pass-env': 'passEnv',
+  'log-level': 'logLevel',
+} as const satisfies Record<string, keyof z.infer<typeof ConfigSchema>>;
+
+const REPEATABLE = new Set(['env', 'pass-env', 'allowed-origins', 'allowed-hosts']);
+
+export const HELP = `mcp-bridge: serve a stdio MCP server over Streamable HTTP (/mcp) and legacy HTTP+SSE (/sse, /message).
+
+Usage:
+  mcp-bridge [options] -- <command> [args...]
+  mcp-bridge [options] --upstream-socket PATH     (sidecar: the server runs behind the stdio agent)
+
+Options (each also as env MCP_BRIDGE_<NAME>, e.g. MCP_BRIDGE_MAX_SESSIONS=50; flags win):
+  --port N                 TCP port to listen on; 0 picks a free one (default 8080)
+  --host ADDR              address to bind (default 0.0.0.0)
+  --session-mode MODE      per-session: one server process per client session (default)
+                           shared: one server process for all sessions
+  --warm-pool N            per-session: keep N processes started and waiting (default 0)
+  --max-sessions N         sessions at once; more get 503 (default 1000)
+  --idle-timeout SECONDS   end a session with no request for this long; 0 = never (default 900)
+  --max-body BYTES         largest HTTP request body; larger gets 413 (default 4194304)
+  --max-line BYTES         largest JSON-RPC line from the server; larger ends the session (default 16777216)
+  --max-queue BYTES        bytes queued for one slow SSE reader before its stream is closed (default 8388608)
+  --shutdown-grace SECONDS on SIGTERM, time for in-flight requests before processes stop (default 20)
+  --allowed-origins LIST   extra browser origins allowed (comma list, or *); the bridge's own host and
+                           localhost are always allowed; requests without Origin are always allowed
+  --allowed-hosts LIST     Host headers allowed (comma list). Default: any, or only localhost names when
+                           bound to a loopback address (DNS-rebinding protection)
+  --auth-token-file PATH   require "Authorization: Bearer <token>" with the token in this file
+  --upstream-socket PATH   connect to the stdio agent on this Unix socket instead of spawning <command>
+  --install-agent PATH     copy the bundled stdio agent binary to PATH at start (sidecar topology)
+  --session-key-file PATH  key that signs session ids (same for all replicas of a server); default: random
+  --advertise-address A    host:port other replicas use to reach this one (default: from --host/--port)
+  --env NAME=VALUE         set a variable for the server process (repeatable)
+  --pass-env NAME          pass a variable of the bridge's environment to the server (repeatable; * = all)
+  --log-level LEVEL        fatal|error|warn|info|debug|trace|silent (default info)
+  -h, --help               show this help
+  --version                print the version
+
+The server process gets only HOME, LOGNAME, PATH, SHELL, TERM, USER, the --pass-env names and --env.
+Endpoints: /mcp, /sse, /message, /healthz (alive), /readyz (can serve a session now), /metrics (Prometheus).`;
+
+export class ConfigError extends Error {}
+
+export type ParseResult = { kind: 'help' } | { kind: 'version' } | { kind: 'config'; config: BridgeConfig };
+
+function envName(flag: string): string {
+  return `MCP_BRIDGE_${flag.toUpperCase().replaceAll('-', '_')}`;
+}
+
+function parseEnvPairs(pairs: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new ConfigError(`--env expects NAME=VALUE, got "${pair}"`);
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+/** Pure: argv (without node and script) and an environment in, a validated config out. */
+export function parseConfig(argv: readonly string[], environment: Readonly<Record<string, string | undefined>>): ParseResult {
+  const options = Object.fromEntries(
+    Object.keys(FLAGS).map((flag) => [flag, { type: 'string' as const, multiple: REPEATABLE.has(flag) }]),
+  );
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: { ...options, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (err) {
+    throw new ConfigError(`${(err as Error).message}\nRun "mcp-bridge --help" for the options.`);
+  }
+  if (parsed.values.help === true) return { kind: 'help' };
+  if (parsed.values.version === true) return { kind: 'version' };
+
+  const raw: Record<string, unknown> = {};
+  for (const [flag, key] of Object.entries(FLAGS)) {
+    const fromFlag = (parsed.values as Record<string, unknown>)[flag];
+    const fromEnv = environment[envName(flag)];
+    if (fromFlag !== undefined) raw[key] = fromFlag;
+    else if (fromEnv !== undefined && fromEnv !== '') raw[key] = REPEATABLE.has(flag) ? fromEnv.split(',') : fromEnv;
+  }
+  raw.command = parsed.positionals;
+
+  const result = ConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => {
+      const flag = Object.entries(FLAGS).find(([, key]) => key === i.path[0])?.[0] ?? String(i.path[0]);
+      return `--${flag}: ${i.message}`;
+    });
+    throw new ConfigError(`invalid options:\n  ${issues.join('\n  ')}`);
+  }
+  const value = result.data;
+  if (value.command.length === 0 && value.upstreamSocket === undefined) {
+    throw new ConfigError('no server command: use "mcp-bridge [options] -- <command> [args...]" or --upstream-socket PATH');
+  }
+  if (value.command.length > 0 && value.upstreamSocket !== undefined) {
+    throw new ConfigError('give either a command after -- or --upstream-socket, not both');
+  }
+  return { kind: 'config', config: Object.freeze({ ...value, env: parseEnvPairs(value.env) }) };
+}

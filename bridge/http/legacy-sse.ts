@@ -1,0 +1,49 @@
+// Legacy HTTP+SSE transport (protocol 2024-11-05): GET /sse opens the event stream, whose first event
+// names the endpoint to POST to; POST /message?sessionId=... answers 202 and the reply comes on the
+// stream. Kept for older clients (e.g. LiteLLM with transport: sse). The session lives exactly as
+// long as its stream: when the client disconnects, its server process is stopped.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ErrorCodes, parseBody } from '../jsonrpc.js';
+import type { ReplyTarget } from '../sessions/reply-target.js';
+import { readBody } from './body.js';
+import { findSession, sendUnavailable, sseLimits, type HttpContext } from './context.js';
+import { sendError, sendText } from './respond.js';
+import { SseStream } from './sse-stream.js';
+
+export function handleSseOpen(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): void {
+  if (req.method !== 'GET') return sendError(res, 405, ErrorCodes.serverError, `Method Not Allowed: ${req.method ?? ''}`, { allow: 'GET' });
+  const opened = ctx.hub.open('sse');
+  if (!opened.ok) return sendUnavailable(res, opened.reason);
+  const session = opened.session;
+  const stream = new SseStream(res, sseLimits(ctx));
+  session.attachStream(stream);
+  stream.onClose(() => session.end('SSE stream closed by the client'));
+  // Relative to the /sse URL, so it works behind a path prefix and never names an internal host
+  // (the SDK client rejects an endpoint whose origin differs from the stream's).
+  stream.event('endpoint', `message?sessionId=${encodeURIComponent(session.id)}`);
+}
+
+export async function handleSseMessage(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
+  if (req.method !== 'POST') return sendError(res, 405, ErrorCodes.serverError, `Method Not Allowed: ${req.method ?? ''}`, { allow: 'POST' });
+  const sessionId = query.get('sessionId');
+  if (sessionId === null || sessionId === '') return sendError(res, 400, ErrorCodes.serverError, 'Bad Request: the sessionId query parameter is required');
+  const session = findSession(ctx, res, sessionId, 'sse');
+  if (session === undefined) return;
+  const ct = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (ct !== 'application/json') return sendError(res, 415, ErrorCodes.serverError, 'Unsupported Media Type: Content-Type must be application/json');
+  const body = await readBody(req, ctx.config.maxBody);
+  if (!body.ok) {
+    if (body.reason === 'too-large') return sendError(res, 413, ErrorCodes.serverError, `Payload Too Large: the body exceeds ${ctx.config.maxBody} bytes (--max-body)`, { connection: 'close' });
+    return;
+  }
+  const parsed = parseBody(body.text);
+  if (!parsed.ok) return sendError(res, 400, parsed.code, parsed.message);
+  if (parsed.batch) return sendError(res, 400, ErrorCodes.invalidRequest, 'Invalid Request: batches are not supported on the legacy SSE transport');
+  const streamTarget: ReplyTarget = {
+    deliver: (m) => session.sendOnStream(m),
+    complete: (m) => session.sendOnStream(m),
+    abandon: () => undefined,
+  };
+  session.receive(parsed.messages, () => streamTarget);
+  sendText(res, 202, 'Accepted');
+}

@@ -1,0 +1,49 @@
+// The bridge's HTTP front: routes, guards, health, readiness and metrics.
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { ErrorCodes } from '../jsonrpc.js';
+import type { HttpContext } from './context.js';
+import { checkRequest, type GuardConfig } from './guards.js';
+import { handleSseMessage, handleSseOpen } from './legacy-sse.js';
+import { sendError, sendText } from './respond.js';
+import { handleStreamableHttp } from './streamable-http.js';
+
+/** Attaches the bridge's routes to a (listening) server. */
+export function serveBridge(server: Server, ctx: HttpContext, guard: GuardConfig): void {
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    route(ctx, guard, req, res).catch((err: unknown) => {
+      ctx.log.error({ err }, 'request handler failed');
+      sendError(res, 500, ErrorCodes.internalError, 'Internal error in the bridge');
+    });
+  });
+  // Longer than common load-balancer idle timeouts, so the LB closes idle connections first.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+}
+
+async function route(ctx: HttpContext, guard: GuardConfig, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  switch (path) {
+    case '/healthz':
+      return sendText(res, 200, 'ok\n');
+    case '/readyz': {
+      const ready = ctx.hub.ready;
+      const body = JSON.stringify({ ready, sessions: ctx.hub.size, maxSessions: ctx.config.maxSessions });
+      return sendText(res, ready ? 200 : 503, body, 'application/json');
+    }
+    case '/metrics':
+      return sendText(res, 200, await ctx.metrics.registry.metrics(), ctx.metrics.registry.contentType);
+    case '/mcp':
+    case '/sse':
+    case '/message': {
+      const verdict = checkRequest(req, guard);
+      if (!verdict.ok) return sendError(res, verdict.status, ErrorCodes.serverError, verdict.message, verdict.headers);
+      if (path === '/mcp') return handleStreamableHttp(ctx, req, res);
+      if (path === '/sse') return handleSseOpen(ctx, req, res);
+      return handleSseMessage(ctx, req, res, new URLSearchParams(q === -1 ? '' : url.slice(q + 1)));
+    }
+    default:
+      return sendError(res, 404, ErrorCodes.serverError, `Not Found: ${path} (MCP is served on /mcp and /sse)`);
+  }
+}

@@ -1,0 +1,123 @@
+// JSON-RPC message parsing with the SDK's own schemas, and the error objects the bridge sends.
+import {
+  JSONRPCMessageSchema,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  type JSONRPCMessage,
+  type RequestId,
+} from '@modelcontextprotocol/sdk/types.js';
+
+export type { JSONRPCMessage, RequestId };
+export { SUPPORTED_PROTOCOL_VERSIONS };
+
+/** Error codes the bridge itself answers with. -32000..-32099 are implementation-defined in JSON-RPC. */
+export const ErrorCodes = {
+  parseError: -32700,
+  invalidRequest: -32600,
+  methodNotFound: -32601,
+  internalError: -32603,
+  /** Generic transport-level error (SDK: ConnectionClosed); also "bad request" on HTTP. */
+  serverError: -32000,
+  /** Unknown or ended session (same code the SDK's reference transport uses). */
+  sessionNotFound: -32001,
+  /** The MCP server process (or agent connection) went away while the request was in flight. */
+  upstreamClosed: -32002,
+  /** The bridge refuses new work: at capacity, or shutting down. */
+  unavailable: -32003,
+} as const;
+
+export type JsonRpcParams = Record<string, unknown> & { _meta?: Record<string, unknown> };
+export interface JsonRpcRequest {
+  jsonrpc: '2.0';
+  id: RequestId;
+  method: string;
+  params?: JsonRpcParams;
+}
+export interface JsonRpcNotification {
+  jsonrpc: '2.0';
+  method: string;
+  params?: JsonRpcParams;
+}
+export interface JsonRpcResponse {
+  jsonrpc: '2.0';
+  id: RequestId;
+  result?: unknown;
+  error?: { code: number; message: string; data?: unknown };
+}
+export interface JsonRpcErrorBody {
+  jsonrpc: '2.0';
+  id: RequestId | null;
+  error: { code: number; message: string; data?: unknown };
+}
+
+export function isRequest(m: JSONRPCMessage): m is JSONRPCMessage & JsonRpcRequest {
+  return 'method' in m && 'id' in m;
+}
+export function isNotification(m: JSONRPCMessage): m is JSONRPCMessage & JsonRpcNotification {
+  return 'method' in m && !('id' in m);
+}
+export function isResponse(m: JSONRPCMessage): m is JSONRPCMessage & JsonRpcResponse {
+  return !('method' in m) && ('result' in m || 'error' in m) && 'id' in m && m.id !== undefined;
+}
+
+export type ParseOutcome =
+  | { ok: true; messages: JSONRPCMessage[]; batch: boolean }
+  | { ok: false; code: number; message: string };
+
+/** Parses an HTTP body: one message or (protocol 2025-03-26 only, checked by the caller) a batch array. */
+export function parseBody(text: string): ParseOutcome {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { ok: false, code: ErrorCodes.parseError, message: 'Parse error: body is not valid JSON' };
+  }
+  const batch = Array.isArray(raw);
+  const items: unknown[] = batch ? (raw as unknown[]) : [raw];
+  if (items.length === 0) return { ok: false, code: ErrorCodes.invalidRequest, message: 'Invalid Request: empty batch' };
+  if (items.length > 100) return { ok: false, code: ErrorCodes.invalidRequest, message: 'Invalid Request: batch of more than 100 messages' };
+  const messages: JSONRPCMessage[] = [];
+  for (const item of items) {
+    const parsed = JSONRPCMessageSchema.safeParse(item);
+    if (!parsed.success) {
+      return { ok: false, code: ErrorCodes.invalidRequest, message: 'Invalid Request: not a JSON-RPC 2.0 message' };
+    }
+    messages.push(parsed.data);
+  }
+  return { ok: true, messages, batch };
+}
+
+/** Parses one line of a server's stdout; undefined when it is not a JSON-RPC message (noise). */
+export function parseLine(line: string): JSONRPCMessage | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  const parsed = JSONRPCMessageSchema.safeParse(raw);
+  return parsed.success ? parsed.data : undefined;
+}
+
+export function errorBody(id: RequestId | null, code: number, message: string): JsonRpcErrorBody {
+  return { jsonrpc: '2.0', id, error: { code, message } };
+}
+
+export function errorResponse(id: RequestId, code: number, message: string): JSONRPCMessage {
+  return { jsonrpc: '2.0', id, error: { code, message } };
+}
+
+/**
+ * MCP-Protocol-Version header check. Absent is fine (the spec says assume 2025-03-26). Identical
+ * duplicates ("2025-06-18, 2025-06-18", sent by some LiteLLM versions) are tolerated.
+ */
+export function checkProtocolVersionHeader(value: string | string[] | undefined): { ok: true; version?: string } | { ok: false; message: string } {
+  if (value === undefined) return { ok: true };
+  const parts = (Array.isArray(value) ? value.join(',') : value).split(',').map((s) => s.trim()).filter(Boolean);
+  const distinct = [...new Set(parts)];
+  const version = distinct[0];
+  if (distinct.length === 1 && version !== undefined && SUPPORTED_PROTOCOL_VERSIONS.includes(version)) return { ok: true, version };
+  return {
+    ok: false,
+    message: `Bad Request: unsupported MCP-Protocol-Version "${parts.join(', ')}" (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`,
+  };
+}
