@@ -1,0 +1,35 @@
+// Names shared by the CRD (crds/mcp.sidecar.dev_mcpservers.yaml), the builders and the controller.
+export const GROUP = 'mcp.sidecar.dev';
+export const VERSION = 'v1alpha1';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+export const KIND = 'McpServer';
+export const PLURAL = 'mcpservers';
+
+/** Our server-side-apply field manager, for children and for McpServer status. */
+export const FIELD_MANAGER = 'mcp-sidecar-operator';
+
+export const LABEL_NAME = 'app.kubernetes.io/name';
+export const LABEL_INSTANCE = 'app.kubernetes.io/instance';
+export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
+export const LABEL_SERVER = `${GROUP}/server`;
+export const APP_NAME = 'mcp-server';
+export const MANAGED_BY = 'mcp-sidecar-operator';
+
+/** Hash of the pod template's content; pods roll when (and only when) it changes. */
+export const ANNOTATION_CONFIG_HASH = `${GROUP}/config-hash`;
+
+/** Paths inside the pod. */
+export const SHARED_DIR = '/mcp';
+export const AGENT_PATH = '/mcp/agent';
+export const AGENT_SOCKET = '/mcp/agent.sock';
+export const SESSION_KEY_DIR = '/var/run/mcp/session-key';
+export const SESSION_KEY_FILE = `${SESSION_KEY_DIR}/key`;
+export const SESSION_KEY_SECRET_KEY = 'key';
+export const AUTH_TOKEN_DIR = '/var/run/mcp/auth-token';
+export const AUTH_TOKEN_FILE = `${AUTH_TOKEN_DIR}/token`;
+export const TMP_DIR = '/tmp';
+
+/** Non-root identity for every container (PodSecurity "restricted" wants a numeric user). */
+export const RUN_AS_USER = 65532;
+
+export const sessionKeySecretName = (mcpServerName: string): string => `${mcpServerName}-session-key`;

@@ -1,0 +1,126 @@
+// The McpServer resource as the controller sees it. The CRD schema (with CEL) rejects bad specs at
+// admission; this zod schema is the typed edge for objects read from the informer cache (rule 7), and
+// it applies the same defaults so the builders never deal with `undefined` knobs.
+import { z } from 'zod';
+
+const secretKeySelector = z.object({ name: z.string(), key: z.string(), optional: z.boolean().optional() });
+const envVar = z.object({
+  name: z.string(),
+  value: z.string().optional(),
+  valueFrom: z
+    .object({
+      secretKeyRef: secretKeySelector.optional(),
+      configMapKeyRef: secretKeySelector.optional(),
+      fieldRef: z.object({ fieldPath: z.string(), apiVersion: z.string().optional() }).optional(),
+      resourceFieldRef: z
+        .object({ resource: z.string(), containerName: z.string().optional(), divisor: z.union([z.string(), z.number()]).optional() })
+        .optional(),
+    })
+    .optional(),
+});
+const envFromSource = z.object({
+  prefix: z.string().optional(),
+  secretRef: z.object({ name: z.string(), optional: z.boolean().optional() }).optional(),
+  configMapRef: z.object({ name: z.string(), optional: z.boolean().optional() }).optional(),
+});
+const quantityMap = z.record(z.string(), z.union([z.string(), z.number()]));
+const toleration = z.object({
+  key: z.string().optional(),
+  operator: z.string().optional(),
+  value: z.string().optional(),
+  effect: z.string().optional(),
+  tolerationSeconds: z.number().int().optional(),
+});
+const volumeMount = z.object({
+  name: z.string(),
+  mountPath: z.string(),
+  readOnly: z.boolean().optional(),
+  subPath: z.string().optional(),
+});
+/** Volumes are passed through to the pod spec as written (the apiserver validates them on the Deployment). */
+const volume = z.looseObject({ name: z.string() });
+
+export const sessionModeSchema = z.enum(['perSession', 'shared']);
+export type SessionMode = z.infer<typeof sessionModeSchema>;
+
+export const mcpServerSpecSchema = z.object({
+  command: z.array(z.string()).default([]),
+  args: z.array(z.string()).default([]),
+  env: z.array(envVar).default([]),
+  envFrom: z.array(envFromSource).default([]),
+  image: z.string().min(1).optional(),
+  imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).optional(),
+  transport: z.enum(['stdio', 'streamable-http']).default('stdio'),
+  port: z.number().int().min(1).max(65535).optional(),
+  path: z.string().startsWith('/').default('/mcp'),
+  replicas: z.number().int().min(0).default(1),
+  sessions: z
+    .object({
+      mode: sessionModeSchema.default('perSession'),
+      warmPool: z.number().int().min(0).optional(),
+      maxSessions: z.number().int().min(1).optional(),
+      idleTimeoutSeconds: z.number().int().min(0).optional(),
+    })
+    .default({ mode: 'perSession' }),
+  bridge: z
+    .object({
+      port: z.number().int().min(1).max(65535).default(8080),
+      authTokenSecretRef: z.object({ name: z.string(), key: z.string() }).optional(),
+      allowedOrigins: z.array(z.string()).default([]),
+      maxBodyBytes: z.number().int().min(1).optional(),
+      maxLineBytes: z.number().int().min(1).optional(),
+    })
+    .default({ port: 8080, allowedOrigins: [] }),
+  resources: z.object({ limits: quantityMap.optional(), requests: quantityMap.optional() }).optional(),
+  serviceAccountName: z.string().optional(),
+  nodeSelector: z.record(z.string(), z.string()).optional(),
+  tolerations: z.array(toleration).optional(),
+  affinity: z.record(z.string(), z.unknown()).optional(),
+  volumes: z.array(volume).default([]),
+  volumeMounts: z.array(volumeMount).default([]),
+});
+export type McpServerSpec = z.infer<typeof mcpServerSpecSchema>;
+
+export const conditionSchema = z.object({
+  type: z.string(),
+  status: z.enum(['True', 'False', 'Unknown']),
+  reason: z.string(),
+  message: z.string(),
+  lastTransitionTime: z.string(),
+  observedGeneration: z.number().int().optional(),
+});
+export type Condition = z.infer<typeof conditionSchema>;
+
+export const mcpServerStatusSchema = z.object({
+  conditions: z.array(conditionSchema).optional(),
+  observedGeneration: z.number().int().optional(),
+  replicas: z.number().int().optional(),
+  readyReplicas: z.number().int().optional(),
+  selector: z.string().optional(),
+  url: z.string().optional(),
+  sseUrl: z.string().optional(),
+});
+export type McpServerStatus = z.infer<typeof mcpServerStatusSchema>;
+
+export const mcpServerSchema = z.object({
+  metadata: z.object({
+    name: z.string().min(1),
+    namespace: z.string().min(1),
+    uid: z.string().min(1),
+    generation: z.number().int().default(0),
+    resourceVersion: z.string().optional(),
+    deletionTimestamp: z.unknown().optional(),
+  }),
+  spec: mcpServerSpecSchema,
+  status: mcpServerStatusSchema.optional(),
+});
+/** A parsed McpServer: identity, defaulted spec, last written status. */
+export type McpServer = z.infer<typeof mcpServerSchema>;
+
+export type ParseResult = { ok: true; value: McpServer } | { ok: false; error: string };
+
+export function parseMcpServer(raw: unknown): ParseResult {
+  const r = mcpServerSchema.safeParse(raw);
+  if (r.success) return { ok: true, value: r.data };
+  return { ok: false, error: z.prettifyError(r.error) };
+}

@@ -1,0 +1,30 @@
+// The bridge's CLI contract (bridge/: `mcp-bridge [options] -- <command> [args...]`), rendered from a spec.
+import { AUTH_TOKEN_FILE, SESSION_KEY_FILE } from '../api/constants.js';
+import type { McpServerSpec, SessionMode } from '../api/mcp-server.js';
+
+const SESSION_MODE_FLAG: Record<SessionMode, string> = { perSession: 'per-session', shared: 'shared' };
+
+/** Flags common to both bridge topologies (everything before `--` or the upstream flags). */
+export function bridgeFlags(spec: McpServerSpec): string[] {
+  const { bridge, sessions } = spec;
+  const flags = ['--port', String(bridge.port), '--session-mode', SESSION_MODE_FLAG[sessions.mode]];
+  if (sessions.warmPool !== undefined) flags.push('--warm-pool', String(sessions.warmPool));
+  if (sessions.maxSessions !== undefined) flags.push('--max-sessions', String(sessions.maxSessions));
+  if (sessions.idleTimeoutSeconds !== undefined) flags.push('--idle-timeout', String(sessions.idleTimeoutSeconds));
+  if (bridge.maxBodyBytes !== undefined) flags.push('--max-body', String(bridge.maxBodyBytes));
+  if (bridge.maxLineBytes !== undefined) flags.push('--max-line', String(bridge.maxLineBytes));
+  if (bridge.allowedOrigins.length > 0) flags.push('--allowed-origins', bridge.allowedOrigins.join(','));
+  if (bridge.authTokenSecretRef !== undefined) flags.push('--auth-token-file', AUTH_TOKEN_FILE);
+  flags.push('--session-key-file', SESSION_KEY_FILE);
+  return flags;
+}
+
+/** Embedded topology: the bridge spawns the server itself. */
+export function embeddedBridgeArgs(spec: McpServerSpec): string[] {
+  return [...bridgeFlags(spec), '--', ...spec.command, ...spec.args];
+}
+
+/** Sidecar topology: the bridge talks to the agent in the server container over the shared volume. */
+export function sidecarBridgeArgs(spec: McpServerSpec, socket: string, agentPath: string): string[] {
+  return [...bridgeFlags(spec), '--upstream-socket', socket, '--install-agent', agentPath];
+}

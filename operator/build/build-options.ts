@@ -1,0 +1,5 @@
+/** Operator-level inputs of the builders (from config.ts); part of "same input → same output". */
+export interface BuildOptions {
+  bridgeImage: string;
+  bridgeImagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
+}

@@ -1,0 +1,35 @@
+// Container environments. The user's env wins over our defaults of the same name (env is a list keyed by
+// name under server-side apply, so duplicates would be rejected). MCP_BRIDGE_* names are reserved (CRD).
+import type { EnvVar } from '../api/kube-types.js';
+import type { McpServerSpec } from '../api/mcp-server.js';
+import { TMP_DIR } from '../api/constants.js';
+
+/** npx/uvx need a writable HOME and caches; the root filesystem is read-only. */
+export function runtimeDefaults(): EnvVar[] {
+  return [
+    { name: 'HOME', value: `${TMP_DIR}/home` },
+    { name: 'npm_config_cache', value: `${TMP_DIR}/npm` },
+    { name: 'XDG_CACHE_HOME', value: `${TMP_DIR}/cache` },
+    { name: 'UV_CACHE_DIR', value: `${TMP_DIR}/uv` },
+  ];
+}
+
+/** The pod IP, so a bridge can put its own address into the session ids it mints. */
+export function advertiseAddressEnv(): EnvVar {
+  return { name: 'MCP_BRIDGE_ADVERTISE_ADDRESS', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } };
+}
+
+export function userEnv(spec: McpServerSpec): EnvVar[] {
+  return spec.env.map((e) => {
+    const out: EnvVar = { name: e.name };
+    if (e.value !== undefined) out.value = e.value;
+    if (e.valueFrom !== undefined) out.valueFrom = e.valueFrom as EnvVar['valueFrom'];
+    return out;
+  });
+}
+
+/** `base` entries, minus any name `override` redefines, followed by `override`. */
+export function mergeEnv(base: EnvVar[], override: EnvVar[]): EnvVar[] {
+  const overridden = new Set(override.map((e) => e.name));
+  return [...base.filter((e) => !overridden.has(e.name)), ...override];
+}

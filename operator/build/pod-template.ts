@@ -1,0 +1,207 @@
+// The pod template for each topology (DESIGN §3). Pure: same McpServer + options → same template.
+import type { Container, PodSpec, Probe, ResourceRequirements, Volume, VolumeMount } from '../api/kube-types.js';
+import {
+  AGENT_PATH,
+  AGENT_SOCKET,
+  AUTH_TOKEN_DIR,
+  SESSION_KEY_DIR,
+  SHARED_DIR,
+  TMP_DIR,
+  sessionKeySecretName,
+} from '../api/constants.js';
+import type { McpServerSpec } from '../api/mcp-server.js';
+import type { BuildOptions } from './build-options.js';
+import { embeddedBridgeArgs, sidecarBridgeArgs } from './bridge-args.js';
+import { advertiseAddressEnv, mergeEnv, runtimeDefaults, userEnv } from './env.js';
+import { containerSecurityContext, podSecurityContext } from './security.js';
+
+export type Topology = 'embedded' | 'sidecar' | 'streamable-http';
+
+export function topologyOf(spec: McpServerSpec): Topology {
+  if (spec.transport === 'streamable-http') return 'streamable-http';
+  return spec.image === undefined ? 'embedded' : 'sidecar';
+}
+
+/** The port the Service exposes and the pod listens on. */
+export function servingPort(spec: McpServerSpec): number {
+  return spec.transport === 'streamable-http' ? (spec.port ?? 8080) : spec.bridge.port;
+}
+
+const VOLUME_TMP = 'tmp';
+const VOLUME_SHARED = 'mcp';
+const VOLUME_SESSION_KEY = 'session-key';
+const VOLUME_AUTH_TOKEN = 'auth-token';
+
+/** Small fixed resources for the bridge when it is a sidecar (the user's resources go to the server). */
+const SIDECAR_BRIDGE_RESOURCES: ResourceRequirements = {
+  requests: { cpu: '50m', memory: '64Mi' },
+  limits: { memory: '256Mi' },
+};
+
+function httpProbe(path: string, port: number, periodSeconds: number, failureThreshold: number): Probe {
+  return { httpGet: { path, port, scheme: 'HTTP' }, periodSeconds, timeoutSeconds: 2, failureThreshold };
+}
+
+function bridgeProbes(port: number): Pick<Container, 'startupProbe' | 'livenessProbe' | 'readinessProbe'> {
+  return {
+    // Startup gates everything else (in the sidecar topology, the server container starts after it).
+    startupProbe: httpProbe('/healthz', port, 1, 120),
+    livenessProbe: httpProbe('/healthz', port, 10, 3),
+    readinessProbe: httpProbe('/readyz', port, 5, 2),
+  };
+}
+
+function bridgeMounts(spec: McpServerSpec): VolumeMount[] {
+  const mounts: VolumeMount[] = [
+    { name: VOLUME_TMP, mountPath: TMP_DIR },
+    { name: VOLUME_SESSION_KEY, mountPath: SESSION_KEY_DIR, readOnly: true },
+  ];
+  if (spec.bridge.authTokenSecretRef !== undefined) {
+    mounts.push({ name: VOLUME_AUTH_TOKEN, mountPath: AUTH_TOKEN_DIR, readOnly: true });
+  }
+  return mounts;
+}
+
+function userMounts(spec: McpServerSpec): VolumeMount[] {
+  return spec.volumeMounts.map((m) => ({ ...m }));
+}
+
+function resources(spec: McpServerSpec): ResourceRequirements | undefined {
+  return spec.resources === undefined ? undefined : ({ ...spec.resources } as ResourceRequirements);
+}
+
+function withOptional<T extends object>(obj: T, extra: Partial<T>): T {
+  const out = { ...obj };
+  for (const [k, v] of Object.entries(extra)) {
+    if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  }
+  return out;
+}
+
+function embeddedContainers(spec: McpServerSpec, opts: BuildOptions): Pick<PodSpec, 'containers'> {
+  const port = spec.bridge.port;
+  const bridge: Container = withOptional<Container>(
+    {
+      name: 'bridge',
+      image: opts.bridgeImage,
+      imagePullPolicy: opts.bridgeImagePullPolicy,
+      args: embeddedBridgeArgs(spec),
+      env: mergeEnv([...runtimeDefaults(), advertiseAddressEnv()], userEnv(spec)),
+      ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
+      ...bridgeProbes(port),
+      volumeMounts: [...bridgeMounts(spec), ...userMounts(spec)],
+      securityContext: containerSecurityContext(),
+    },
+    { envFrom: spec.envFrom.length > 0 ? spec.envFrom : undefined, resources: resources(spec) },
+  );
+  return { containers: [bridge] };
+}
+
+function sidecarContainers(spec: McpServerSpec, opts: BuildOptions, image: string): Pick<PodSpec, 'containers' | 'initContainers'> {
+  const port = spec.bridge.port;
+  const shared: VolumeMount = { name: VOLUME_SHARED, mountPath: SHARED_DIR };
+  const bridge: Container = {
+    name: 'bridge',
+    image: opts.bridgeImage,
+    imagePullPolicy: opts.bridgeImagePullPolicy,
+    // A native sidecar: starts before the server, stops after it.
+    restartPolicy: 'Always',
+    args: sidecarBridgeArgs(spec, AGENT_SOCKET, AGENT_PATH),
+    env: [...runtimeDefaults(), advertiseAddressEnv()],
+    ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
+    ...bridgeProbes(port),
+    resources: SIDECAR_BRIDGE_RESOURCES,
+    volumeMounts: [shared, ...bridgeMounts(spec)],
+    securityContext: containerSecurityContext(),
+  };
+  const server: Container = withOptional<Container>(
+    {
+      name: 'server',
+      image,
+      command: [AGENT_PATH],
+      args: ['--socket', AGENT_SOCKET, '--', ...spec.command, ...spec.args],
+      env: mergeEnv(runtimeDefaults(), userEnv(spec)),
+      volumeMounts: [shared, { name: VOLUME_TMP, mountPath: TMP_DIR }, ...userMounts(spec)],
+      securityContext: containerSecurityContext(),
+    },
+    {
+      imagePullPolicy: spec.imagePullPolicy,
+      envFrom: spec.envFrom.length > 0 ? spec.envFrom : undefined,
+      resources: resources(spec),
+    },
+  );
+  return { initContainers: [bridge], containers: [server] };
+}
+
+function httpServerContainers(spec: McpServerSpec, opts: BuildOptions): Pick<PodSpec, 'containers'> {
+  const port = servingPort(spec);
+  const tcp = (periodSeconds: number, failureThreshold: number): Probe => ({
+    tcpSocket: { port },
+    periodSeconds,
+    timeoutSeconds: 2,
+    failureThreshold,
+  });
+  const server: Container = withOptional<Container>(
+    {
+      name: 'server',
+      image: spec.image ?? opts.bridgeImage,
+      ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
+      env: mergeEnv(runtimeDefaults(), userEnv(spec)),
+      startupProbe: tcp(1, 120),
+      livenessProbe: tcp(10, 3),
+      readinessProbe: tcp(5, 2),
+      volumeMounts: [{ name: VOLUME_TMP, mountPath: TMP_DIR }, ...userMounts(spec)],
+      securityContext: containerSecurityContext(),
+    },
+    {
+      imagePullPolicy: spec.image === undefined ? opts.bridgeImagePullPolicy : spec.imagePullPolicy,
+      command: spec.command.length > 0 ? spec.command : undefined,
+      args: spec.args.length > 0 ? spec.args : undefined,
+      envFrom: spec.envFrom.length > 0 ? spec.envFrom : undefined,
+      resources: resources(spec),
+    },
+  );
+  return { containers: [server] };
+}
+
+function volumes(name: string, spec: McpServerSpec, topology: Topology): Volume[] {
+  const out: Volume[] = [{ name: VOLUME_TMP, emptyDir: {} }];
+  if (topology === 'sidecar') out.push({ name: VOLUME_SHARED, emptyDir: { sizeLimit: '64Mi' } });
+  if (topology !== 'streamable-http') {
+    out.push({ name: VOLUME_SESSION_KEY, secret: { secretName: sessionKeySecretName(name), defaultMode: 0o440 } });
+    const auth = spec.bridge.authTokenSecretRef;
+    if (auth !== undefined) {
+      out.push({
+        name: VOLUME_AUTH_TOKEN,
+        secret: { secretName: auth.name, items: [{ key: auth.key, path: 'token' }], defaultMode: 0o440 },
+      });
+    }
+  }
+  return [...out, ...(spec.volumes as Volume[])];
+}
+
+export function buildPodSpec(name: string, spec: McpServerSpec, opts: BuildOptions): PodSpec {
+  const topology = topologyOf(spec);
+  const containers =
+    topology === 'embedded'
+      ? embeddedContainers(spec, opts)
+      : topology === 'sidecar'
+        ? sidecarContainers(spec, opts, spec.image ?? opts.bridgeImage)
+        : httpServerContainers(spec, opts);
+  return withOptional<PodSpec>(
+    {
+      ...containers,
+      volumes: volumes(name, spec, topology),
+      securityContext: podSecurityContext(),
+      // MCP servers rarely need the Kubernetes API; mount a token only for an explicit ServiceAccount.
+      automountServiceAccountToken: spec.serviceAccountName !== undefined,
+      enableServiceLinks: false,
+    },
+    {
+      serviceAccountName: spec.serviceAccountName,
+      nodeSelector: spec.nodeSelector,
+      tolerations: spec.tolerations,
+      affinity: spec.affinity,
+    },
+  );
+}

@@ -1,0 +1,158 @@
+// Level-triggered reconcile: a key in, the world read from the informer caches, desired children built by
+// pure functions and server-side applied, status computed from what is observed and written on change.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { Deployment, Secret, Service } from '../api/kube-types.js';
+import type { Logger } from 'pino';
+import { sessionKeySecretName } from '../api/constants.js';
+import { parseMcpServer, type McpServer, type McpServerStatus } from '../api/mcp-server.js';
+import type { BuildOptions } from '../build/build-options.js';
+import { canonicalJson, contentHash } from '../build/canonical-json.js';
+import { buildDeployment } from '../build/deployment.js';
+import { topologyOf } from '../build/pod-template.js';
+import { buildService } from '../build/service.js';
+import { buildSessionKeySecret } from '../build/session-key-secret.js';
+import {
+  computeStatus,
+  invalidSpecStatus,
+  withTransitionTimes,
+  type DesiredStatus,
+  type ReconcileOutcome,
+} from '../status/compute-status.js';
+import type { ApplyMemo } from './apply-memo.js';
+
+/** Read access to the caches (informers). */
+export interface Caches {
+  mcpServer(namespace: string, name: string): KubernetesObject | undefined;
+  deployment(namespace: string, name: string): Deployment | undefined;
+  service(namespace: string, name: string): Service | undefined;
+  secret(namespace: string, name: string): Secret | undefined;
+}
+
+/** The writes a reconcile may make. */
+export interface Writer {
+  apply<T extends KubernetesObject>(obj: T): Promise<T>;
+  applyMcpServerStatus(namespace: string, name: string, status: McpServerStatus): Promise<void>;
+  createSecretIfAbsent(secret: Secret): Promise<boolean>;
+}
+
+export interface ReconcilerDeps {
+  caches: Caches;
+  writer: Writer;
+  memo: ApplyMemo;
+  buildOptions: BuildOptions;
+  /** I/O kept out of the builders. */
+  randomKey: () => Buffer;
+  now: () => Date;
+  log: Logger;
+}
+
+export type ReconcileResult = 'success' | 'deleted' | 'invalid';
+
+export class ReconcileError extends Error {
+  constructor(message: string, cause: unknown) {
+    super(message, { cause });
+  }
+}
+
+export function splitKey(key: string): { namespace: string; name: string } {
+  const i = key.indexOf('/');
+  return { namespace: key.slice(0, i), name: key.slice(i + 1) };
+}
+
+const childKey = (kind: string, namespace: string, name: string): string => `${kind}/${namespace}/${name}`;
+
+export class Reconciler {
+  constructor(private readonly deps: ReconcilerDeps) {}
+
+  async reconcile(key: string): Promise<ReconcileResult> {
+    const { namespace, name } = splitKey(key);
+    const raw = this.deps.caches.mcpServer(namespace, name);
+    if (raw === undefined) {
+      // Gone: garbage collection removes the children (owner references); only our memo needs cleaning.
+      this.deps.memo.forget(childKey('Deployment', namespace, name));
+      this.deps.memo.forget(childKey('Service', namespace, name));
+      return 'deleted';
+    }
+    if (raw.metadata?.deletionTimestamp !== undefined) return 'deleted';
+    const parsed = parseMcpServer(raw);
+    if (!parsed.ok) {
+      const generation = typeof raw.metadata?.generation === 'number' ? raw.metadata.generation : 0;
+      const current = (raw as { status?: McpServerStatus }).status;
+      this.deps.log.warn({ err: parsed.error }, 'spec does not parse; not reconciling');
+      await this.writeStatusIfChanged(namespace, name, invalidSpecStatus(generation, parsed.error), current);
+      return 'invalid';
+    }
+    const mcp = parsed.value;
+
+    let outcome: ReconcileOutcome = { ok: true };
+    let failure: unknown;
+    let deployment: Deployment | undefined;
+    try {
+      deployment = await this.reconcileChildren(mcp);
+    } catch (err) {
+      failure = err;
+      outcome = { ok: false, reason: 'ApplyFailed', message: errorMessage(err) };
+      deployment = this.deps.caches.deployment(namespace, name);
+    }
+    await this.writeStatusIfChanged(namespace, name, computeStatus(mcp, deployment, outcome), mcp.status);
+    if (failure !== undefined) throw new ReconcileError(`reconcile ${key}: ${outcome.ok ? '' : outcome.message}`, failure);
+    return 'success';
+  }
+
+  /** Applies every child; returns the Deployment as last observed (apply response or cache). */
+  private async reconcileChildren(mcp: McpServer): Promise<Deployment | undefined> {
+    const { namespace, name } = mcp.metadata;
+    if (topologyOf(mcp.spec) !== 'streamable-http') await this.ensureSessionKey(mcp);
+    await this.applyChild(buildService(mcp), this.deps.caches.service(namespace, name));
+    return this.applyChild(buildDeployment(mcp, this.deps.buildOptions), this.deps.caches.deployment(namespace, name));
+  }
+
+  private async applyChild<T extends KubernetesObject>(desired: T, cached: T | undefined): Promise<T | undefined> {
+    const key = childKey(desired.kind ?? '', desired.metadata?.namespace ?? '', desired.metadata?.name ?? '');
+    const hash = contentHash(desired);
+    if (!this.deps.memo.needsApply(key, hash, cached?.metadata?.resourceVersion)) return cached;
+    const stored = await this.deps.writer.apply(desired);
+    this.deps.memo.record(key, hash, stored.metadata?.resourceVersion);
+    this.deps.log.debug({ child: key, resourceVersion: stored.metadata?.resourceVersion }, 'applied');
+    return stored;
+  }
+
+  /**
+   * The session-signing key is random, so it cannot come from a pure builder, and rotating it on every
+   * reconcile would invalidate every live session. This is the one child we create only if it is missing
+   * (and never update): the key is generated here, once, and the Secret is owned by the McpServer.
+   */
+  private async ensureSessionKey(mcp: McpServer): Promise<void> {
+    const { namespace, name } = mcp.metadata;
+    if (this.deps.caches.secret(namespace, sessionKeySecretName(name)) !== undefined) return;
+    const created = await this.deps.writer.createSecretIfAbsent(buildSessionKeySecret(mcp, this.deps.randomKey()));
+    this.deps.log.info({ secret: sessionKeySecretName(name), created }, 'session key secret ensured');
+  }
+
+  private async writeStatusIfChanged(
+    namespace: string,
+    name: string,
+    desired: DesiredStatus,
+    current: McpServerStatus | undefined,
+  ): Promise<void> {
+    const next = withTransitionTimes(desired, current?.conditions, this.deps.now().toISOString());
+    if (current !== undefined && canonicalJson(next) === canonicalJson(current)) return;
+    await this.deps.writer.applyMcpServerStatus(namespace, name, next);
+  }
+}
+
+function errorMessage(err: unknown): string {
+  if (err !== null && typeof err === 'object' && 'body' in err) {
+    const body = (err as { body?: unknown }).body;
+    if (typeof body === 'string') {
+      try {
+        const parsed = JSON.parse(body) as { message?: unknown };
+        if (typeof parsed.message === 'string') return parsed.message;
+      } catch {
+        return body.slice(0, 500);
+      }
+    }
+    if (body !== null && typeof body === 'object' && 'message' in body && typeof body.message === 'string') return body.message;
+  }
+  return err instanceof Error ? err.message.split('\n')[0] ?? err.message : String(err);
+}
