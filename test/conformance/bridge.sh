@@ -4,11 +4,13 @@
 #
 #   test/conformance/bridge.sh [BRIDGE_ENTRY] [-- extra run.sh / conformance flags]
 #     BRIDGE_ENTRY  default dist/bridge/main.js; started as
-#                     node BRIDGE_ENTRY --port 0 --host 127.0.0.1 $BRIDGE_ARGS -- node test/fixtures/fixture-server.mjs
+#                     node BRIDGE_ENTRY --port 0 --host 127.0.0.1 $BRIDGE_ARGS -- node test/fixtures/fixture-server.mjs $FIXTURE_ARGS
 #                   The word "reference" instead runs test/conformance/reference-http.mjs (the SDK's own
 #                   StreamableHTTPServerTransport serving the fixture in-process), with the baseline
 #                   test/conformance/baseline-reference.yml unless CONFORMANCE_BASELINE is set.
-# Env: BRIDGE_ARGS (extra bridge flags, e.g. "--sessions shared"), CONFORMANCE_BASELINE, CONFORMANCE_OUT,
+# Env: BRIDGE_ARGS (extra bridge flags, e.g. "--session-mode shared"; later flags win, so
+#      "--host 0.0.0.0" overrides the loopback bind), FIXTURE_ARGS (e.g. "--banner"),
+#      CONFORMANCE_BASELINE, CONFORMANCE_OUT,
 #      STARTUP_TIMEOUT_S (default 30). The endpoint's stdout/stderr go to $CONFORMANCE_OUT/../server.log
 #      (printed on failure).
 set -euo pipefail
@@ -33,8 +35,8 @@ else
     echo "bridge.sh: $entry not found (run npm run build first)" >&2
     exit 2
   fi
-  # shellcheck disable=SC2206 # BRIDGE_ARGS is a flag list, split on purpose
-  cmd=(node "$entry" --port 0 --host 127.0.0.1 ${BRIDGE_ARGS:-} -- node test/fixtures/fixture-server.mjs)
+  # shellcheck disable=SC2206 # BRIDGE_ARGS / FIXTURE_ARGS are flag lists, split on purpose
+  cmd=(node "$entry" --port 0 --host 127.0.0.1 ${BRIDGE_ARGS:-} -- node test/fixtures/fixture-server.mjs ${FIXTURE_ARGS:-})
 fi
 
 echo "bridge.sh: starting ${cmd[*]}" >&2
