@@ -68,7 +68,7 @@ image_id() { buildah inspect --type image --format '{{.FromImageID}}' "$1" 2>/de
 bud() {
   local name="$1" file="$2" ctx="$3"; shift 3
   log "building $(image_ref "${name}") from ${file#"${REPO_ROOT}/"}"
-  buildah bud --quiet --layers --pull=never --isolation chroot --network host --format docker \
+  buildah bud --quiet --layers --force-rm --pull=never --isolation chroot --network host --format docker \
     -f "${file}" -t "$(image_ref "${name}")" "$@" "${ctx}" >&2 \
     || die "building $(image_ref "${name}") failed (output above)"
 }
@@ -96,13 +96,21 @@ build_base() {
     rm -rf "${dir}"
     buildah rmi "$(image_ref base)" >/dev/null 2>&1 || true
   fi
-  if ! have_image "$(image_ref base)"; then
+  # The host's CA bundle goes into the base image: this machine reaches the package registries
+  # through a TLS proxy whose CA only the host trusts (npm in a build step otherwise fails with
+  # SELF_SIGNED_CERT_IN_CHAIN / "Exit handler never called!"). Node uses it via NODE_EXTRA_CA_CERTS.
+  local host_ca=/etc/ssl/certs/ca-certificates.crt key
+  key="${BASE_SUITE}-$(cat "${tar}" "${host_ca}" 2>/dev/null | cksum | cut -d' ' -f1)"
+  if [ "$(buildah inspect --type image --format '{{index .ImageAnnotations "x"}}{{index .Docker.Config.Labels "mcp.base.key"}}' "$(image_ref base)" 2>/dev/null)" != "${key}" ]; then
     log "importing the ${BASE_SUITE} rootfs as $(image_ref base)"
     local c
     c="$(buildah from --pull=never scratch)"
     buildah add --quiet "${c}" "${tar}" / >/dev/null
+    if [ -s "${host_ca}" ]; then buildah copy --quiet "${c}" "${host_ca}" /etc/ssl/certs/ca-certificates.crt >/dev/null; fi
     buildah config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-      --cmd /bin/bash --label "org.opencontainers.image.description=debootstrap minbase ${BASE_SUITE}" "${c}"
+      --env NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt \
+      --cmd /bin/bash --label "org.opencontainers.image.description=debootstrap minbase ${BASE_SUITE}" \
+      --label "mcp.base.key=${key}" "${c}"
     buildah commit --quiet --format docker --rm "${c}" "$(image_ref base)" >/dev/null
   fi
 }
@@ -207,13 +215,17 @@ main() {
   fi
   [ "${#want[@]}" -gt 0 ] || want=("${ALL_IMAGES[@]}")
   setup_buildah
-  local t0="${SECONDS}"
+  local t0="${SECONDS}" built=" "
+  need() {  # build a prerequisite once per run
+    [[ "${built}" == *" $1 "* ]] && return 0
+    case "$1" in base) build_base ;; node) need base; build_node ;; esac
+    built+="$1 "
+  }
   for a in "${want[@]}"; do
     case "${a}" in
-      base) build_base ;;
-      node) build_base; build_node ;;
+      base|node) need "${a}" ;;
       pause) build_pause ;;
-      *) build_base; have_image "$(image_ref node)" && [[ " ${want[*]} " != *" node "* ]] || build_node; build_app "${a}" ;;
+      *) need node; build_app "${a}" ;;
     esac
     archive_and_import "${a}"
   done

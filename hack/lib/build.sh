@@ -134,6 +134,11 @@ build_simple() {
 }
 
 build_all_binaries() {
+  if all_cached "kube-apiserver:${K8S_VERSION}" "kube-controller-manager:${K8S_VERSION}" "kube-scheduler:${K8S_VERSION}" \
+       "kubelet:${K8S_VERSION}" "kube-proxy:${K8S_VERSION}" "kubectl:${K8S_VERSION}" "etcd:${ETCD_VERSION}" \
+       "coredns:${COREDNS_VERSION}" "helm:${HELM_VERSION}" "kind:${KIND_VERSION}" "crictl:${CRICTL_VERSION}"; then
+    return 0
+  fi
   check_go
   build_kubernetes
   build_simple coredns "${COREDNS_VERSION}" github.com/coredns/coredns github.com/coredns/coredns \

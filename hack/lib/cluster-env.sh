@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # sourced: the variables are used by the scripts that source it
 # Addresses and paths of the local cluster. Source after common.sh.
 
 NODE_IP="${MCP_NODE_IP:-10.244.255.1}"        # on a lo alias (/32): the kubelet refuses loopback, there is no dummy driver

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # sourced: the variables are used by the scripts that source it
 # Pinned versions of everything hack/ builds. Change a version here and the next
 # cluster-up builds it (binaries are cached by name-version, so old ones stay until removed).
 

@@ -1,0 +1,65 @@
+# shellcheck shell=bash
+# Start/stop the cluster's daemons, tracked by pid files under ${PIDS}. Source after cluster-env.sh.
+# A daemon runs in its own session (setsid) so it outlives the shell that started it; the pid file
+# is written by the process itself just before it execs, so it always names the daemon.
+
+# daemon_pid NAME: the recorded pid if that process is alive and still runs the recorded binary.
+daemon_pid() {
+  local name="$1" pid exe
+  [ -s "${PIDS}/${name}.pid" ] || return 1
+  pid="$(cat "${PIDS}/${name}.pid")"
+  [[ "${pid}" =~ ^[0-9]+$ ]] || return 1
+  kill -0 "${pid}" 2>/dev/null || return 1
+  exe="$(readlink "/proc/${pid}/exe" 2>/dev/null || true)"
+  [ "${exe% (deleted)}" = "$(cat "${PIDS}/${name}.exe" 2>/dev/null)" ] || return 1
+  echo "${pid}"
+}
+
+daemon_running() { daemon_pid "$1" >/dev/null; }
+
+# start_daemon NAME BINARY ARGS...   (no-op if it already runs)
+start_daemon() {
+  local name="$1" bin="$2"; shift 2
+  daemon_running "${name}" && return 0
+  mkdir -p "${PIDS}" "${LOGS}"
+  rm -f "${PIDS}/${name}.pid"
+  readlink -f "${bin}" > "${PIDS}/${name}.exe"
+  printf '\n==== %s starting %s\n' "$(date -Is)" "${name}" >> "${LOGS}/${name}.log"
+  # shellcheck disable=SC2016
+  setsid bash -c 'echo $$ > "$0"; exec "$@"' "${PIDS}/${name}.pid" "${bin}" "$@" \
+    >> "${LOGS}/${name}.log" 2>&1 < /dev/null &
+  local i
+  for i in $(seq 1 100); do [ -s "${PIDS}/${name}.pid" ] && break; sleep 0.05; done
+  daemon_running "${name}" || { tail -20 "${LOGS}/${name}.log" >&2; die "${name} exited at once (log: ${LOGS}/${name}.log)"; }
+}
+
+# stop_daemon NAME [GRACE_SECONDS]: SIGTERM, wait, then SIGKILL. Only the recorded pid.
+stop_daemon() {
+  local name="$1" grace="${2:-15}" pid
+  if pid="$(daemon_pid "${name}")"; then
+    kill -TERM "${pid}" 2>/dev/null || true
+    local deadline=$((SECONDS + grace))
+    while kill -0 "${pid}" 2>/dev/null && [ "${SECONDS}" -lt "${deadline}" ]; do sleep 0.2; done
+    if kill -0 "${pid}" 2>/dev/null; then
+      warn "${name} (pid ${pid}) ignored SIGTERM for ${grace}s; sending SIGKILL"
+      kill -KILL "${pid}" 2>/dev/null || true
+      while kill -0 "${pid}" 2>/dev/null; do sleep 0.1; done
+    fi
+    log "stopped ${name} (pid ${pid})"
+  fi
+  rm -f "${PIDS}/${name}.pid" "${PIDS}/${name}.exe"
+}
+
+# Require a daemon to stay up while waiting for it: wait_daemon NAME DESCRIPTION TIMEOUT CMD...
+wait_daemon() {
+  local name="$1" what="$2" timeout="$3"; shift 3
+  local deadline=$((SECONDS + timeout))
+  until "$@" >/dev/null 2>&1; do
+    daemon_running "${name}" || { tail -30 "${LOGS}/${name}.log" >&2; die "${name} died while waiting for ${what} (log: ${LOGS}/${name}.log)"; }
+    if [ "${SECONDS}" -ge "${deadline}" ]; then
+      tail -30 "${LOGS}/${name}.log" >&2
+      die "timed out after ${timeout}s waiting for ${what} (log: ${LOGS}/${name}.log)"
+    fi
+    sleep 0.3
+  done
+}
