@@ -36,39 +36,46 @@ restore_sysctls() {
 }
 
 # Safety net: nothing addressed to a private range may leave through the egress interface
-# (an unmatched Service IP would otherwise follow the default route). Host DNS is exempt.
-safety_net_rules() {  # prints "CHAIN rule-args..." lines, in insertion order (last = top)
+# (an unmatched Service IP would otherwise follow the default route). The host's own DNS is exempt.
+#  - mangle POSTROUTING DROP: the catch-all; there -o and -d are final (after DNAT and rerouting).
+#  - filter FORWARD / OUTPUT REJECT: fail fast instead of hanging. In OUTPUT, -o is the device chosen
+#    BEFORE kube-proxy's DNAT (host -> ClusterIP first routes to eth0), so DNATed packets are left to
+#    the POSTROUTING rule, or host -> ClusterIP would be rejected.
+safety_net_rules() {  # prints "TABLE CHAIN rule-args..." lines; each is inserted at the top, in order
   local dev; dev="$(egress_dev)"
   [ -n "${dev}" ] || return 0
-  local cidr ns chain
-  for chain in OUTPUT FORWARD; do
-    for cidr in "${SAFETY_NET_CIDRS[@]}"; do
-      echo "${chain} -o ${dev} -d ${cidr} -m comment --comment ${SAFETY_NET_COMMENT// /_} -j REJECT"
-    done
+  local cidr ns c="-m comment --comment ${SAFETY_NET_COMMENT// /_}"
+  for cidr in "${SAFETY_NET_CIDRS[@]}"; do
+    echo "mangle POSTROUTING -o ${dev} -d ${cidr} ${c} -j DROP"
+    echo "filter FORWARD -o ${dev} -d ${cidr} ${c} -j REJECT"
+    echo "filter OUTPUT -o ${dev} -d ${cidr} -m conntrack ! --ctstate DNAT ${c} -j REJECT"
   done
   for ns in $(host_nameservers); do
-    echo "OUTPUT -o ${dev} -d ${ns}/32 -p udp --dport 53 -m comment --comment ${SAFETY_NET_COMMENT// /_} -j ACCEPT"
-    echo "OUTPUT -o ${dev} -d ${ns}/32 -p tcp --dport 53 -m comment --comment ${SAFETY_NET_COMMENT// /_} -j ACCEPT"
+    for proto in udp tcp; do
+      echo "mangle POSTROUTING -o ${dev} -d ${ns}/32 -p ${proto} --dport 53 -m addrtype --src-type LOCAL ${c} -j ACCEPT"
+      echo "filter OUTPUT -o ${dev} -d ${ns}/32 -p ${proto} --dport 53 ${c} -j ACCEPT"
+    done
   done
 }
 
 add_safety_net() {
-  local chain rest
-  while read -r chain rest; do
+  local table chain rest
+  while read -r table chain rest; do
     # shellcheck disable=SC2086
-    iptables -w -C "${chain}" ${rest} 2>/dev/null || iptables -w -I "${chain}" 1 ${rest} \
-      || die "could not add the iptables safety net (${chain} ${rest})"
+    iptables -w -t "${table}" -C "${chain}" ${rest} 2>/dev/null || iptables -w -t "${table}" -I "${chain}" 1 ${rest} \
+      || die "could not add the iptables safety net (${table} ${chain} ${rest})"
   done < <(safety_net_rules)
-  echo "$(egress_dev)" > "${STATE}/egress-dev"
 }
 
 # Remove every rule carrying our comment (whatever the egress device was when it was added).
 del_safety_net() {
-  local table=filter chain line
-  for chain in OUTPUT FORWARD; do
-    while line="$(iptables -w -t "${table}" -S "${chain}" 2>/dev/null | grep -m1 -- "${SAFETY_NET_COMMENT// /_}")" && [ -n "${line}" ]; do
-      # shellcheck disable=SC2086
-      iptables -w -t "${table}" ${line/-A /-D } || break
+  local table chain line
+  for table in filter mangle; do
+    for chain in OUTPUT FORWARD POSTROUTING; do
+      while line="$(iptables -w -t "${table}" -S "${chain}" 2>/dev/null | grep -m1 -- "${SAFETY_NET_COMMENT// /_}")" && [ -n "${line}" ]; do
+        # shellcheck disable=SC2086
+        iptables -w -t "${table}" ${line/-A /-D } || break
+      done
     done
   done
 }
