@@ -2,6 +2,7 @@
 // class instances), and the lint rule no-unsafe-class-instance-assignment rightly refuses object literals
 // where a class type is expected; these mapped types keep the models' shapes without the class.
 import type {
+  KubernetesObject,
   V1Container,
   V1Deployment,
   V1EnvVar,
@@ -40,3 +41,4 @@ export type ResourceRequirements = Plain<V1ResourceRequirements>;
 export type PodSecurityContext = Plain<V1PodSecurityContext>;
 export type SecurityContext = Plain<V1SecurityContext>;
 export type OwnerReference = Plain<V1OwnerReference>;
+export type KubeObject = Plain<KubernetesObject>;

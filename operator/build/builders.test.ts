@@ -1,0 +1,201 @@
+import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ANNOTATION_CONFIG_HASH, RUN_AS_USER } from '../api/constants.js';
+import { parseMcpServer, type McpServer } from '../api/mcp-server.js';
+import { objectToYaml, yamlToObjects } from '../kube/kube-client.js';
+import type { BuildOptions } from './build-options.js';
+import { buildDeployment } from './deployment.js';
+import { buildService } from './service.js';
+import { buildSessionKeySecret } from './session-key-secret.js';
+import { serverUrls } from './urls.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const samplesDir = join(here, '../../crds/samples');
+const goldenDir = join(here, 'golden');
+const opts: BuildOptions = { bridgeImage: 'localhost/mcp-bridge:local', bridgeImagePullPolicy: 'IfNotPresent' };
+
+function mcpFrom(raw: unknown): McpServer {
+  const obj = raw as { metadata: Record<string, unknown> };
+  const r = parseMcpServer({ ...obj, metadata: { ...obj.metadata, namespace: 'tools', uid: '00000000-0000-0000-0000-000000000001', generation: 1 } });
+  if (!r.ok) throw new Error(r.error);
+  return r.value;
+}
+
+function sample(file: string): McpServer {
+  return mcpFrom(yamlToObjects(readFileSync(join(samplesDir, file), 'utf8'))[0]);
+}
+
+function minimal(spec: Record<string, unknown>): McpServer {
+  return mcpFrom({ apiVersion: 'mcp.sidecar.dev/v1alpha1', kind: 'McpServer', metadata: { name: 'demo' }, spec });
+}
+
+const samples = readdirSync(samplesDir).filter((f) => f.endsWith('.yaml'));
+
+describe('builders against golden files (UPDATE_GOLDEN=1 rewrites them)', () => {
+  it.each(samples)('when %s is built, then the children match the golden YAML byte for byte', (file) => {
+    const mcp = sample(file);
+    const text = [buildDeployment(mcp, opts), buildService(mcp)].map((o) => objectToYaml(o)).join('---\n');
+    const golden = join(goldenDir, file);
+    if (process.env.UPDATE_GOLDEN === '1' || !existsSync(golden)) writeFileSync(golden, text);
+    expect(text).toBe(readFileSync(golden, 'utf8'));
+  });
+});
+
+describe('builders are pure', () => {
+  it.each(samples)('when %s is built twice, then the output is byte-identical', (file) => {
+    const a = JSON.stringify([buildDeployment(sample(file), opts), buildService(sample(file))]);
+    const b = JSON.stringify([buildDeployment(sample(file), opts), buildService(sample(file))]);
+    expect(a).toBe(b);
+  });
+});
+
+describe('topologies', () => {
+  it('when there is no image, then one bridge container runs the command after --', () => {
+    const d = buildDeployment(minimal({ command: ['npx', '-y', 'pkg'], args: ['--flag'] }), opts);
+    const pod = d.spec?.template.spec;
+    expect(pod?.initContainers).toBeUndefined();
+    expect(pod?.containers.map((c) => c.name)).toEqual(['bridge']);
+    const bridge = pod?.containers[0];
+    expect(bridge?.image).toBe(opts.bridgeImage);
+    const args = bridge?.args ?? [];
+    expect(args.slice(args.indexOf('--'))).toEqual(['--', 'npx', '-y', 'pkg', '--flag']);
+    expect(args).toEqual(expect.arrayContaining(['--port', '8080', '--session-mode', 'per-session']));
+    expect(bridge?.readinessProbe?.httpGet?.path).toBe('/readyz');
+    expect(bridge?.livenessProbe?.httpGet?.path).toBe('/healthz');
+    expect(bridge?.startupProbe?.httpGet?.path).toBe('/healthz');
+  });
+
+  it('when an image is set, then the server runs under the agent and the bridge is a native sidecar', () => {
+    const d = buildDeployment(minimal({ image: 'mcp/fs:1', command: ['node', 'x.js'], args: ['/data'] }), opts);
+    const pod = d.spec?.template.spec;
+    const bridge = pod?.initContainers?.[0];
+    expect(bridge?.name).toBe('bridge');
+    expect(bridge?.restartPolicy).toBe('Always');
+    expect(bridge?.args).toEqual(expect.arrayContaining(['--upstream-socket', '/mcp/agent.sock', '--install-agent', '/mcp/agent']));
+    expect(bridge?.args).not.toContain('--');
+    const server = pod?.containers[0];
+    expect(server?.name).toBe('server');
+    expect(server?.image).toBe('mcp/fs:1');
+    expect(server?.command).toEqual(['/mcp/agent']);
+    expect(server?.args).toEqual(['--socket', '/mcp/agent.sock', '--', 'node', 'x.js', '/data']);
+    for (const c of [bridge, server]) expect(c?.volumeMounts).toEqual(expect.arrayContaining([{ name: 'mcp', mountPath: '/mcp' }]));
+    expect(pod?.volumes).toEqual(expect.arrayContaining([{ name: 'mcp', emptyDir: { sizeLimit: '64Mi' } }]));
+  });
+
+  it('when transport is streamable-http, then there is no bridge, and the Service and probes use the server port', () => {
+    const mcp = minimal({ transport: 'streamable-http', image: 'http-mcp:1', port: 3001, path: '/api/mcp' });
+    const pod = buildDeployment(mcp, opts).spec?.template.spec;
+    expect(pod?.containers.map((c) => c.name)).toEqual(['server']);
+    expect(pod?.containers[0]?.command).toBeUndefined();
+    expect(pod?.containers[0]?.readinessProbe?.tcpSocket?.port).toBe(3001);
+    expect(pod?.volumes?.map((v) => v.name)).toEqual(['tmp']);
+    expect(buildService(mcp).spec?.ports?.[0]).toMatchObject({ name: 'http', port: 3001, targetPort: 3001 });
+    expect(serverUrls(mcp)).toEqual({ url: 'http://demo.tools.svc.cluster.local:3001/api/mcp' });
+  });
+});
+
+describe('bridge flags', () => {
+  it.each([
+    [{ sessions: { mode: 'shared' } }, ['--session-mode', 'shared']],
+    [{ sessions: { warmPool: 2, maxSessions: 9, idleTimeoutSeconds: 60 } }, ['--warm-pool', '2', '--max-sessions', '9', '--idle-timeout', '60']],
+    [{ bridge: { port: 9000 } }, ['--port', '9000']],
+    [{ bridge: { maxBodyBytes: 10, maxLineBytes: 20 } }, ['--max-body', '10', '--max-line', '20']],
+    [{ bridge: { allowedOrigins: ['https://a', 'https://b'] } }, ['--allowed-origins', 'https://a,https://b']],
+    [{ bridge: { authTokenSecretRef: { name: 's', key: 'k' } } }, ['--auth-token-file', '/var/run/mcp/auth-token/token']],
+  ])('when the spec has %j, then the bridge gets %j', (extra, flags) => {
+    const args = buildDeployment(minimal({ command: ['srv'], ...extra }), opts).spec?.template.spec?.containers[0]?.args ?? [];
+    const before = args.slice(0, args.indexOf('--'));
+    const at = before.indexOf(flags[0] ?? '');
+    expect(at).toBeGreaterThanOrEqual(0);
+    expect(before.slice(at, at + flags.length)).toEqual(flags);
+    expect(before).toEqual(expect.arrayContaining(['--session-key-file', '/var/run/mcp/session-key/key']));
+  });
+});
+
+describe('env', () => {
+  it('when the user sets HOME, then theirs wins and no name appears twice', () => {
+    const env = buildDeployment(minimal({ command: ['srv'], env: [{ name: 'HOME', value: '/data/home' }] }), opts).spec?.template.spec
+      ?.containers[0]?.env;
+    const names = (env ?? []).map((e) => e.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(env?.find((e) => e.name === 'HOME')?.value).toBe('/data/home');
+    expect(env?.find((e) => e.name === 'MCP_BRIDGE_ADVERTISE_ADDRESS')?.valueFrom?.fieldRef?.fieldPath).toBe('status.podIP');
+  });
+
+  it('when secrets are referenced, then env valueFrom and envFrom pass through', () => {
+    const c = buildDeployment(sample('env-secrets.yaml'), opts).spec?.template.spec?.containers[0];
+    expect(c?.env?.find((e) => e.name === 'GITHUB_PERSONAL_ACCESS_TOKEN')?.valueFrom?.secretKeyRef).toEqual({ name: 'github-token', key: 'token' });
+    expect(c?.envFrom).toHaveLength(2);
+  });
+});
+
+describe('security defaults', () => {
+  it.each(samples)('when %s is built, then every container passes PodSecurity restricted', (file) => {
+    const pod = buildDeployment(sample(file), opts).spec?.template.spec;
+    expect(pod?.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: RUN_AS_USER, seccompProfile: { type: 'RuntimeDefault' } });
+    for (const c of [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])]) {
+      expect(c.securityContext).toMatchObject({
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+      });
+      expect(c.volumeMounts).toEqual(expect.arrayContaining([{ name: 'tmp', mountPath: '/tmp' }]));
+    }
+  });
+});
+
+describe('config hash', () => {
+  const hash = (spec: Record<string, unknown>): string | undefined =>
+    buildDeployment(minimal(spec), opts).spec?.template.metadata?.annotations?.[ANNOTATION_CONFIG_HASH];
+
+  it('when only replicas change, then the hash stays (no rollout)', () => {
+    expect(hash({ command: ['srv'], replicas: 1 })).toBe(hash({ command: ['srv'], replicas: 5 }));
+  });
+
+  it.each([
+    [{ command: ['srv'], args: ['--x'] }],
+    [{ command: ['srv'], env: [{ name: 'A', value: '1' }] }],
+    [{ command: ['srv'], sessions: { mode: 'shared' } }],
+    [{ command: ['srv'], image: 'x:1' }],
+  ])('when the pod config changes (%j), then the hash changes (rollout)', (spec) => {
+    expect(hash(spec)).not.toBe(hash({ command: ['srv'] }));
+  });
+
+  it('when the bridge image changes, then the hash changes', () => {
+    const a = buildDeployment(minimal({ command: ['srv'] }), opts).spec?.template.metadata?.annotations;
+    const b = buildDeployment(minimal({ command: ['srv'] }), { ...opts, bridgeImage: 'other:2' }).spec?.template.metadata?.annotations;
+    expect(a).not.toEqual(b);
+  });
+});
+
+describe('children identity', () => {
+  it('when any child is built, then it has our labels and a controller owner reference', () => {
+    const mcp = minimal({ command: ['srv'] });
+    for (const child of [buildDeployment(mcp, opts), buildService(mcp), buildSessionKeySecret(mcp, Buffer.alloc(32, 7))]) {
+      expect(child.metadata?.labels).toEqual({
+        'app.kubernetes.io/name': 'mcp-server',
+        'app.kubernetes.io/instance': 'demo',
+        'app.kubernetes.io/managed-by': 'mcp-sidecar-operator',
+        'mcp.sidecar.dev/server': 'demo',
+      });
+      expect(child.metadata?.ownerReferences).toEqual([
+        {
+          apiVersion: 'mcp.sidecar.dev/v1alpha1',
+          kind: 'McpServer',
+          name: 'demo',
+          uid: '00000000-0000-0000-0000-000000000001',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ]);
+    }
+  });
+
+  it('when the session key secret is built, then it carries the given key under "key"', () => {
+    const s = buildSessionKeySecret(minimal({ command: ['srv'] }), Buffer.from('k3y'));
+    expect(s.metadata?.name).toBe('demo-session-key');
+    expect(s.data).toEqual({ key: Buffer.from('k3y').toString('base64') });
+  });
+});

@@ -1,0 +1,42 @@
+import { ConfigError, parseConfig } from './config.js';
+
+const defaults = { identity: 'pod-a' };
+
+describe('parseConfig', () => {
+  it('when nothing is given, then the defaults apply', () => {
+    const c = parseConfig([], {}, defaults);
+    expect(c).toMatchObject({
+      bridgeImage: 'localhost/mcp-bridge:local',
+      port: 8081,
+      namespace: '',
+      leaderElect: true,
+      leaderElectionId: 'mcp-sidecar-operator',
+      identity: 'pod-a',
+      workers: 8,
+    });
+  });
+
+  it('when a flag and its env var are both set, then the flag wins', () => {
+    const c = parseConfig(['--bridge-image', 'flag:1'], { MCP_OPERATOR_BRIDGE_IMAGE: 'env:1', MCP_OPERATOR_WORKERS: '3' }, defaults);
+    expect(c.bridgeImage).toBe('flag:1');
+    expect(c.workers).toBe(3);
+  });
+
+  it('when port 0 is asked for, then it is accepted (tests pick a free port)', () => {
+    expect(parseConfig(['--port=0'], {}, defaults).port).toBe(0);
+  });
+
+  it('when leader election is turned off, then it parses as false', () => {
+    expect(parseConfig(['--leader-elect=false'], {}, defaults).leaderElect).toBe(false);
+  });
+
+  it.each([
+    [['--port', '-1']],
+    [['--port', 'http']],
+    [['--bridge-image-pull-policy', 'Sometimes']],
+    [['--no-such-flag']],
+    [['--lease-duration-seconds', '5', '--renew-deadline-seconds', '5']],
+  ])('when given %j, then a ConfigError explains it', (argv) => {
+    expect(() => parseConfig(argv, {}, defaults)).toThrow(ConfigError);
+  });
+});

@@ -1,0 +1,137 @@
+import { pino } from 'pino';
+import type { Deployment, KubeObject, Secret, Service } from '../api/kube-types.js';
+import type { McpServerStatus } from '../api/mcp-server.js';
+import { ApplyMemo } from './apply-memo.js';
+import { Reconciler, type Caches, type Writer } from './reconciler.js';
+
+/** An in-memory stand-in for the caches and the apiserver: applies store objects and bump versions. */
+class FakeWorld implements Caches, Writer {
+  mcp: (KubeObject & { spec: unknown; status?: McpServerStatus }) | undefined = {
+    apiVersion: 'mcp.sidecar.dev/v1alpha1',
+    kind: 'McpServer',
+    metadata: { name: 'fs', namespace: 'ns', uid: 'u1', generation: 1, resourceVersion: '1' },
+    spec: { command: ['srv'] },
+  };
+  objects = new Map<string, KubeObject>();
+  writes: string[] = [];
+  failApply = false;
+  private rv = 100;
+
+  mcpServer(): KubeObject | undefined {
+    return this.mcp;
+  }
+  deployment(ns: string, name: string): Deployment | undefined {
+    return this.objects.get(`Deployment/${ns}/${name}`);
+  }
+  service(ns: string, name: string): Service | undefined {
+    return this.objects.get(`Service/${ns}/${name}`);
+  }
+  secret(ns: string, name: string): Secret | undefined {
+    return this.objects.get(`Secret/${ns}/${name}`);
+  }
+  apply<T extends KubeObject>(obj: T): Promise<T> {
+    if (this.failApply) return Promise.reject(new Error('admission webhook denied the request'));
+    const key = `${obj.kind ?? ''}/${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
+    this.writes.push(`apply ${key}`);
+    const stored = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(++this.rv) } };
+    this.objects.set(key, stored);
+    return Promise.resolve(stored);
+  }
+  applyMcpServerStatus(_ns: string, _name: string, status: McpServerStatus): Promise<void> {
+    this.writes.push('status');
+    if (this.mcp !== undefined) this.mcp = { ...this.mcp, status };
+    return Promise.resolve();
+  }
+  createSecretIfAbsent(secret: Secret): Promise<boolean> {
+    const key = `Secret/${secret.metadata?.namespace ?? ''}/${secret.metadata?.name ?? ''}`;
+    this.writes.push(`create ${key}`);
+    this.objects.set(key, secret);
+    return Promise.resolve(true);
+  }
+}
+
+function setup() {
+  const world = new FakeWorld();
+  let keys = 0;
+  const reconciler = new Reconciler({
+    caches: world,
+    writer: world,
+    memo: new ApplyMemo(),
+    buildOptions: { bridgeImage: 'b:1', bridgeImagePullPolicy: 'IfNotPresent' },
+    randomKey: () => Buffer.alloc(32, ++keys),
+    now: () => new Date('2026-01-01T00:00:00Z'),
+    log: pino({ level: 'silent' }),
+  });
+  return { world, reconciler };
+}
+
+describe('Reconciler', () => {
+  it('when an McpServer is new, then it creates the key Secret, applies Service and Deployment, and writes status', async () => {
+    const { world, reconciler } = setup();
+    await expect(reconciler.reconcile('ns/fs')).resolves.toBe('success');
+    expect(world.writes).toEqual(['create Secret/ns/fs-session-key', 'apply Service/ns/fs', 'apply Deployment/ns/fs', 'status']);
+  });
+
+  it('when nothing changed, then a second reconcile writes nothing', async () => {
+    const { world, reconciler } = setup();
+    await reconciler.reconcile('ns/fs');
+    world.writes = [];
+    await reconciler.reconcile('ns/fs');
+    expect(world.writes).toEqual([]);
+  });
+
+  it('when someone else changed a child, then we apply it again (and only it)', async () => {
+    const { world, reconciler } = setup();
+    await reconciler.reconcile('ns/fs');
+    world.writes = [];
+    const d = world.objects.get('Deployment/ns/fs');
+    world.objects.set('Deployment/ns/fs', { ...d, metadata: { ...d?.metadata, resourceVersion: '999' } });
+    await reconciler.reconcile('ns/fs');
+    expect(world.writes).toEqual(['apply Deployment/ns/fs']);
+  });
+
+  it('when a child is deleted, then it is applied again', async () => {
+    const { world, reconciler } = setup();
+    await reconciler.reconcile('ns/fs');
+    world.writes = [];
+    world.objects.delete('Service/ns/fs');
+    await reconciler.reconcile('ns/fs');
+    expect(world.writes).toEqual(['apply Service/ns/fs']);
+  });
+
+  it('when the key Secret exists, then it is never recreated (the key is not rotated)', async () => {
+    const { world, reconciler } = setup();
+    await reconciler.reconcile('ns/fs');
+    const key = (world.objects.get('Secret/ns/fs-session-key') as Secret).data;
+    if (world.mcp !== undefined) world.mcp = { ...world.mcp, spec: { command: ['srv', '--v2'] }, metadata: { ...world.mcp.metadata, generation: 2 } };
+    await reconciler.reconcile('ns/fs');
+    expect(world.writes.filter((w) => w.startsWith('create'))).toHaveLength(1);
+    expect((world.objects.get('Secret/ns/fs-session-key') as Secret).data).toEqual(key);
+  });
+
+  it('when applying fails, then Reconciled=False is written and the error propagates (the queue backs off)', async () => {
+    const { world, reconciler } = setup();
+    world.failApply = true;
+    await expect(reconciler.reconcile('ns/fs')).rejects.toThrow('admission webhook denied the request');
+    expect(world.mcp?.status?.conditions?.find((c) => c.type === 'Reconciled')).toMatchObject({
+      status: 'False',
+      reason: 'ApplyFailed',
+      message: 'admission webhook denied the request',
+    });
+  });
+
+  it('when the McpServer is gone, then nothing is written', async () => {
+    const { world, reconciler } = setup();
+    world.mcp = undefined;
+    await expect(reconciler.reconcile('ns/fs')).resolves.toBe('deleted');
+    expect(world.writes).toEqual([]);
+  });
+
+  it('when the spec does not parse, then InvalidSpec is reported and nothing is applied', async () => {
+    const { world, reconciler } = setup();
+    if (world.mcp !== undefined) world.mcp = { ...world.mcp, spec: { command: 'not-a-list' } };
+    await expect(reconciler.reconcile('ns/fs')).resolves.toBe('invalid');
+    expect(world.writes).toEqual(['status']);
+    expect(world.mcp?.status?.conditions?.[0]).toMatchObject({ type: 'Ready', reason: 'InvalidSpec' });
+  });
+});
