@@ -14,7 +14,7 @@ export default {
     {
       ...common,
       displayName: 'integration',
-      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/fixtures/**/*.test.ts'],
     },
     // Against a real kube-apiserver (KUBECONFIG from hack/cluster-up.sh); run in band, one shared cluster.
     { ...common, displayName: 'operator', testMatch: ['<rootDir>/test/operator/**/*.test.ts'] },

@@ -15,7 +15,7 @@ const list = z
 
 const ConfigSchema = z.object({
   port: intFrom(0).max(65535).default(8080),
-  host: z.string().min(1).default('0.0.0.0'),
+  host: z.string().min(1).default('127.0.0.1'),
   sessionMode: z.enum(SESSION_MODES).default('per-session'),
   warmPool: intFrom(0).max(1000).default(0),
   maxSessions: intFrom(1).default(1000),
@@ -73,7 +73,7 @@ Usage:
 
 Options (each also as env MCP_BRIDGE_<NAME>, e.g. MCP_BRIDGE_MAX_SESSIONS=50; flags win):
   --port N                 TCP port to listen on; 0 picks a free one (default 8080)
-  --host ADDR              address to bind (default 0.0.0.0)
+  --host ADDR              address to bind (default 127.0.0.1; use 0.0.0.0 in a container)
   --session-mode MODE      per-session: one server process per client session (default)
                            shared: one server process for all sessions
   --warm-pool N            per-session: keep N processes started and waiting (default 0)

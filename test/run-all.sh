@@ -11,3 +11,5 @@ step "lint";        npx eslint .
 step "build";       npm run -s build
 step "unit";        npm run -s test:unit
 step "integration"; npm run -s test:integration
+step "conformance (SDK reference)"; test/conformance/bridge.sh reference
+step "conformance (bridge)";        test/conformance/bridge.sh
