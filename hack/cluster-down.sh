@@ -11,6 +11,7 @@ set -euo pipefail
 . "${HACK_DIR}/lib/cluster-env.sh"
 . "${HACK_DIR}/lib/daemons.sh"
 . "${HACK_DIR}/lib/net.sh"
+. "${HACK_DIR}/lib/configs.sh"
 
 KEEP_STATE=""
 for a in "$@"; do
@@ -27,14 +28,15 @@ CRICTL="$(bin_path crictl "${CRICTL_VERSION}")"
 KUBE_PROXY="$(bin_path kube-proxy "${K8S_VERSION}")"
 
 # Control loops first, so nothing recreates pods while we remove them.
-for c in kube-scheduler kube-controller-manager kubelet kube-proxy coredns; do stop_daemon "${c}"; done
+stop_daemons 20 kube-scheduler kube-controller-manager kubelet kube-proxy coredns
 
 # Pod sandboxes: stop and remove them through CRI. containerd then runs CNI DEL for each one
 # (veth, netns, host-local IP, portmap/masquerade rules) and the shims exit.
 if daemon_running containerd && [ -S "${CONTAINERD_SOCK}" ]; then
   if [ -x "${CRICTL}" ]; then
+    [ -s "${STATE}/config/crictl.yaml" ] || write_crictl_config
     log "removing pod sandboxes"
-    timeout 120 "${CRICTL}" -r "unix://${CONTAINERD_SOCK}" -t 30s rmp --all --force >/dev/null 2>&1 \
+    timeout 120 "${CRICTL}" --config "${STATE}/config/crictl.yaml" -t 30s rmp --all --force >/dev/null 2>&1 \
       || warn "crictl rmp --all failed; falling back to killing what is left"
   else
     warn "no crictl at ${CRICTL}; pods will be killed instead of torn down through CNI"
@@ -58,8 +60,8 @@ for p in $(pgrep -f "containerd-shim-runc-v2 .*-address ${CONTAINERD_SOCK}( |$)"
   log "killing leftover shim ${p}"; kill -KILL "${p}" 2>/dev/null || true
 done
 
-stop_daemon kube-apiserver
-stop_daemon etcd
+stop_daemons 20 kube-apiserver
+stop_daemons 20 etcd
 
 log "removing iptables rules (kube-proxy --cleanup, kubelet and CNI chains, safety net)"
 if [ -x "${KUBE_PROXY}" ]; then "${KUBE_PROXY}" --cleanup >/dev/null 2>&1 || true; fi
@@ -86,6 +88,7 @@ for ns in /run/netns/cni-*; do
 done
 
 log "removing ${CNI_BRIDGE}, ${NODE_IP}/32 on lo, pod cgroups"
+t1="${SECONDS}"
 for v in $(ip -o link show master "${CNI_BRIDGE}" 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1); do
   ip link del "${v}" 2>/dev/null || true
 done
@@ -95,6 +98,7 @@ restore_sysctls
 for f in /sys/fs/cgroup/*/kubepods; do
   [ -d "${f}" ] && find "${f}" -depth -type d -exec rmdir {} \; 2>/dev/null || true
 done
+[ $((SECONDS - t1)) -lt 5 ] || log "(link/cgroup removal took $((SECONDS - t1))s)"
 rm -f /var/lib/cni/results/"${CNI_NETWORK}"-* 2>/dev/null || true
 find /var/log/containers -maxdepth 1 -type l -lname "${STATE}/*" -delete 2>/dev/null || true
 

@@ -78,6 +78,7 @@ main() {
   log "[5/8] containerd (private instance, socket ${CONTAINERD_SOCK}) and images"
   write_containerd_config
   write_cni_config
+  write_crictl_config
   start_daemon containerd /usr/bin/containerd --config "${CONF}/containerd.toml"
   wait_daemon containerd "containerd socket" 60 ctr -a "${CONTAINERD_SOCK}" version
   if [ ! -s "${MCP_CACHE_DIR}/images/archives/pause.tar" ]; then
@@ -128,7 +129,6 @@ main() {
 
   log "[7/8] CoreDNS ${COREDNS_VERSION} (host process on ${NODE_IP}:53, Service ${DNS_SVC_IP})"
   coredns_manifest > "${CONF}/coredns.yaml"
-  local i
   for _ in 1 2 3 4 5; do kc apply -f "${CONF}/coredns.yaml" >/dev/null 2>&1 && break; sleep 1; done
   kc apply -f "${CONF}/coredns.yaml" >/dev/null || die "could not create the kube-dns Service/RBAC"
   write_coredns_config

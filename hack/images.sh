@@ -149,14 +149,30 @@ build_pause() {
   bud pause "${REPO_ROOT}/images/pause/Dockerfile" "${ctx}"
 }
 
+# dist/ for the bridge/operator images: `npm run build` (tsc) once per run, so images match the
+# source; the static stdio agent (dist/agent/mcp-agent) via agent/build.sh when it is older than its source.
+DIST_BUILT=""
+build_dist() {
+  [ -n "${DIST_BUILT}" ] && return 0
+  if [ -n "${MCP_IMAGES_SKIP_BUILD:-}" ] && [ -d "${REPO_ROOT}/dist" ]; then DIST_BUILT=1; return 0; fi
+  log "npm run build (dist/ for the bridge and operator images)"
+  (cd "${REPO_ROOT}" && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run -s build) >&2 \
+    || die "npm run build failed, so the bridge/operator images cannot be built (the others can: hack/images.sh base node pause test-servers)"
+  local agent="${REPO_ROOT}/dist/agent/mcp-agent"
+  if [ -x "${REPO_ROOT}/agent/build.sh" ] || [ -f "${REPO_ROOT}/agent/build.sh" ]; then
+    if [ ! -x "${agent}" ] || [ -n "$(find "${REPO_ROOT}/agent" -newer "${agent}" -type f -print -quit)" ]; then
+      log "building the static stdio agent (agent/build.sh)"
+      (cd "${REPO_ROOT}/agent" && GOCACHE="${MCP_CACHE_DIR}/go/build" GOMODCACHE="${MCP_CACHE_DIR}/go/mod" \
+        GOTOOLCHAIN=local bash ./build.sh) >&2 || die "agent/build.sh failed"
+    fi
+  fi
+  DIST_BUILT=1
+}
+
 build_app() {
   local name="$1"
   if [ "${name}" = bridge ] || [ "${name}" = operator ]; then
-    if [ ! -d "${REPO_ROOT}/dist" ] || [ -n "${MCP_IMAGES_REBUILD_DIST:-}" ]; then
-      log "dist/ missing: running npm run build"
-      (cd "${REPO_ROOT}" && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run -s build) >&2 \
-        || die "npm run build failed, so $(image_ref "${name}") cannot be built (build the others with: hack/images.sh base node pause test-servers)"
-    fi
+    build_dist
     local main="dist/${name}/main.js"
     [ -f "${REPO_ROOT}/${main}" ] || die "${main} does not exist after npm run build; $(image_ref "${name}") needs it"
   fi

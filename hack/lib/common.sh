@@ -2,7 +2,7 @@
 # Shared helpers for hack/*.sh. Source it; it sets paths, logging and small utilities.
 
 HACK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-REPO_ROOT="$(cd "${HACK_DIR}/.." && pwd)"
+REPO_ROOT="$(cd "${HACK_DIR}/.." && pwd)"; export REPO_ROOT
 # shellcheck source=hack/lib/versions.sh
 . "${HACK_DIR}/lib/versions.sh"
 
@@ -64,10 +64,9 @@ apt_retry() {
   return 1
 }
 
-# Wait until a command succeeds: wait_for DESCRIPTION TIMEOUT_SECONDS CMD...
+# Wait until a command succeeds: wait_for TIMEOUT_SECONDS CMD...
 wait_for() {
-  local what="$1" timeout="$2"; shift 2
-  local deadline=$((SECONDS + timeout))
+  local deadline=$((SECONDS + $1)); shift
   until "$@" >/dev/null 2>&1; do
     if [ "${SECONDS}" -ge "${deadline}" ]; then return 1; fi
     sleep 0.5

@@ -50,6 +50,12 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
 EOF
 }
 
+write_crictl_config() {
+  mkdir -p "${CONF}"
+  printf 'runtime-endpoint: unix://%s\nimage-endpoint: unix://%s\ntimeout: 30\n' "${CONTAINERD_SOCK}" "${CONTAINERD_SOCK}" \
+    > "${CONF}/crictl.yaml"
+}
+
 write_cni_config() {
   mkdir -p "${CNI_CONF_DIR}" "${CNI_DATA_DIR}"
   # firewall plugin: Docker (if it ever ran here) sets FORWARD policy DROP with

@@ -63,3 +63,22 @@ wait_daemon() {
     sleep 0.3
   done
 }
+
+# stop_daemons GRACE NAME...: SIGTERM to all at once, then wait (SIGKILL after GRACE seconds).
+stop_daemons() {
+  local grace="$1"; shift
+  local name pid pids=() names=()
+  for name in "$@"; do
+    if pid="$(daemon_pid "${name}")"; then kill -TERM "${pid}" 2>/dev/null || true; pids+=("${pid}"); names+=("${name}"); fi
+  done
+  local deadline=$((SECONDS + grace)) i
+  for i in "${!pids[@]}"; do
+    while kill -0 "${pids[$i]}" 2>/dev/null && [ "${SECONDS}" -lt "${deadline}" ]; do sleep 0.1; done
+    if kill -0 "${pids[$i]}" 2>/dev/null; then
+      warn "${names[$i]} (pid ${pids[$i]}) ignored SIGTERM for ${grace}s; sending SIGKILL"
+      kill -KILL "${pids[$i]}" 2>/dev/null || true
+    fi
+  done
+  for name in "$@"; do stop_daemon "${name}" 5; done
+  [ "${#names[@]}" -eq 0 ] || log "stopped ${names[*]}"
+}

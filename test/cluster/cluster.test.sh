@@ -9,7 +9,7 @@
 # Waits on conditions (kubectl wait / polling with deadlines), never on bare sleeps.
 # Last line: "N passed, M failed"; exit status non-zero on any failure.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 HACK=hack
 . "${HACK}/lib/common.sh"
 . "${HACK}/lib/cluster-env.sh"
@@ -170,8 +170,8 @@ host_answers() { curl -fsS --max-time 5 "http://${CLUSTER_IP}/" | grep -q '^main
 check "Service answers the host at its ClusterIP ${CLUSTER_IP}" poll 30 host_answers
 # Both replicas serve through the Service (kube-proxy spreads connections at random).
 seen_both() {
-  local i out=""
-  for i in $(seq 1 40); do out+="$(curl -fsS --max-time 5 "http://${CLUSTER_IP}/")"$'\n'; done
+  local out=""
+  for _ in $(seq 1 40); do out+="$(curl -fsS --max-time 5 "http://${CLUSTER_IP}/")"$'\n'; done
   [ "$(grep -o 'sidecar-of-echo-[a-z0-9-]*' <<<"${out}" | sort -u | wc -l)" -eq 2 ]
 }
 check "the ClusterIP spreads over both replicas" seen_both

@@ -10,7 +10,7 @@
 #      So the cluster is left RUNNING, as other work expects.
 # Last line: "N passed, M failed"; exit status non-zero on any failure.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 HACK=hack
 . "${HACK}/lib/common.sh"
 . "${HACK}/lib/cluster-env.sh"
@@ -45,9 +45,9 @@ spec:
     volumeMounts: [{name: scratch, mountPath: /scratch}]
 EOF
 check "a pod with an emptyDir and a hostPort runs" k wait --for=condition=Ready pod/down-test --timeout=120s
-POD_NETNS="$("${CRICTL}" -r "unix://${CONTAINERD_SOCK}" inspectp -o go-template \
+POD_NETNS="$("${CRICTL}" --config "${STATE}/config/crictl.yaml" inspectp -o go-template \
   --template '{{range .info.runtimeSpec.linux.namespaces}}{{if eq .type "network"}}{{.path}}{{end}}{{end}}' \
-  "$("${CRICTL}" -r "unix://${CONTAINERD_SOCK}" pods -q --name down-test | head -1)" 2>/dev/null)"
+  "$("${CRICTL}" --config "${STATE}/config/crictl.yaml" pods -q --name down-test | head -1)" 2>/dev/null)"
 check "the pod has its own network namespace (${POD_NETNS:-none})" test -n "${POD_NETNS}"
 check "there are CNI hostport rules to clean up" bash -c 'iptables-save -t nat | grep -q CNI-HOSTPORT'
 PIDS_BEFORE="$(cat "${PIDS}"/*.pid 2>/dev/null | tr '\n' ' ')"
