@@ -116,6 +116,16 @@ export class Operator {
     });
   }
 
+  /** Queues every McpServer in the cache now (the periodic resync, on demand). */
+  resync(): void {
+    this.controller.resyncAll();
+  }
+
+  /** Nothing queued, processing or waiting for a retry. */
+  idle(): boolean {
+    return this.queue.idle();
+  }
+
   isLeader(): boolean {
     return this.elector === undefined ? true : this.elector.isLeader();
   }
