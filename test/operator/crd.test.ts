@@ -14,7 +14,7 @@ const yamlFiles = (dir: string): string[] => readdirSync(dir).filter((f) => f.en
 
 function load(file: string): McpServerObject {
   const obj = (loadAllYaml(readFileSync(file, 'utf8')) as KubernetesObject[])[0] as McpServerObject;
-  return { ...obj, metadata: { ...obj.metadata, namespace: ns } };
+  return { ...obj, metadata: { name: obj.metadata?.name ?? '', namespace: ns } };
 }
 
 function expectation(file: string): string {
