@@ -1,0 +1,152 @@
+// Process helpers for the benchmark: spawning servers under test with captured output, free ports,
+// readiness polling, and memory of a process tree read from /proc (Linux only).
+import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** A TCP port that was free a moment ago on 127.0.0.1 (for peers that cannot take --port 0). */
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Spawns a long-lived server process in its own process group. Keeps the last lines of its stdout and
+ * stderr for diagnosis, lets a caller watch stdout lines, and records an unexpected exit.
+ */
+export function startProcess(name, command, args, { env, onStdoutLine, cwd } = {}) {
+  const child = spawn(command, args, {
+    cwd,
+    env: env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // own process group: we can signal the whole tree we started, and only it
+  });
+  const tail = [];
+  const keep = (stream, line) => {
+    tail.push(`[${stream}] ${line}`);
+    if (tail.length > 40) tail.shift();
+  };
+  const lines = (stream, cb) => {
+    let buf = '';
+    child[stream].setEncoding('utf8');
+    child[stream].on('data', (chunk) => {
+      buf += chunk;
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        keep(stream, line);
+        cb?.(line);
+      }
+    });
+  };
+  lines('stdout', onStdoutLine);
+  lines('stderr');
+  const proc = {
+    name,
+    child,
+    pid: child.pid,
+    tail,
+    exited: null,
+    stopping: false,
+    exitPromise: new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        proc.exited = { code, signal };
+        resolve(proc.exited);
+      });
+    }),
+    /** SIGTERM the process we started (then its group, then SIGKILL after a grace). */
+    async stop(graceMs = 5000) {
+      proc.stopping = true;
+      if (proc.exited) return proc.exited;
+      try {
+        process.kill(child.pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+      const done = await Promise.race([proc.exitPromise, sleep(graceMs).then(() => null)]);
+      // Children the process should have ended itself (its stdio servers): end the group we created.
+      try {
+        process.kill(-child.pid, done ? 'SIGTERM' : 'SIGKILL');
+      } catch {
+        /* group empty */
+      }
+      return done ?? (await proc.exitPromise);
+    },
+  };
+  return proc;
+}
+
+/** Polls until an HTTP GET on url gets any response (or the process dies / time runs out). */
+export async function waitHttp(url, proc, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (proc?.exited) throw new Error(`${proc.name} exited before listening: ${JSON.stringify(proc.exited)}\n${proc.tail.join('\n')}`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      await res.body?.cancel();
+      return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${proc?.name ?? url}: no answer on ${url} within ${timeoutMs} ms\n${proc?.tail.join('\n') ?? ''}`);
+      await sleep(100);
+    }
+  }
+}
+
+function readStat(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { ppid: Number(rest[1]) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** pid and all its descendants (from a snapshot of /proc). */
+export function processTree(rootPid) {
+  const children = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const st = readStat(entry);
+    if (!st) continue;
+    const list = children.get(st.ppid) ?? [];
+    list.push(Number(entry));
+    children.set(st.ppid, list);
+  }
+  const out = [];
+  const stack = [rootPid];
+  while (stack.length > 0) {
+    const pid = stack.pop();
+    out.push(pid);
+    for (const c of children.get(pid) ?? []) stack.push(c);
+  }
+  return out;
+}
+
+/** RSS and PSS (bytes) summed over the given pids; PSS splits shared pages fairly between processes. */
+export function memoryOf(pids) {
+  let rss = 0;
+  let pss = 0;
+  let count = 0;
+  for (const pid of pids) {
+    try {
+      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      const r = /^Rss:\s+(\d+) kB/m.exec(rollup);
+      const p = /^Pss:\s+(\d+) kB/m.exec(rollup);
+      if (r) rss += Number(r[1]) * 1024;
+      if (p) pss += Number(p[1]) * 1024;
+      count++;
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return { rss, pss, processes: count };
+}

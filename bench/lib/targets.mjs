@@ -1,0 +1,163 @@
+// The systems under test: this bridge, supergateway (npm), mcp-proxy (PyPI), and direct stdio, all
+// serving the same stdio server command; plus an SDK client session factory for each transport.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { freePort, startProcess, waitHttp } from './proc.mjs';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const PEERS_DIR = process.env.BENCH_PEERS_DIR ?? '/tmp/bench-peers';
+export const SG_BIN = path.join(PEERS_DIR, 'node_modules/supergateway/dist/index.js');
+export const MCP_PROXY_BIN = path.join(PEERS_DIR, 'venv/bin/mcp-proxy');
+export const BRIDGE_MAIN = path.join(ROOT, 'dist/bridge/main.js');
+
+/** Stdio server commands (argv after `node`). */
+export const SERVERS = {
+  fixture: [path.join(ROOT, 'test/fixtures/fixture-server.mjs')],
+  everything: [path.join(ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js'), 'stdio'],
+};
+
+export const CONNECT_TIMEOUT_MS = 30_000;
+
+export function peerVersions() {
+  const v = {};
+  try {
+    v.supergateway = JSON.parse(readFileSync(path.join(PEERS_DIR, 'node_modules/supergateway/package.json'), 'utf8')).version;
+  } catch {
+    v.supergateway = null;
+  }
+  if (existsSync(MCP_PROXY_BIN)) {
+    const r = spawnSync(MCP_PROXY_BIN, ['--version'], { encoding: 'utf8' });
+    v.mcpProxy = (r.stdout || r.stderr || '').trim().split(/\s+/).pop() || 'unknown';
+    const py = spawnSync(path.join(PEERS_DIR, 'venv/bin/python'), ['-c', 'import importlib.metadata as m; print(m.version("mcp"))'], { encoding: 'utf8' });
+    v.mcpPythonSdk = py.stdout.trim() || 'unknown';
+  } else {
+    v.mcpProxy = null;
+  }
+  v.sdk = JSON.parse(readFileSync(path.join(ROOT, 'node_modules/@modelcontextprotocol/sdk/package.json'), 'utf8')).version;
+  return v;
+}
+
+/** Starts this project's bridge; resolves once its "listening" log line gives the URLs. */
+export async function startBridge({ server = 'fixture', warmPool = 0, sessionMode = 'per-session', nodeArgs = [], extraArgs = [] } = {}) {
+  let resolveListening;
+  const listening = new Promise((r) => (resolveListening = r));
+  const proc = startProcess(
+    `bridge(${sessionMode},wp=${warmPool},${server})`,
+    process.execPath,
+    [...nodeArgs, BRIDGE_MAIN, '--port', '0', '--host', '127.0.0.1', '--warm-pool', String(warmPool), '--session-mode', sessionMode, ...extraArgs, '--', process.execPath, ...SERVERS[server]],
+    {
+      onStdoutLine(line) {
+        if (!line.includes('"listening"')) return;
+        try {
+          const rec = JSON.parse(line);
+          if (rec.msg === 'listening') resolveListening(rec);
+        } catch {
+          /* not JSON */
+        }
+      },
+    },
+  );
+  const rec = await Promise.race([
+    listening,
+    proc.exitPromise.then((e) => {
+      throw new Error(`bridge exited before listening: ${JSON.stringify(e)}\n${proc.tail.join('\n')}`);
+    }),
+    new Promise((_, rej) => setTimeout(() => rej(new Error(`bridge did not log "listening" in 30 s\n${proc.tail.join('\n')}`)), 30_000).unref()),
+  ]);
+  return { proc, url: rec.url, sseUrl: rec.sseUrl };
+}
+
+/** supergateway --stdio "<cmd>" with Streamable HTTP (--stateful: a child per session) or SSE (one shared child). */
+export async function startSupergateway({ server = 'fixture', mode = 'http' } = {}) {
+  const port = await freePort();
+  const cmd = [process.execPath, ...SERVERS[server]].map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ');
+  const args = [SG_BIN, '--stdio', cmd, '--port', String(port), '--logLevel', 'none', '--healthEndpoint', '/healthz'];
+  if (mode === 'http') args.push('--outputTransport', 'streamableHttp', '--stateful');
+  else args.push('--outputTransport', 'sse');
+  const proc = startProcess(`supergateway(${mode},${server})`, process.execPath, args);
+  await waitHttp(`http://127.0.0.1:${port}/healthz`, proc);
+  return { proc, url: `http://127.0.0.1:${port}/mcp`, sseUrl: `http://127.0.0.1:${port}/sse` };
+}
+
+/** mcp-proxy --port P -- <cmd>: one child started at boot, shared by all sessions; /mcp and /sse. */
+export async function startMcpProxy({ server = 'fixture' } = {}) {
+  const port = await freePort();
+  const proc = startProcess(`mcp-proxy(${server})`, MCP_PROXY_BIN, ['--port', String(port), '--host', '127.0.0.1', '--log-level', 'WARNING', '--', process.execPath, ...SERVERS[server]]);
+  await waitHttp(`http://127.0.0.1:${port}/status`, proc);
+  return { proc, url: `http://127.0.0.1:${port}/mcp`, sseUrl: `http://127.0.0.1:${port}/sse` };
+}
+
+/**
+ * Opens one SDK client session on a target: {transport: 'stdio', server} spawns the server itself;
+ * {transport: 'http'|'sse', url}. Resolves after initialize (+ notifications/initialized).
+ */
+export async function openSession(target) {
+  const client = new Client({ name: 'mcp-bench', version: '1.0.0' }, { capabilities: {} });
+  let transport;
+  if (target.transport === 'stdio') {
+    transport = new StdioClientTransport({ command: process.execPath, args: SERVERS[target.server ?? 'fixture'], stderr: 'ignore' });
+  } else if (target.transport === 'http') {
+    transport = new StreamableHTTPClientTransport(new URL(target.url));
+  } else {
+    transport = new SSEClientTransport(new URL(target.url));
+  }
+  const errors = [];
+  client.onerror = (err) => {
+    if (errors.length < 5) errors.push(err?.message ?? String(err));
+  };
+  await client.connect(transport, { timeout: CONNECT_TIMEOUT_MS });
+  return {
+    client,
+    transport,
+    errors,
+    get pid() {
+      return target.transport === 'stdio' ? transport.pid : undefined;
+    },
+    async close() {
+      try {
+        if (target.transport === 'http') await transport.terminateSession();
+      } catch {
+        /* peer may not support DELETE */
+      }
+      await client.close().catch(() => {});
+    },
+  };
+}
+
+/** Opens n sessions, at most `parallel` handshakes at a time. Throws the first failure (after closing the rest). */
+export async function openMany(target, n, parallel = 8) {
+  const sessions = [];
+  let next = 0;
+  let failure;
+  const worker = async () => {
+    while (next < n && failure === undefined) {
+      next++;
+      try {
+        sessions.push(await openSession(target));
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, n) }, worker));
+  if (failure !== undefined) {
+    await closeAll(sessions);
+    throw failure;
+  }
+  return sessions;
+}
+
+export async function closeAll(sessions, parallel = 16) {
+  const list = [...sessions];
+  await Promise.all(
+    Array.from({ length: Math.min(parallel, list.length) }, async () => {
+      for (let s = list.pop(); s !== undefined; s = list.pop()) await s.close();
+    }),
+  );
+}

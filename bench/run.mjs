@@ -1,0 +1,474 @@
+#!/usr/bin/env node
+// Side-by-side benchmark of the bridge against direct stdio and peer bridges (supergateway from npm,
+// mcp-proxy from PyPI), all serving the same stdio server (test/fixtures/fixture-server.mjs, tool
+// `echo`), driven by the official SDK clients. One run, interleaved where it can be, ratios printed.
+//
+//   npm run build && node bench/run.mjs [--quick] [--no-setup] [--targets id,id,...] [--json FILE]
+//
+// Phases: (1) latency of sequential tools/call on one session per target, interleaved in rounds;
+// (2) throughput (closed loop, fixed duration) at 1/10/100 concurrent sessions, each its own client;
+// memory per idle session measured inside the 100-session step (before load); (3) new-session time
+// (initialize → first tools/call result) with warm pool 0 and N, on the fixture and server-everything.
+// Results go to stdout (markdown tables); progress goes to stderr.
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { memoryOf, processTree } from './lib/proc.mjs';
+import { mib, ms, ratio, summarize, table } from './lib/stats.mjs';
+import {
+  BRIDGE_MAIN,
+  MCP_PROXY_BIN,
+  ROOT,
+  SG_BIN,
+  closeAll,
+  openMany,
+  openSession,
+  peerVersions,
+  startBridge,
+  startMcpProxy,
+  startSupergateway,
+} from './lib/targets.mjs';
+import { existsSync } from 'node:fs';
+
+// ---------------------------------------------------------------- options
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(name);
+const opt = (name) => {
+  const i = argv.findIndex((a) => a === name || a.startsWith(`${name}=`));
+  if (i < 0) return undefined;
+  return argv[i].includes('=') ? argv[i].slice(name.length + 1) : argv[i + 1];
+};
+if (flag('--help') || flag('-h')) {
+  process.stdout.write('usage: node bench/run.mjs [--quick] [--no-setup] [--targets id,...] [--skip latency,throughput,coldstart] [--json FILE]\n');
+  process.exit(0);
+}
+const QUICK = flag('--quick');
+const P = QUICK
+  ? { latWarm: 100, latCalls: 500, latRounds: 4, tpLevels: [1, 10, 50], tpSecs: 1, tpWarmMs: 300, tpRounds: 2, memN: 20, coldSamples: 4, warmPool: 4 }
+  : { latWarm: 200, latCalls: 2000, latRounds: 8, tpLevels: [1, 10, 100], tpSecs: 3, tpWarmMs: 500, tpRounds: 3, memN: 50, coldSamples: 10, warmPool: 4 };
+const CALL_TIMEOUT_MS = 15_000;
+const MAX_ERRORS = 50;
+const skip = new Set((opt('--skip') ?? '').split(',').filter(Boolean));
+const onlyTargets = opt('--targets')?.split(',').filter(Boolean);
+
+const log = (...a) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${a.join(' ')}\n`);
+const out = (s = '') => process.stdout.write(`${s}\n`);
+const results = { params: P, quick: QUICK, findings: [] };
+const finding = (text) => {
+  log(`FINDING: ${text}`);
+  results.findings.push(text);
+};
+
+// ---------------------------------------------------------------- setup
+if (!existsSync(BRIDGE_MAIN)) {
+  process.stderr.write(`bench: ${path.relative(ROOT, BRIDGE_MAIN)} is missing: run \`npm run build\` first\n`);
+  process.exit(2);
+}
+if (!flag('--no-setup')) {
+  log('installing peers (bench/setup-peers.sh) if missing');
+  const r = spawnSync('bash', [path.join(ROOT, 'bench/setup-peers.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) log('setup-peers.sh failed; peers that are missing are skipped');
+}
+const versions = peerVersions();
+const haveSg = existsSync(SG_BIN);
+const haveMp = existsSync(MCP_PROXY_BIN);
+
+const machine = {
+  nproc: os.availableParallelism(),
+  cpu: os.cpus()[0]?.model ?? 'unknown',
+  memGiB: (os.totalmem() / 2 ** 30).toFixed(1),
+  node: process.version,
+  loadStart: os.loadavg().map((x) => x.toFixed(2)).join(' '),
+  commit: spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim(),
+  date: new Date().toISOString(),
+};
+results.machine = machine;
+results.versions = versions;
+
+// ---------------------------------------------------------------- servers under test (fixture)
+const started = [];
+async function track(p) {
+  const s = await p;
+  started.push(s.proc);
+  return s;
+}
+async function stopAll() {
+  await Promise.all(started.splice(0).map((p) => p.stop()));
+}
+process.on('SIGINT', () => {
+  void stopAll().then(() => process.exit(130));
+});
+
+log('starting servers under test');
+const bridge = await track(startBridge({ server: 'fixture' }));
+const bridgeShared = await track(startBridge({ server: 'fixture', sessionMode: 'shared' }));
+const sgHttp = haveSg ? await track(startSupergateway({ mode: 'http' })) : undefined;
+const sgSse = haveSg ? await track(startSupergateway({ mode: 'sse' })) : undefined;
+const mp = haveMp ? await track(startMcpProxy()) : undefined;
+
+/** Every target: how to open a session, and which process tree holds its server side. */
+const ALL_TARGETS = [
+  { id: 'direct', label: 'direct stdio (SDK stdio client)', transport: 'stdio', server: 'fixture', perSession: true },
+  { id: 'bridge-http', label: 'bridge Streamable HTTP (per-session)', transport: 'http', url: bridge.url, proc: bridge.proc, perSession: true },
+  { id: 'bridge-sse', label: 'bridge legacy SSE (per-session)', transport: 'sse', url: bridge.sseUrl, proc: bridge.proc, perSession: true },
+  { id: 'bridge-shared', label: 'bridge Streamable HTTP (--session-mode shared)', transport: 'http', url: bridgeShared.url, proc: bridgeShared.proc },
+  sgHttp && { id: 'sg-http', label: `supergateway ${versions.supergateway} Streamable HTTP --stateful`, transport: 'http', url: sgHttp.url, proc: sgHttp.proc, perSession: true },
+  sgSse && { id: 'sg-sse', label: `supergateway ${versions.supergateway} SSE (one shared child)`, transport: 'sse', url: sgSse.sseUrl, proc: sgSse.proc },
+  mp && { id: 'mcp-proxy-http', label: `mcp-proxy ${versions.mcpProxy} Streamable HTTP (shared child)`, transport: 'http', url: mp.url, proc: mp.proc },
+  mp && { id: 'mcp-proxy-sse', label: `mcp-proxy ${versions.mcpProxy} SSE (shared child)`, transport: 'sse', url: mp.sseUrl, proc: mp.proc },
+].filter(Boolean);
+const TARGETS = onlyTargets ? ALL_TARGETS.filter((t) => onlyTargets.includes(t.id)) : ALL_TARGETS;
+const byId = Object.fromEntries(TARGETS.map((t) => [t.id, t]));
+
+function checkAlive(phase) {
+  for (const p of started) {
+    if (p.exited && !p.stopping && !p.reported) {
+      p.reported = true;
+      finding(`${p.name} exited unexpectedly during ${phase}: ${JSON.stringify(p.exited)}; last output:\n${p.tail.slice(-10).join('\n')}`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- the call
+let msgSeq = 0;
+/** One echo tools/call; returns latency in ms; throws on error or a wrong answer. */
+async function echo(session) {
+  const message = `m${++msgSeq}`;
+  const t0 = performance.now();
+  const r = await session.client.callTool({ name: 'echo', arguments: { message } }, undefined, { timeout: CALL_TIMEOUT_MS });
+  const dt = performance.now() - t0;
+  const text = r?.content?.[0]?.text;
+  if (text !== message) {
+    const e = new Error(`wrong answer: sent ${message}, got ${JSON.stringify(text)}`);
+    e.wrongAnswer = true;
+    throw e;
+  }
+  return dt;
+}
+
+function newTally() {
+  return { ok: 0, errors: 0, wrong: 0, samples: [], elapsed: 0, firstErrors: [] };
+}
+function noteError(tally, err) {
+  if (err?.wrongAnswer) tally.wrong++;
+  else tally.errors++;
+  if (tally.firstErrors.length < 3) tally.firstErrors.push(String(err?.message ?? err).slice(0, 200));
+}
+
+/** Closed loop: every session calls echo back to back until durationMs has passed. */
+async function closedLoop(sessions, durationMs, tally = newTally()) {
+  const t0 = performance.now();
+  const deadline = t0 + durationMs;
+  await Promise.all(
+    sessions.map(async (s) => {
+      while (performance.now() < deadline && tally.errors + tally.wrong < MAX_ERRORS) {
+        try {
+          tally.samples.push(await echo(s));
+          tally.ok++;
+        } catch (err) {
+          noteError(tally, err);
+        }
+      }
+    }),
+  );
+  tally.elapsed += performance.now() - t0;
+  return tally;
+}
+
+// ---------------------------------------------------------------- phase 1: latency
+async function phaseLatency() {
+  log(`latency: ${P.latCalls} sequential echo calls per target after ${P.latWarm} warm-up, ${P.latRounds} interleaved rounds`);
+  const sessions = {};
+  for (const t of TARGETS) {
+    try {
+      sessions[t.id] = await openSession(t);
+      for (let i = 0; i < P.latWarm; i++) await echo(sessions[t.id]);
+    } catch (err) {
+      finding(`latency: ${t.id}: session or warm-up failed: ${err.message}`);
+      delete sessions[t.id];
+    }
+  }
+  const tallies = Object.fromEntries(Object.keys(sessions).map((id) => [id, newTally()]));
+  const perRound = Math.ceil(P.latCalls / P.latRounds);
+  for (let r = 0; r < P.latRounds; r++) {
+    const order = Object.keys(sessions);
+    if (r % 2 === 1) order.reverse();
+    for (const id of order) {
+      const tally = tallies[id];
+      for (let i = 0; i < perRound && tally.errors + tally.wrong < MAX_ERRORS; i++) {
+        try {
+          tally.samples.push(await echo(sessions[id]));
+          tally.ok++;
+        } catch (err) {
+          noteError(tally, err);
+        }
+      }
+    }
+  }
+  await closeAll(Object.values(sessions));
+  checkAlive('latency');
+  results.latency = Object.fromEntries(Object.entries(tallies).map(([id, t]) => [id, { ...summarize(t.samples), errors: t.errors, wrong: t.wrong, firstErrors: t.firstErrors }]));
+}
+
+// ---------------------------------------------------------------- phase 2: throughput (+ memory)
+function serverPids(target, sessions) {
+  if (target.transport === 'stdio') return sessions.flatMap((s) => (s.pid ? processTree(s.pid) : []));
+  return processTree(target.proc.pid);
+}
+
+/** c ≤ 10: sessions of every target open at once, measured in interleaved rounds. */
+async function throughputInterleaved(c) {
+  log(`throughput c=${c}: ${P.tpSecs}s per target in ${P.tpRounds} interleaved rounds`);
+  const open = {};
+  for (const t of TARGETS) {
+    try {
+      open[t.id] = await openMany(t, c);
+      await closedLoop(open[t.id], P.tpWarmMs);
+    } catch (err) {
+      finding(`throughput c=${c}: ${t.id}: opening ${c} sessions failed: ${err.message}`);
+    }
+  }
+  const tallies = Object.fromEntries(Object.keys(open).map((id) => [id, newTally()]));
+  for (let r = 0; r < P.tpRounds; r++) {
+    const order = Object.keys(open);
+    if (r % 2 === 1) order.reverse();
+    for (const id of order) await closedLoop(open[id], (P.tpSecs * 1000) / P.tpRounds, tallies[id]);
+  }
+  for (const ss of Object.values(open)) await closeAll(ss);
+  checkAlive(`throughput c=${c}`);
+  return tallies;
+}
+
+/** The large step: one target at a time (hundreds of processes at once would not fit). Memory first. */
+async function throughputSequential(c) {
+  log(`throughput c=${c}: one target at a time, ${P.tpSecs}s each; memory at ${P.memN} idle sessions first`);
+  const tallies = {};
+  results.memory ??= {};
+  for (const t of TARGETS) {
+    const sessions = [];
+    try {
+      const baseline = t.transport === 'stdio' ? { rss: 0, pss: 0, processes: 0 } : memoryOf(serverPids(t, []));
+      const t0 = performance.now();
+      sessions.push(...(await openMany(t, Math.min(P.memN, c))));
+      const openMs = performance.now() - t0;
+      await sleep(1000);
+      const loaded = memoryOf(serverPids(t, sessions));
+      const n = sessions.length;
+      results.memory[t.id] = {
+        n,
+        baseline,
+        withSessions: loaded,
+        rssPerSession: (loaded.rss - baseline.rss) / n,
+        pssPerSession: (loaded.pss - baseline.pss) / n,
+        processesPerSession: (loaded.processes - baseline.processes) / n,
+        openSecs: openMs / 1000,
+      };
+      log(`  ${t.id}: ${n} sessions opened in ${(openMs / 1000).toFixed(1)}s; +${mib(loaded.rss - baseline.rss)} MiB RSS`);
+      if (c > sessions.length) sessions.push(...(await openMany(t, c - sessions.length)));
+      await closedLoop(sessions, P.tpWarmMs);
+      tallies[t.id] = await closedLoop(sessions, P.tpSecs * 1000);
+    } catch (err) {
+      finding(`throughput c=${c}: ${t.id}: ${err.message}`);
+    } finally {
+      await closeAll(sessions);
+    }
+    // Leak check: the server side should be back to its own baseline of processes.
+    if (t.transport !== 'stdio' && results.memory[t.id]) {
+      await sleep(2000);
+      const after = memoryOf(serverPids(t, []));
+      results.memory[t.id].processesAfterClose = after.processes;
+      if (after.processes > results.memory[t.id].baseline.processes) {
+        finding(`${t.id}: ${after.processes - results.memory[t.id].baseline.processes} server processes still alive 2 s after all ${c} sessions were closed (baseline ${results.memory[t.id].baseline.processes})`);
+      }
+    }
+    checkAlive(`throughput c=${c} (${t.id})`);
+  }
+  return tallies;
+}
+
+async function phaseThroughput() {
+  results.throughput = {};
+  for (const c of P.tpLevels) {
+    const tallies = c <= 10 ? await throughputInterleaved(c) : await throughputSequential(c);
+    results.throughput[c] = Object.fromEntries(
+      Object.entries(tallies).map(([id, t]) => [id, { callsPerSec: (t.ok / t.elapsed) * 1000, ok: t.ok, errors: t.errors, wrong: t.wrong, ...summarize(t.samples), firstErrors: t.firstErrors }]),
+    );
+    for (const [id, r] of Object.entries(results.throughput[c])) {
+      if (r.errors + r.wrong > 0) finding(`throughput c=${c}: ${id}: ${r.errors} errors, ${r.wrong} wrong answers; first: ${r.firstErrors.join(' | ')}`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- phase 3: new-session time
+async function coldConfig(label, server, make, gapMs) {
+  let srv;
+  const samples = [];
+  const errors = [];
+  try {
+    srv = await make();
+    const target = srv.target;
+    await sleep(srv.settleMs ?? 300);
+    for (let i = 0; i < P.coldSamples; i++) {
+      await sleep(gapMs);
+      const t0 = performance.now();
+      let s;
+      try {
+        s = await openSession(target);
+        await echo(s);
+        samples.push(performance.now() - t0);
+      } catch (err) {
+        errors.push(err.message);
+      } finally {
+        await s?.close();
+      }
+    }
+  } catch (err) {
+    errors.push(err.message);
+  } finally {
+    await srv?.proc?.stop();
+  }
+  if (errors.length > 0) finding(`new-session ${label} (${server}): ${errors.length} failures; first: ${errors[0].slice(0, 300)}`);
+  return { label, server, ...summarize(samples), errors: errors.length };
+}
+
+async function phaseColdStart() {
+  results.coldstart = [];
+  const pool = P.warmPool;
+  for (const server of ['fixture', 'everything']) {
+    const warmGap = server === 'fixture' ? 1000 : 1500;
+    log(`new-session time (${server}): ${P.coldSamples} sessions per config, initialize → first tools/call result`);
+    const configs = [
+      ['direct stdio (spawn + initialize)', async () => ({ target: { transport: 'stdio', server } }), 200],
+      ['bridge HTTP, warm pool 0', async () => {
+        const b = await startBridge({ server });
+        return { proc: b.proc, target: { transport: 'http', url: b.url } };
+      }, 200],
+      [`bridge HTTP, warm pool ${pool}`, async () => {
+        const b = await startBridge({ server, warmPool: pool });
+        return { proc: b.proc, target: { transport: 'http', url: b.url }, settleMs: 3000 };
+      }, warmGap],
+      [`bridge SSE, warm pool ${pool}`, async () => {
+        const b = await startBridge({ server, warmPool: pool });
+        return { proc: b.proc, target: { transport: 'sse', url: b.sseUrl }, settleMs: 3000 };
+      }, warmGap],
+      haveSg && ['supergateway HTTP --stateful', async () => {
+        const g = await startSupergateway({ server, mode: 'http' });
+        return { proc: g.proc, target: { transport: 'http', url: g.url } };
+      }, 200],
+      haveMp && ['mcp-proxy HTTP (shared child, already up)', async () => {
+        const m = await startMcpProxy({ server });
+        return { proc: m.proc, target: { transport: 'http', url: m.url }, settleMs: 2000 };
+      }, 200],
+    ].filter(Boolean);
+    for (const [label, make, gap] of configs) results.coldstart.push(await coldConfig(label, server, make, gap));
+  }
+}
+
+// ---------------------------------------------------------------- run
+const tStart = performance.now();
+try {
+  if (!skip.has('latency')) await phaseLatency();
+  if (!skip.has('throughput')) await phaseThroughput();
+} finally {
+  await stopAll();
+}
+if (!skip.has('coldstart')) await phaseColdStart();
+machine.loadEnd = os.loadavg().map((x) => x.toFixed(2)).join(' ');
+machine.wallSecs = ((performance.now() - tStart) / 1000).toFixed(0);
+
+// ---------------------------------------------------------------- report
+const label = (id) => ALL_TARGETS.find((t) => t.id === id)?.label ?? id;
+out(`## Benchmark run${QUICK ? ' (--quick)' : ''}`);
+out();
+out(`- machine: ${machine.nproc} CPUs (${machine.cpu}), ${machine.memGiB} GiB RAM, shared with other workloads; load average ${machine.loadStart} at start, ${machine.loadEnd} at end; run took ${machine.wallSecs}s`);
+out(`- node ${machine.node}; @modelcontextprotocol/sdk ${versions.sdk}; supergateway ${versions.supergateway ?? 'not installed'}; mcp-proxy ${versions.mcpProxy ?? 'not installed'} (python mcp ${versions.mcpPythonSdk ?? '—'}); repo ${machine.commit}; ${machine.date}`);
+out(`- stdio server: node test/fixtures/fixture-server.mjs, tool echo {message}; every answer checked`);
+out();
+
+const direct = results.latency?.direct;
+if (results.latency) {
+  out(`### 1. Latency: sequential tools/call echo, one session (${P.latCalls} calls after ${P.latWarm} warm-up, ${P.latRounds} interleaved rounds), ms`);
+  out();
+  const rows = Object.entries(results.latency).map(([id, r]) => [
+    label(id),
+    ms(r.p50),
+    ms(r.p90),
+    ms(r.p99),
+    ms(r.mean),
+    direct ? ms(r.p50 - direct.p50) : '—',
+    direct ? ratio(r.p50, direct.p50) : '—',
+    r.errors + r.wrong,
+  ]);
+  out(table(['target', 'p50', 'p90', 'p99', 'mean', 'p50 - direct', 'p50 / direct', 'errors'], rows));
+  out();
+}
+if (results.throughput) {
+  out(`### 2. Throughput: calls/s, closed loop, each session its own SDK client (${P.tpSecs}s measured per target and level; c ≤ 10 interleaved in ${P.tpRounds} rounds, c > 10 one target at a time)`);
+  out();
+  const ids = TARGETS.map((t) => t.id).filter((id) => P.tpLevels.some((c) => results.throughput[c]?.[id]));
+  const sg = (c) => results.throughput[c]?.['sg-http']?.callsPerSec;
+  const rows = ids.map((id) => {
+    const row = [label(id)];
+    for (const c of P.tpLevels) {
+      const r = results.throughput[c]?.[id];
+      row.push(r ? `${r.callsPerSec.toFixed(0)}${r.errors + r.wrong > 0 ? ` (${r.errors + r.wrong} err)` : ''}` : 'failed');
+      row.push(r ? ms(r.p99, 1) : '—');
+      row.push(r && sg(c) ? ratio(r.callsPerSec, sg(c)) : '—');
+    }
+    return row;
+  });
+  out(table(['target', ...P.tpLevels.flatMap((c) => [`c=${c} calls/s`, `c=${c} p99 ms`, `c=${c} vs sg-http`])], rows));
+  out();
+}
+if (results.memory) {
+  out(`### 3. Memory per idle session (${P.memN} sessions opened, initialized, idle 1 s; server process + all children, from /proc)`);
+  out();
+  const rows = Object.entries(results.memory).map(([id, m]) => [
+    label(id),
+    mib(m.baseline.rss),
+    mib(m.withSessions.rss),
+    mib(m.rssPerSession),
+    mib(m.pssPerSession),
+    m.processesPerSession.toFixed(2),
+    m.openSecs.toFixed(1),
+    m.processesAfterClose ?? '—',
+  ]);
+  out(table(['target', 'RSS before MiB', `RSS with ${P.memN} MiB`, 'RSS/session MiB', 'PSS/session MiB', 'procs/session', `open ${P.memN} s`, 'procs after close'], rows));
+  out();
+}
+if (results.coldstart) {
+  out(`### 4. New session: initialize → first tools/call result (${P.coldSamples} sessions per config, one after another; warm-pool configs wait for the pool to refill between sessions), ms`);
+  out();
+  out(table(['server', 'config', 'p50', 'p90', 'max', 'failures'], results.coldstart.map((r) => [r.server, r.label, ms(r.p50, 1), ms(r.p90, 1), ms(r.max, 1), r.errors])));
+  out();
+}
+
+// Targets.
+out('### Targets');
+out();
+const verdict = (ok) => (ok === undefined ? 'n/a' : ok ? 'PASS' : 'FAIL');
+const tRows = [];
+if (results.latency?.['bridge-http'] && direct) {
+  const over = results.latency['bridge-http'].p50 - direct.p50;
+  tRows.push(['bridge overhead over direct stdio, p50 ≤ 0.2 ms', `${ms(over)} ms (${ms(results.latency['bridge-http'].p50)} vs ${ms(direct.p50)})`, verdict(over <= 0.2)]);
+}
+for (const c of P.tpLevels) {
+  const b = results.throughput?.[c]?.['bridge-http'];
+  const g = results.throughput?.[c]?.['sg-http'];
+  if (b && g) tRows.push([`throughput ≥ 3x supergateway (Streamable HTTP), c=${c}`, `${ratio(b.callsPerSec, g.callsPerSec)} (${b.callsPerSec.toFixed(0)} vs ${g.callsPerSec.toFixed(0)} calls/s)`, verdict(b.callsPerSec >= 3 * g.callsPerSec)]);
+}
+for (const r of results.coldstart ?? []) {
+  if (r.label === `bridge HTTP, warm pool ${P.warmPool}`) tRows.push([`new session with warm pool p50 ≤ 5 ms (${r.server})`, `${ms(r.p50, 1)} ms`, verdict(r.p50 <= 5)]);
+}
+out(table(['target', 'measured', 'verdict'], tRows));
+out();
+if (results.findings.length > 0) {
+  out('### Findings during the run');
+  out();
+  for (const f of results.findings) out(`- ${f.replace(/\n/g, '\n  ')}`);
+  out();
+}
+const jsonOut = opt('--json');
+if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify(results, null, 2)}\n`);
