@@ -83,8 +83,10 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
     hub,
     metrics,
     async close(graceMs = config.shutdownGrace * 1000) {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep listening while draining: /readyz answers 503 (so Kubernetes stops routing here), new
+      // sessions get 503, and existing sessions can finish their calls.
       await hub.drain(graceMs);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
     },

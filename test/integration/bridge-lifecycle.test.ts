@@ -1,0 +1,82 @@
+// Many sessions at once, warm pool, idle timeout, and shutdown: processes and descriptors come and
+// go exactly with their sessions.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import { FIXTURE, ROOT, bridgeFor, childPids, openFds, rawSession, streamableClient, textOf, until } from './bridge-harness.js';
+
+describe('many sessions', () => {
+  it('when 200 sessions run at once, then each gets its own answers, and afterwards no process or descriptor remains', async () => {
+    const fdsBefore = openFds();
+    const bridge = await bridgeFor(FIXTURE);
+    const clients = await Promise.all(Array.from({ length: 200 }, () => streamableClient(bridge.url)));
+    expect(bridge.hub.size).toBe(200);
+    expect(childPids().length).toBeGreaterThanOrEqual(200);
+    const answers = await Promise.all(clients.map(({ client }, i) => client.callTool({ name: 'echo', arguments: { message: `session-${i}` } })));
+    expect(answers.map(textOf)).toEqual(clients.map((_, i) => `session-${i}`));
+    await Promise.all(clients.map(({ transport }) => transport.terminateSession()));
+    await Promise.all(clients.map(({ client }) => client.close()));
+    expect(bridge.hub.size).toBe(0);
+    await until('every server process is gone', () => childPids().length === 0, 20_000);
+    await bridge.close(0);
+    await until('descriptors are back to where they were', () => openFds() <= fdsBefore + 2, 10_000);
+  }, 120_000);
+});
+
+describe('warm pool', () => {
+  it('when --warm-pool is set, then processes start before any client and a new session takes one', async () => {
+    const bridge = await bridgeFor(FIXTURE, ['--warm-pool', '2']);
+    await until('two warm processes', () => childPids().length === 2);
+    const warm = childPids();
+    const { client } = await streamableClient(bridge.url);
+    const { pid } = JSON.parse(textOf(await client.callTool({ name: 'whoami', arguments: {} }))) as { pid: number };
+    expect(warm).toContain(pid);
+    await until('the pool refilled', () => childPids().length === 3);
+    await client.close();
+    await bridge.close(0);
+    await until('all stopped', () => childPids().length === 0);
+  });
+
+  it('when warm processes keep dying, then readiness turns false instead of a fork loop', async () => {
+    const bridge = await bridgeFor([...FIXTURE, '--exit-after-ms', '1', '--exit-code', '7'], ['--warm-pool', '1']);
+    const readyz = bridge.url.replace('/mcp', '/readyz');
+    await until('not ready', async () => (await fetch(readyz)).status === 503);
+    await bridge.close(0);
+  });
+});
+
+describe('idle timeout', () => {
+  it('when a session sends nothing for --idle-timeout, then it ends and its process stops', async () => {
+    const bridge = await bridgeFor(FIXTURE, ['--idle-timeout', '1']);
+    await rawSession(bridge.url);
+    expect(bridge.hub.size).toBe(1);
+    await until('the idle session ended', () => bridge.hub.size === 0, 5000);
+    await until('its process stopped', () => childPids().length === 0);
+    await bridge.close(0);
+  });
+});
+
+describe('shutdown', () => {
+  it('when the bridge gets SIGTERM, then readiness drops, the in-flight call finishes, processes stop, and it exits 0', async () => {
+    const bridge = spawn('node', [join(ROOT, 'dist/bridge/main.js'), '--port', '0', '--shutdown-grace', '10', '--', ...FIXTURE], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const lines = createInterface({ input: bridge.stdout });
+    let url = '';
+    for await (const line of lines) {
+      const entry = JSON.parse(line) as { msg: string; url?: string };
+      if (entry.msg === 'listening' && entry.url !== undefined) {
+        url = entry.url;
+        break;
+      }
+    }
+    const { client } = await streamableClient(url);
+    const inFlight = client.callTool({ name: 'slow', arguments: { ms: 1500 } });
+    await until('the call reached the server', async () => (await (await fetch(url.replace('/mcp', '/metrics'))).text()).includes('mcp_bridge_requests_in_flight 1'));
+    bridge.kill('SIGTERM');
+    await until('readiness false', async () => (await fetch(url.replace('/mcp', '/readyz'))).status === 503);
+    expect(textOf(await inFlight)).toBe('slept 1500');
+    const [code] = (await once(bridge, 'exit')) as [number | null];
+    expect(code).toBe(0);
+    await client.close();
+  }, 30_000);
+});
