@@ -67,8 +67,8 @@ export const mcpServerSpecSchema = z.object({
       port: z.number().int().min(1).max(65535).default(8080),
       authTokenSecretRef: z.object({ name: z.string(), key: z.string() }).optional(),
       allowedOrigins: z.array(z.string()).default([]),
-      maxBodyBytes: z.number().int().min(1).optional(),
-      maxLineBytes: z.number().int().min(1).optional(),
+      maxBodyBytes: z.number().int().min(1024).optional(),
+      maxLineBytes: z.number().int().min(1024).optional(),
     })
     .default({ port: 8080, allowedOrigins: [] }),
   resources: z.object({ limits: quantityMap.optional(), requests: quantityMap.optional() }).optional(),

@@ -7,7 +7,8 @@ const SESSION_MODE_FLAG: Record<SessionMode, string> = { perSession: 'per-sessio
 /** Flags common to both bridge topologies (everything before `--` or the upstream flags). */
 export function bridgeFlags(spec: McpServerSpec): string[] {
   const { bridge, sessions } = spec;
-  const flags = ['--port', String(bridge.port), '--session-mode', SESSION_MODE_FLAG[sessions.mode]];
+  // The bridge binds 127.0.0.1 by default (DNS-rebinding safety on laptops); in a pod it must listen on all.
+  const flags = ['--host', '0.0.0.0', '--port', String(bridge.port), '--session-mode', SESSION_MODE_FLAG[sessions.mode]];
   if (sessions.warmPool !== undefined) flags.push('--warm-pool', String(sessions.warmPool));
   if (sessions.maxSessions !== undefined) flags.push('--max-sessions', String(sessions.maxSessions));
   if (sessions.idleTimeoutSeconds !== undefined) flags.push('--idle-timeout', String(sessions.idleTimeoutSeconds));
@@ -19,9 +20,20 @@ export function bridgeFlags(spec: McpServerSpec): string[] {
   return flags;
 }
 
+/**
+ * The bridge gives the server process only a minimal environment plus what --pass-env names (rule 8), so
+ * in the embedded topology every variable meant for the server is passed on by name; with envFrom the
+ * names are not known here, so everything is passed.
+ */
+export function passEnvFlags(spec: McpServerSpec, runtimeNames: readonly string[]): string[] {
+  if (spec.envFrom.length > 0) return ['--pass-env', '*'];
+  const names = [...runtimeNames, ...spec.env.map((e) => e.name)].filter((n, i, all) => all.indexOf(n) === i && n !== 'HOME');
+  return names.flatMap((n) => ['--pass-env', n]);
+}
+
 /** Embedded topology: the bridge spawns the server itself. */
-export function embeddedBridgeArgs(spec: McpServerSpec): string[] {
-  return [...bridgeFlags(spec), '--', ...spec.command, ...spec.args];
+export function embeddedBridgeArgs(spec: McpServerSpec, runtimeNames: readonly string[]): string[] {
+  return [...bridgeFlags(spec), ...passEnvFlags(spec, runtimeNames), '--', ...spec.command, ...spec.args];
 }
 
 /** Sidecar topology: the bridge talks to the agent in the server container over the shared volume. */

@@ -100,7 +100,7 @@ describe('bridge flags', () => {
     [{ sessions: { mode: 'shared' } }, ['--session-mode', 'shared']],
     [{ sessions: { warmPool: 2, maxSessions: 9, idleTimeoutSeconds: 60 } }, ['--warm-pool', '2', '--max-sessions', '9', '--idle-timeout', '60']],
     [{ bridge: { port: 9000 } }, ['--port', '9000']],
-    [{ bridge: { maxBodyBytes: 10, maxLineBytes: 20 } }, ['--max-body', '10', '--max-line', '20']],
+    [{ bridge: { maxBodyBytes: 2048, maxLineBytes: 4096 } }, ['--max-body', '2048', '--max-line', '4096']],
     [{ bridge: { allowedOrigins: ['https://a', 'https://b'] } }, ['--allowed-origins', 'https://a,https://b']],
     [{ bridge: { authTokenSecretRef: { name: 's', key: 'k' } } }, ['--auth-token-file', '/var/run/mcp/auth-token/token']],
   ])('when the spec has %j, then the bridge gets %j', (extra, flags) => {
@@ -120,7 +120,23 @@ describe('env', () => {
     const names = (env ?? []).map((e) => e.name);
     expect(new Set(names).size).toBe(names.length);
     expect(env?.find((e) => e.name === 'HOME')?.value).toBe('/data/home');
-    expect(env?.find((e) => e.name === 'MCP_BRIDGE_ADVERTISE_ADDRESS')?.valueFrom?.fieldRef?.fieldPath).toBe('status.podIP');
+    expect(env?.find((e) => e.name === 'POD_IP')?.valueFrom?.fieldRef?.fieldPath).toBe('status.podIP');
+    expect(env?.find((e) => e.name === 'MCP_BRIDGE_ADVERTISE_ADDRESS')?.value).toBe('$(POD_IP):8080');
+    // Defined before use, or Kubernetes does not expand $(POD_IP).
+    expect(names.indexOf('POD_IP')).toBeLessThan(names.indexOf('MCP_BRIDGE_ADVERTISE_ADDRESS'));
+  });
+
+  it('when the server has env, then the embedded bridge passes it on by name (the bridge gives children a minimal env)', () => {
+    const args = buildDeployment(minimal({ command: ['srv'], env: [{ name: 'TOKEN', value: 'x' }] }), opts).spec?.template.spec?.containers[0]?.args ?? [];
+    const before = args.slice(0, args.indexOf('--'));
+    expect(before.join(' ')).toContain('--pass-env TOKEN');
+    expect(before.join(' ')).toContain('--pass-env npm_config_cache');
+    expect(before).toEqual(expect.arrayContaining(['--host', '0.0.0.0']));
+  });
+
+  it('when envFrom is used, then the bridge passes its whole env on (names unknown)', () => {
+    const args = buildDeployment(sample('env-secrets.yaml'), opts).spec?.template.spec?.containers[0]?.args ?? [];
+    expect(args.join(' ')).toContain('--pass-env *');
   });
 
   it('when secrets are referenced, then env valueFrom and envFrom pass through', () => {

@@ -14,9 +14,15 @@ export function runtimeDefaults(): EnvVar[] {
   ];
 }
 
-/** The pod IP, so a bridge can put its own address into the session ids it mints. */
-export function advertiseAddressEnv(): EnvVar {
-  return { name: 'MCP_BRIDGE_ADVERTISE_ADDRESS', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } };
+/**
+ * The pod's own host:port, so a bridge can put its address into the session ids it mints and other
+ * replicas can forward to it. Kubernetes expands $(POD_IP) from the entry defined before it.
+ */
+export function advertiseAddressEnv(port: number): EnvVar[] {
+  return [
+    { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+    { name: 'MCP_BRIDGE_ADVERTISE_ADDRESS', value: `$(POD_IP):${port}` },
+  ];
 }
 
 export function userEnv(spec: McpServerSpec): EnvVar[] {

@@ -85,8 +85,11 @@ function embeddedContainers(spec: McpServerSpec, opts: BuildOptions): Pick<PodSp
       name: 'bridge',
       image: opts.bridgeImage,
       imagePullPolicy: opts.bridgeImagePullPolicy,
-      args: embeddedBridgeArgs(spec),
-      env: mergeEnv([...runtimeDefaults(), advertiseAddressEnv()], userEnv(spec)),
+      args: embeddedBridgeArgs(
+        spec,
+        runtimeDefaults().map((e) => e.name),
+      ),
+      env: mergeEnv([...runtimeDefaults(), ...advertiseAddressEnv(port)], userEnv(spec)),
       ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
       ...bridgeProbes(port),
       volumeMounts: [...bridgeMounts(spec), ...userMounts(spec)],
@@ -107,7 +110,7 @@ function sidecarContainers(spec: McpServerSpec, opts: BuildOptions, image: strin
     // A native sidecar: starts before the server, stops after it.
     restartPolicy: 'Always',
     args: sidecarBridgeArgs(spec, AGENT_SOCKET, AGENT_PATH),
-    env: [...runtimeDefaults(), advertiseAddressEnv()],
+    env: [...runtimeDefaults(), ...advertiseAddressEnv(port)],
     ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
     ...bridgeProbes(port),
     resources: SIDECAR_BRIDGE_RESOURCES,
