@@ -96,7 +96,7 @@ build_kubernetes() {
   local out="${work}/out"; rm -rf "${out}"; mkdir -p "${out}"
   local pkgs=() ; for n in "${names[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/${n}"); done
   pkgs+=(go.etcd.io/etcd/server/v3)
-  log "building ${names[*]} etcd (Kubernetes ${K8S_VERSION}, etcd ${ETCD_VERSION}); cold: ~15-25 min on 2 cores"
+  log "building ${names[*]} etcd (Kubernetes ${K8S_VERSION}, etcd ${ETCD_VERSION}); cold: ~8-15 min on 2 cores"
   local t0="${SECONDS}"
   (cd "${work}" && nice -n 5 go build "${GO_BUILD_FLAGS[@]}" -ldflags "${ld}" -o "${out}/" "${pkgs[@]}") \
     || die "go build of Kubernetes ${K8S_VERSION} failed (output above)"
