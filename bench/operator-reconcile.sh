@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Compiles the operator and the benchmark into .cache/op-bench (git-ignored; leaves dist/ alone) and runs
+# bench/operator-reconcile.ts against $KUBECONFIG. Env: N (1000), IDLE (60), CONCURRENCY (32), WORKERS (8).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${KUBECONFIG:?set KUBECONFIG, e.g. eval \"\$(hack/cluster-up.sh | tail -1)\"}"
+out=.cache/op-bench
+rm -rf "$out"
+npx tsc -p tsconfig.json --noEmit false --outDir "$out" --sourceMap false
+node "$out/bench/operator-reconcile.js"
