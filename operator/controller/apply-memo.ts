@@ -3,7 +3,7 @@
 // touched the child since our last apply, so applying again would be a no-op: we skip the request.
 // Any other writer (a hand edit, the Deployment controller's status) changes the resourceVersion and we
 // apply again; server-side apply then reverts what we own and leaves the rest. This compares no fields:
-// it is not a diff, only a memo of our own last write (docs/adr/0004-operator-apply-memo.md).
+// it is not a diff, only a memo of our own last write (docs/adr/0101-operator-apply-memo.md).
 export class ApplyMemo {
   private readonly entries = new Map<string, { hash: string; resourceVersion: string }>();
 
