@@ -27,8 +27,10 @@ import {
   openSession,
   peerVersions,
   startBridge,
+  startHttpFloor,
   startMcpProxy,
   startSupergateway,
+  startPrespawned,
 } from './lib/targets.mjs';
 import { existsSync } from 'node:fs';
 
@@ -46,7 +48,7 @@ if (flag('--help') || flag('-h')) {
 }
 const QUICK = flag('--quick');
 const P = QUICK
-  ? { latWarm: 100, latCalls: 500, latRounds: 4, tpLevels: [1, 10, 50], tpSecs: 1, tpWarmMs: 300, tpRounds: 2, memN: 20, coldSamples: 4, warmPool: 4 }
+  ? { latWarm: 100, latCalls: 400, latRounds: 4, tpLevels: [1, 10, 20], tpSecs: 1, tpWarmMs: 200, tpRounds: 2, memN: 10, coldSamples: 3, warmPool: 4 }
   : { latWarm: 200, latCalls: 2000, latRounds: 8, tpLevels: [1, 10, 100], tpSecs: 3, tpWarmMs: 500, tpRounds: 3, memN: 50, coldSamples: 10, warmPool: 4 };
 const CALL_TIMEOUT_MS = 15_000;
 const MAX_ERRORS = 50;
@@ -107,10 +109,12 @@ const bridgeShared = await track(startBridge({ server: 'fixture', sessionMode: '
 const sgHttp = haveSg ? await track(startSupergateway({ mode: 'http' })) : undefined;
 const sgSse = haveSg ? await track(startSupergateway({ mode: 'sse' })) : undefined;
 const mp = haveMp ? await track(startMcpProxy()) : undefined;
+const floor = await track(startHttpFloor());
 
 /** Every target: how to open a session, and which process tree holds its server side. */
 const ALL_TARGETS = [
   { id: 'direct', label: 'direct stdio (SDK stdio client)', transport: 'stdio', server: 'fixture', perSession: true },
+  { id: 'http-floor', label: 'HTTP floor: node:http answering in process (no child)', transport: 'http', url: floor.url, proc: floor.proc },
   { id: 'bridge-http', label: 'bridge Streamable HTTP (per-session)', transport: 'http', url: bridge.url, proc: bridge.proc, perSession: true },
   { id: 'bridge-sse', label: 'bridge legacy SSE (per-session)', transport: 'sse', url: bridge.sseUrl, proc: bridge.proc, perSession: true },
   { id: 'bridge-shared', label: 'bridge Streamable HTTP (--session-mode shared)', transport: 'http', url: bridgeShared.url, proc: bridgeShared.proc },
@@ -134,13 +138,14 @@ function checkAlive(phase) {
 // ---------------------------------------------------------------- the call
 let msgSeq = 0;
 /** One echo tools/call; returns latency in ms; throws on error or a wrong answer. */
-async function echo(session) {
+async function echo(session, server = 'fixture') {
   const message = `m${++msgSeq}`;
   const t0 = performance.now();
   const r = await session.client.callTool({ name: 'echo', arguments: { message } }, undefined, { timeout: CALL_TIMEOUT_MS });
   const dt = performance.now() - t0;
   const text = r?.content?.[0]?.text;
-  if (text !== message) {
+  // server-everything's echo answers "Echo: <message>".
+  if (text !== (server === 'everything' ? `Echo: ${message}` : message)) {
     const e = new Error(`wrong answer: sent ${message}, got ${JSON.stringify(text)}`);
     e.wrongAnswer = true;
     throw e;
@@ -276,7 +281,7 @@ async function throughputSequential(c) {
     }
     // Leak check: the server side should be back to its own baseline of processes.
     if (t.transport !== 'stdio' && results.memory[t.id]) {
-      await sleep(2000);
+      await sleep(QUICK ? 1000 : 2000);
       const after = memoryOf(serverPids(t, []));
       results.memory[t.id].processesAfterClose = after.processes;
       if (after.processes > results.memory[t.id].baseline.processes) {
@@ -305,6 +310,7 @@ async function phaseThroughput() {
 async function coldConfig(label, server, make, gapMs) {
   let srv;
   const samples = [];
+  const inits = [];
   const errors = [];
   try {
     srv = await make();
@@ -312,11 +318,22 @@ async function coldConfig(label, server, make, gapMs) {
     await sleep(srv.settleMs ?? 300);
     for (let i = 0; i < P.coldSamples; i++) {
       await sleep(gapMs);
-      const t0 = performance.now();
       let s;
       try {
+        if (target.transport === 'raw-prespawned') {
+          // Floor for a pool that only pre-spawns: a process started 1.5 s ago, spoken to with raw
+          // JSON-RPC lines (no SDK client, no HTTP).
+          const p = await startPrespawned(server, target.waitMs);
+          s = { close: () => p.close() };
+          const t = await p.initializeAndEcho();
+          inits.push(t.init);
+          samples.push(t.total);
+          continue;
+        }
+        const t0 = performance.now();
         s = await openSession(target);
-        await echo(s);
+        inits.push(performance.now() - t0);
+        await echo(s, server);
         samples.push(performance.now() - t0);
       } catch (err) {
         errors.push(err.message);
@@ -330,17 +347,22 @@ async function coldConfig(label, server, make, gapMs) {
     await srv?.proc?.stop();
   }
   if (errors.length > 0) finding(`new-session ${label} (${server}): ${errors.length} failures; first: ${errors[0].slice(0, 300)}`);
-  return { label, server, ...summarize(samples), errors: errors.length };
+  return { label, server, ...summarize(samples), initP50: summarize(inits).p50, errors: errors.length };
 }
 
 async function phaseColdStart() {
   results.coldstart = [];
   const pool = P.warmPool;
-  for (const server of ['fixture', 'everything']) {
+  for (const server of QUICK ? ['fixture'] : ['fixture', 'everything']) {
     const warmGap = server === 'fixture' ? 1000 : 1500;
     log(`new-session time (${server}): ${P.coldSamples} sessions per config, initialize → first tools/call result`);
     const configs = [
       ['direct stdio (spawn + initialize)', async () => ({ target: { transport: 'stdio', server } }), 200],
+      ['HTTP floor: SDK client new session to node:http answering in process', async () => {
+        const f = await startHttpFloor();
+        return { proc: f.proc, target: { transport: 'http', url: f.url } };
+      }, 200],
+      ['pre-spawned process, raw stdio JSON-RPC (floor of a spawn-only pool)', async () => ({ target: { transport: 'raw-prespawned', waitMs: warmGap } }), 0],
       ['bridge HTTP, warm pool 0', async () => {
         const b = await startBridge({ server });
         return { proc: b.proc, target: { transport: 'http', url: b.url } };
@@ -441,7 +463,7 @@ if (results.memory) {
 if (results.coldstart) {
   out(`### 4. New session: initialize → first tools/call result (${P.coldSamples} sessions per config, one after another; warm-pool configs wait for the pool to refill between sessions), ms`);
   out();
-  out(table(['server', 'config', 'p50', 'p90', 'max', 'failures'], results.coldstart.map((r) => [r.server, r.label, ms(r.p50, 1), ms(r.p90, 1), ms(r.max, 1), r.errors])));
+  out(table(['server', 'config', 'p50', 'p90', 'max', 'initialize p50', 'failures'], results.coldstart.map((r) => [r.server, r.label, ms(r.p50, 1), ms(r.p90, 1), ms(r.max, 1), ms(r.initP50, 1), r.errors])));
   out();
 }
 

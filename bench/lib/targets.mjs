@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
@@ -160,4 +160,74 @@ export async function closeAll(sessions, parallel = 16) {
       for (let s = list.pop(); s !== undefined; s = list.pop()) await s.close();
     }),
   );
+}
+
+/** The HTTP floor (bench/lib/http-floor.mjs) in its own process. */
+export async function startHttpFloor() {
+  let resolveUrl;
+  const ready = new Promise((r) => (resolveUrl = r));
+  const proc = startProcess('http-floor', process.execPath, [path.join(ROOT, 'bench/lib/http-floor.mjs')], {
+    onStdoutLine(line) {
+      try {
+        resolveUrl(JSON.parse(line).url);
+      } catch {
+        /* not JSON */
+      }
+    },
+  });
+  const url = await Promise.race([ready, proc.exitPromise.then((e) => Promise.reject(new Error(`http-floor exited: ${JSON.stringify(e)}\n${proc.tail.join('\n')}`)))]);
+  return { proc, url };
+}
+
+/**
+ * A stdio server process started `waitMs` before use and then spoken to with raw JSON-RPC lines: the
+ * least a warm pool that only pre-spawns (does not pre-initialize) can give a new session.
+ */
+export async function startPrespawned(server, waitMs) {
+  const child = spawn(process.execPath, SERVERS[server], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const waiters = new Map();
+  let buf = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (d) => {
+    buf += d;
+    for (let k = buf.indexOf('\n'); k >= 0; k = buf.indexOf('\n')) {
+      const line = buf.slice(0, k);
+      buf = buf.slice(k + 1);
+      try {
+        const m = JSON.parse(line);
+        waiters.get(m.id)?.(m);
+      } catch {
+        /* not JSON */
+      }
+    }
+  });
+  const exited = new Promise((r) => child.once('exit', r));
+  const send = (m) => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...m })}\n`);
+  const req = (id, method, params) =>
+    Promise.race([
+      new Promise((resolve) => {
+        waiters.set(id, resolve);
+        send({ id, method, params });
+      }),
+      exited.then(() => Promise.reject(new Error(`${server} exited`))),
+      new Promise((_, rej) => setTimeout(() => rej(new Error(`${method}: no answer in 30 s`)), 30_000).unref()),
+    ]);
+  await new Promise((r) => setTimeout(r, waitMs));
+  return {
+    async initializeAndEcho() {
+      const t0 = performance.now();
+      await req(1, 'initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'mcp-bench', version: '1.0.0' } });
+      const init = performance.now() - t0;
+      send({ method: 'notifications/initialized' });
+      const r = await req(2, 'tools/call', { name: 'echo', arguments: { message: 'hi' } });
+      if (r.error || !String(r.result?.content?.[0]?.text ?? '').endsWith('hi')) throw new Error(`bad echo answer: ${JSON.stringify(r).slice(0, 200)}`);
+      return { init, total: performance.now() - t0 };
+    },
+    async close() {
+      child.stdin.end();
+      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
 }

@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// CPU profile of the bridge on the echo hot path: starts the bridge under `node --cpu-prof`, drives
+// sequential calls on one Streamable HTTP session and then a closed loop on 10 sessions, stops the
+// bridge (SIGTERM, so the profile is written), and prints the functions with the most self time.
+//
+//   npm run build && node bench/profile-bridge.mjs [--calls 5000] [--secs 5] [--top 25] [--keep DIR]
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { closeAll, openMany, startBridge } from './lib/targets.mjs';
+import { table } from './lib/stats.mjs';
+
+const argv = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : dflt;
+};
+const CALLS = Number(opt('--calls', 5000));
+const SECS = Number(opt('--secs', 5));
+const TOP = Number(opt('--top', 25));
+const keep = opt('--keep');
+const dir = keep ?? mkdtempSync(path.join(os.tmpdir(), 'bridge-prof-'));
+
+const bridge = await startBridge({ server: 'fixture', nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+const target = { transport: 'http', url: bridge.url };
+let seq = 0;
+let calls = 0;
+const call = async (s) => {
+  const message = `p${++seq}`;
+  const r = await s.client.callTool({ name: 'echo', arguments: { message } }, undefined, { timeout: 15_000 });
+  if (r.content?.[0]?.text !== message) throw new Error(`wrong answer for ${message}`);
+  calls++;
+};
+try {
+  const [one] = await openMany(target, 1);
+  for (let i = 0; i < CALLS; i++) await call(one);
+  await one.close();
+  const ten = await openMany(target, 10);
+  const deadline = performance.now() + SECS * 1000;
+  await Promise.all(ten.map(async (s) => {
+    while (performance.now() < deadline) await call(s);
+  }));
+  await closeAll(ten);
+} finally {
+  await bridge.proc.stop(10_000);
+}
+
+const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+if (!file) throw new Error(`no .cpuprofile written in ${dir}`);
+const prof = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
+// Self time per node from the sample counts and time deltas.
+const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+const self = new Map();
+for (let i = 0; i < prof.samples.length; i++) {
+  const dt = prof.timeDeltas[i + 1] ?? 0;
+  self.set(prof.samples[i], (self.get(prof.samples[i]) ?? 0) + dt);
+}
+// Percentages are of busy time: (idle) is the bridge waiting for the client or the server.
+let idle = 0;
+for (const [id, us] of self) {
+  if (byId.get(id).callFrame.functionName === '(idle)') {
+    idle += us;
+    self.delete(id);
+  }
+}
+const total = [...self.values()].reduce((a, b) => a + b, 0);
+const byFn = new Map();
+const byFile = new Map();
+for (const [id, us] of self) {
+  const n = byId.get(id);
+  const cf = n.callFrame;
+  const url = cf.url.replace(/^file:\/\//, '').replace(`${process.cwd()}/`, '');
+  const where = url ? `${url.replace(/.*node_modules\//, 'node_modules/')}:${cf.lineNumber + 1}` : '(native/vm)';
+  const key = `${cf.functionName || '(anonymous)'}  ${where}`;
+  byFn.set(key, (byFn.get(key) ?? 0) + us);
+  const fileKey = url.includes('node_modules/') ? url.replace(/.*node_modules\/((?:@[^/]+\/)?[^/]+).*/, 'node_modules/$1') : url.startsWith('node:') ? 'node: internals' : url ? url.replace(/.*\/dist\//, 'dist/') : `(${cf.functionName})`;
+  byFile.set(fileKey, (byFile.get(fileKey) ?? 0) + us);
+}
+const pct = (us) => `${((us / total) * 100).toFixed(1)}%`;
+const top = (m, n) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n);
+process.stdout.write(
+  `bridge CPU profile: ${calls} calls (${CALLS} sequential on 1 session, then ${SECS}s closed loop on 10 sessions); ` +
+    `bridge busy ${(total / 1000).toFixed(0)} ms, idle ${(idle / 1000).toFixed(0)} ms (includes start-up and session set-up) → ` +
+    `≤ ${(total / calls).toFixed(0)} µs of bridge CPU per call. Percentages are of busy time.\n\n`,
+);
+process.stdout.write(`${table(['self', 'function  location'], top(byFn, TOP).map(([k, us]) => [pct(us), k]))}\n\n`);
+process.stdout.write(`${table(['self', 'module / file'], top(byFile, 15).map(([k, us]) => [pct(us), k]))}\n`);
+if (!keep) rmSync(dir, { recursive: true, force: true });
+else process.stdout.write(`\nprofile kept in ${dir}/${file}\n`);
