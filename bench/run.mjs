@@ -358,7 +358,7 @@ async function phaseColdStart() {
     log(`new-session time (${server}): ${P.coldSamples} sessions per config, initialize → first tools/call result`);
     const configs = [
       ['direct stdio (spawn + initialize)', async () => ({ target: { transport: 'stdio', server } }), 200],
-      ['HTTP floor: SDK client new session to node:http answering in process', async () => {
+      server === 'fixture' && ['HTTP floor: SDK client new session to node:http answering in process', async () => {
         const f = await startHttpFloor();
         return { proc: f.proc, target: { transport: 'http', url: f.url } };
       }, 200],
