@@ -33,6 +33,7 @@ const ConfigSchema = z.object({
   advertiseAddress: z.string().optional(),
   env: list.default([]),
   passEnv: list.default([]),
+  relayRoots: z.union([z.boolean(), z.stringbool()]).default(false),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   command: z.array(z.string()),
 });
@@ -60,10 +61,12 @@ const FLAGS = {
   'advertise-address': 'advertiseAddress',
   env: 'env',
   'pass-env': 'passEnv',
+  'relay-roots': 'relayRoots',
   'log-level': 'logLevel',
 } as const satisfies Record<string, keyof z.infer<typeof ConfigSchema>>;
 
 const REPEATABLE = new Set(['env', 'pass-env', 'allowed-origins', 'allowed-hosts']);
+const BOOLEAN = new Set(['relay-roots']);
 
 export const HELP = `mcp-bridge: serve a stdio MCP server over Streamable HTTP (/mcp) and legacy HTTP+SSE (/sse, /message).
 
@@ -75,13 +78,16 @@ Options (each also as env MCP_BRIDGE_<NAME>, e.g. MCP_BRIDGE_MAX_SESSIONS=50; fl
   --port N                 TCP port to listen on; 0 picks a free one (default 8080)
   --host ADDR              address to bind (default 127.0.0.1; use 0.0.0.0 in a container)
   --session-mode MODE      per-session: one server process per client session (default)
-                           shared: one server process for all sessions
+                           shared: one server process for all sessions, initialized once; also
+                           serves sessionless 2026-07-28 requests
   --warm-pool N            per-session: keep N processes started and waiting (default 0)
   --max-sessions N         sessions at once; more get 503 (default 1000)
   --idle-timeout SECONDS   end a session with no request for this long; 0 = never (default 900)
   --max-body BYTES         largest HTTP request body; larger gets 413 (default 4194304)
   --max-line BYTES         largest JSON-RPC line from the server; larger ends the session (default 16777216)
   --max-queue BYTES        bytes queued for one slow SSE reader before its stream is closed (default 8388608)
+  --relay-roots            shared: pass clients' roots/list to the server (off: the server gets an empty
+                           list, so e.g. a filesystem server cannot widen its directories for everyone)
   --shutdown-grace SECONDS on SIGTERM, time for in-flight requests before processes stop (default 20)
   --allowed-origins LIST   extra browser origins allowed (comma list, or *); the bridge's own host and
                            localhost are always allowed; requests without Origin are always allowed
@@ -122,7 +128,7 @@ function parseEnvPairs(pairs: readonly string[]): Record<string, string> {
 /** Pure: argv (without node and script) and an environment in, a validated config out. */
 export function parseConfig(argv: readonly string[], environment: Readonly<Record<string, string | undefined>>): ParseResult {
   const options = Object.fromEntries(
-    Object.keys(FLAGS).map((flag) => [flag, { type: 'string' as const, multiple: REPEATABLE.has(flag) }]),
+    Object.keys(FLAGS).map((flag) => [flag, BOOLEAN.has(flag) ? { type: 'boolean' as const } : { type: 'string' as const, multiple: REPEATABLE.has(flag) }]),
   );
   let parsed;
   try {

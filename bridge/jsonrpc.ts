@@ -7,6 +7,9 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 
 export type { JSONRPCMessage, RequestId };
+
+/** The sessionless revision (no initialize, no Mcp-Session-Id); served in shared mode only. */
+export const MODERN_PROTOCOL_VERSION = '2026-07-28';
 export { SUPPORTED_PROTOCOL_VERSIONS };
 
 /** Error codes the bridge itself answers with. -32000..-32099 are implementation-defined in JSON-RPC. */

@@ -13,3 +13,4 @@ step "unit";        npm run -s test:unit
 step "integration"; npm run -s test:integration
 step "conformance (SDK reference)"; test/conformance/bridge.sh reference
 step "conformance (bridge)";        test/conformance/bridge.sh
+step "conformance (bridge shared)"; BRIDGE_ARGS="--session-mode shared" test/conformance/bridge.sh

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { BridgeConfig } from '../config.js';
 import type { BridgeMetrics } from '../metrics.js';
 import type { SessionHub } from '../sessions/session-hub.js';
-import type { Session } from '../sessions/session.js';
+import type { SessionBase as Session } from '../sessions/session-base.js';
 import { ErrorCodes } from '../jsonrpc.js';
 import type { ServerResponse } from 'node:http';
 import { sendError } from './respond.js';

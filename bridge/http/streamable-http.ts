@@ -2,8 +2,8 @@
 // Every refusal is answered here, promptly, with a JSON-RPC error body; nothing malformed, and no
 // request of an unknown session, ever reaches a server process.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ErrorCodes, checkProtocolVersionHeader, isRequest, parseBody, type JSONRPCMessage } from '../jsonrpc.js';
-import type { Session } from '../sessions/session.js';
+import { ErrorCodes, MODERN_PROTOCOL_VERSION, checkProtocolVersionHeader, isRequest, parseBody, type JSONRPCMessage } from '../jsonrpc.js';
+import type { SessionBase as Session } from '../sessions/session-base.js';
 import { readBody } from './body.js';
 import { findSession, sendUnavailable, sseLimits, type HttpContext } from './context.js';
 import { PostReply } from './post-reply.js';
@@ -69,6 +69,7 @@ async function handlePost(ctx: HttpContext, req: IncomingMessage, res: ServerRes
   const { messages, batch } = parsed;
   const initialize = messages.find((m) => isRequest(m) && m.method === 'initialize');
 
+  if (session === undefined && initialize === undefined && isModern(req)) return handleSessionless(ctx, messages, batch, res);
   if (session === undefined) {
     if (initialize === undefined) {
       // Also what a 2026-07-28 client's sessionless probe (e.g. server/discover) gets: a prompt 400,
@@ -121,4 +122,41 @@ function handleDelete(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
   if (session === undefined || !versionOk(req, res)) return;
   session.end('client sent DELETE');
   res.writeHead(200).end();
+}
+
+/** A 2026-07-28 client: no initialize, no session; the version travels on every request. */
+function isModern(req: IncomingMessage): boolean {
+  return req.headers['mcp-protocol-version'] === MODERN_PROTOCOL_VERSION;
+}
+
+/**
+ * 2026-07-28 sessionless requests, mapped onto the shared, already-initialized process, so modern
+ * clients work against old stdio servers. Each request is its own short-lived session; closing the
+ * response stream cancels the request (as that revision specifies). In per-session mode there is no
+ * warm process to map onto: the client gets the 400 it falls back to initialize on.
+ */
+async function handleSessionless(ctx: HttpContext, messages: JSONRPCMessage[], batch: boolean, res: ServerResponse): Promise<void> {
+  const transient = ctx.hub.transient();
+  if (transient === undefined) {
+    return sendError(res, 400, ErrorCodes.serverError, 'Bad Request: sessionless (2026-07-28) requests need --session-mode shared; send initialize to start a session');
+  }
+  const message = messages[0];
+  if (batch || message === undefined) return sendError(res, 400, ErrorCodes.invalidRequest, 'Invalid Request: batches are not part of protocol 2026-07-28');
+  res.once('close', () => transient.end('sessionless request finished'));
+  if (isRequest(message) && message.method === 'server/discover') {
+    const discovered = (await ctx.hub.shared?.whenReady()) === true ? ctx.hub.shared?.discoverResult() : undefined;
+    if (discovered === undefined) return sendError(res, 503, ErrorCodes.upstreamClosed, 'MCP server unavailable: the shared process is not ready', { 'retry-after': '1' });
+    const body = JSON.stringify({ jsonrpc: '2.0', id: message.id, result: discovered });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+    return;
+  }
+  if (!isRequest(message)) {
+    transient.receive(messages, () => {
+      throw new Error('unreachable: no requests in this POST');
+    });
+    res.writeHead(202).end();
+    return;
+  }
+  const reply = new PostReply(res, {}, false, sseLimits(ctx));
+  transient.receive(messages, () => reply.target());
 }

@@ -3,15 +3,20 @@ import type { Logger } from 'pino';
 import type { BridgeConfig } from '../config.js';
 import type { BridgeMetrics } from '../metrics.js';
 import type { Upstream } from '../upstream/upstream.js';
-import { Session, type TransportKind } from './session.js';
+import { IsolatedSession } from './isolated-session.js';
+import type { SessionBase, TransportKind } from './session-base.js';
 import type { SessionIds } from './session-ids.js';
+import { SharedSession } from './shared-session.js';
+import { SharedUpstream } from './shared-upstream.js';
 import { WarmPool } from './warm-pool.js';
 
-export type OpenResult = { ok: true; session: Session } | { ok: false; status: 503; reason: 'capacity' | 'draining' };
+export type OpenResult = { ok: true; session: SessionBase } | { ok: false; status: 503; reason: 'capacity' | 'draining' };
 
 export class SessionHub {
-  private readonly sessions = new Map<string, Session>();
+  private readonly sessions = new Map<string, SessionBase>();
   private readonly pool: WarmPool;
+  /** Set in shared mode: the one process all sessions use. */
+  readonly shared: SharedUpstream | undefined;
   private draining = false;
   private reaper: NodeJS.Timeout | undefined;
 
@@ -22,11 +27,13 @@ export class SessionHub {
     private readonly metrics: BridgeMetrics,
     private readonly log: Logger,
   ) {
-    this.pool = new WarmPool(config.warmPool, createUpstream, log);
+    this.pool = new WarmPool(config.sessionMode === 'shared' ? 0 : config.warmPool, createUpstream, log);
+    this.shared = config.sessionMode === 'shared' ? new SharedUpstream(createUpstream, metrics, log, config.relayRoots) : undefined;
   }
 
   start(): void {
     this.pool.start();
+    this.shared?.start();
     if (this.config.idleTimeout > 0) {
       const every = Math.max(250, Math.min(30_000, (this.config.idleTimeout * 1000) / 4));
       this.reaper = setInterval(() => this.reapIdle(), every);
@@ -46,23 +53,39 @@ export class SessionHub {
 
   /** Readiness: can a new session be served right now? */
   get ready(): boolean {
-    return !this.draining && this.sessions.size < this.config.maxSessions && this.pool.healthy;
+    const upstreamOk = this.shared !== undefined ? this.shared.ready : this.pool.healthy;
+    return !this.draining && this.sessions.size < this.config.maxSessions && upstreamOk;
   }
 
   open(transport: TransportKind): OpenResult {
     if (this.draining) return this.reject('draining');
     if (this.sessions.size >= this.config.maxSessions) return this.reject('capacity');
     const id = this.ids.mint();
-    const upstream = this.pool.take();
-    const session = new Session(id, transport, upstream, this.metrics, this.log.child({ sessionId: id, upstream: upstream.label }), (s) => this.forget(s));
+    const session = this.shared !== undefined
+      ? new SharedSession(id, transport, this.shared, this.log.child({ sessionId: id }), (s) => this.forget(s))
+      : this.isolated(id, transport);
     this.sessions.set(id, session);
     this.metrics.sessionsCreated.inc({ transport });
     this.metrics.sessionsActive.inc({ transport });
     return { ok: true, session };
   }
 
-  get(id: string): Session | undefined {
+  get(id: string): SessionBase | undefined {
     return this.sessions.get(id);
+  }
+
+  /**
+   * Shared mode only: a session that lives for one sessionless HTTP request (protocol 2026-07-28
+   * clients have no sessions). Not registered: nobody can address it by id.
+   */
+  transient(): SharedSession | undefined {
+    if (this.shared === undefined || this.draining) return undefined;
+    return new SharedSession('sessionless', 'streamable-http', this.shared, this.log.child({ sessionless: true }), () => undefined);
+  }
+
+  private isolated(id: string, transport: TransportKind): IsolatedSession {
+    const upstream = this.pool.take();
+    return new IsolatedSession(id, transport, upstream, this.metrics, this.log.child({ sessionId: id, upstream: upstream.label }), (s) => this.forget(s));
   }
 
   /** Stop taking sessions; wait up to graceMs for in-flight requests; then end everything. */
@@ -75,7 +98,7 @@ export class SessionHub {
     }
     const ending = [...this.sessions.values()];
     for (const s of ending) s.end('bridge shutting down');
-    await Promise.all([this.pool.stop(), ...ending.map((s) => s.stopped)]);
+    await Promise.all([this.pool.stop(), this.shared?.stop(), ...ending.map((s) => s.stopped)]);
   }
 
   private reject(reason: 'capacity' | 'draining'): OpenResult {
@@ -83,7 +106,7 @@ export class SessionHub {
     return { ok: false, status: 503, reason };
   }
 
-  private forget(session: Session): void {
+  private forget(session: SessionBase): void {
     if (this.sessions.delete(session.id)) this.metrics.sessionsActive.dec({ transport: session.transport });
   }
 

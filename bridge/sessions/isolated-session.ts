@@ -1,30 +1,25 @@
-// One client session in per-session mode: one MCP server process of its own, reached through a
-// RequestRouter. The session decides where server messages that belong to no request go.
+// A client session in per-session mode: one MCP server process of its own, reached through a
+// RequestRouter. Its initialize goes to that process, so capabilities are truly per client.
 import type { Logger } from 'pino';
 import { ErrorCodes, errorResponse, isNotification, isRequest, isResponse, type JSONRPCMessage } from '../jsonrpc.js';
 import type { BridgeMetrics } from '../metrics.js';
 import type { Upstream } from '../upstream/upstream.js';
-import type { EventStream, ReplyTarget } from './reply-target.js';
-import { RequestRouter, type RouterClient } from './request-router.js';
+import type { ReplyTarget } from './reply-target.js';
+import { RequestRouter } from './request-router.js';
+import { SessionBase, type TransportKind } from './session-base.js';
 
-export type TransportKind = 'streamable-http' | 'sse';
-
-export class Session implements RouterClient {
-  lastActivity = Date.now();
-  /** Protocol version the client asked for in initialize (decides e.g. whether batches are allowed). */
-  protocolVersion: string | undefined;
-  private eventStream: EventStream | undefined;
-  private ended = false;
+export class IsolatedSession extends SessionBase {
   private readonly router: RequestRouter;
 
   constructor(
-    readonly id: string,
-    readonly transport: TransportKind,
+    id: string,
+    transport: TransportKind,
     private readonly upstream: Upstream,
     metrics: BridgeMetrics,
-    private readonly log: Logger,
-    private readonly onEnd: (session: Session, reason: string) => void,
+    log: Logger,
+    onEnd: (session: SessionBase, reason: string) => void,
   ) {
+    super(id, transport, log, onEnd);
     this.router = new RequestRouter(upstream, metrics);
     this.router.onUnrelated = (message) => this.deliverUnrelated(message);
     void upstream.closed.then((info) => {
@@ -34,11 +29,6 @@ export class Session implements RouterClient {
     });
   }
 
-  get isOpen(): boolean {
-    return !this.ended;
-  }
-
-  /** Resolves when this session's server process is gone. */
   get stopped(): Promise<unknown> {
     return this.upstream.closed;
   }
@@ -47,47 +37,18 @@ export class Session implements RouterClient {
     return this.router.inFlight;
   }
 
-  /** Messages from one HTTP request; `replyFor` gives the target for each request's answer. */
   receive(messages: readonly JSONRPCMessage[], replyFor: (message: JSONRPCMessage) => ReplyTarget): void {
-    this.lastActivity = Date.now();
+    this.touch();
     for (const message of messages) {
       if (isRequest(message)) {
-        if (message.method === 'initialize') {
-          const version = (message.params as { protocolVersion?: unknown } | undefined)?.protocolVersion;
-          if (typeof version === 'string') this.protocolVersion = version;
-        }
+        if (message.method === 'initialize') this.rememberVersion(message);
         this.router.request(this, message, replyFor(message));
       } else if (isNotification(message)) this.router.notify(this, message);
       else if (isResponse(message)) this.router.respond(message);
     }
   }
 
-  /** GET /mcp or GET /sse: the stream for messages no request claims. One at a time. */
-  attachStream(stream: EventStream): boolean {
-    if (this.eventStream?.isOpen === true) return false;
-    this.eventStream = stream;
-    return true;
-  }
-
-  detachStream(stream: EventStream): void {
-    if (this.eventStream === stream) this.eventStream = undefined;
-  }
-
-  /** Legacy SSE: every message, replies included, goes on the session's one stream. */
-  sendOnStream(message: JSONRPCMessage): void {
-    this.eventStream?.send(message);
-  }
-
-  hasOpenStream(): boolean {
-    return this.eventStream?.isOpen === true;
-  }
-
-  end(reason: string): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.log.info({ reason }, 'session ended');
-    this.eventStream?.close();
-    this.onEnd(this, reason);
+  protected released(): void {
     void this.upstream.stop();
   }
 

@@ -1,0 +1,310 @@
+// Shared mode: one MCP server process for every client session (DESIGN §4).
+// The bridge initializes the process once, answers every client's initialize from that result,
+// and routes each message so that nothing reaches a session that did not ask for it:
+// - requests: ids and progress tokens rewritten by the RequestRouter;
+// - */list_changed: to every session; resources/updated: to subscribers (subscriptions ref-counted
+//   upstream); logging: see deliverLog;
+// - server→client requests: ping and (unless relayed) roots/list answered here; the rest go to the
+//   one session with requests in flight, or get an error at once when that is ambiguous;
+// - a crash: every in-flight request errors at once; the process restarts with backoff, is
+//   re-initialized (subscriptions and log level restored) and client sessions carry on.
+import type { Logger } from 'pino';
+import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCodes, MODERN_PROTOCOL_VERSION, errorResponse, isNotification, isRequest, type JSONRPCMessage, type JsonRpcRequest, type RequestId } from '../jsonrpc.js';
+import type { BridgeMetrics } from '../metrics.js';
+import type { Upstream } from '../upstream/upstream.js';
+import type { ReplyTarget } from './reply-target.js';
+import { RequestRouter, type RouterClient } from './request-router.js';
+import { LOG_LEVELS, atLeast, moreVerbose, type LogLevel } from './log-levels.js';
+
+export interface InitializeResult {
+  protocolVersion: string;
+  capabilities: Record<string, unknown>;
+  serverInfo: { name: string; version: string };
+  instructions?: string;
+}
+
+/** What the shared upstream needs of a client session. */
+export interface SharedClient extends RouterClient {
+  readonly isOpen: boolean;
+  logLevel: LogLevel | undefined;
+  /** A message for this session not tied to one of its requests (stream, else a request's reply). */
+  deliverUnrelated(message: JSONRPCMessage, router: RequestRouter): boolean;
+}
+
+const READY_TIMEOUT_MS = 30_000;
+const MAX_RESTART_BACKOFF_MS = 30_000;
+const STABLE_AFTER_MS = 30_000;
+
+/** The bridge itself, as the client of the shared process (its initialize, its subscriptions). */
+const BRIDGE: RouterClient = { id: 'bridge' };
+
+export class SharedUpstream {
+  private upstream: Upstream | undefined;
+  private router: RequestRouter | undefined;
+  private init: InitializeResult | undefined;
+  private readyWaiters: (() => void)[] = [];
+  private readonly sessions = new Set<SharedClient>();
+  private readonly subscriptions = new Map<string, Set<SharedClient>>();
+  private readonly serverRequests = new Map<string, { childId: RequestId; client: SharedClient }>();
+  private nextServerRequest = 1;
+  private upstreamLevel: LogLevel | undefined;
+  private restarts = 0;
+  private stopped = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly createUpstream: () => Upstream,
+    private readonly metrics: BridgeMetrics,
+    private readonly log: Logger,
+    private readonly relayRoots: boolean,
+  ) {}
+
+  get ready(): boolean {
+    return this.init !== undefined && this.upstream?.isOpen === true;
+  }
+
+  get inFlight(): number {
+    return this.router?.inFlight ?? 0;
+  }
+
+  inFlightFor(client: SharedClient): number {
+    return this.router?.inFlightFor(client) ?? 0;
+  }
+
+  start(): void {
+    this.spawn();
+  }
+
+  add(client: SharedClient): void {
+    this.sessions.add(client);
+  }
+
+  /** A session left: forget its requests, subscriptions and server requests. */
+  remove(client: SharedClient): void {
+    this.sessions.delete(client);
+    this.router?.dropClient(client);
+    for (const [key, entry] of this.serverRequests) {
+      if (entry.client !== client) continue;
+      this.serverRequests.delete(key);
+      this.router?.respond(errorResponse(entry.childId, ErrorCodes.internalError, 'the client session that was asked has ended'));
+    }
+    for (const [uri, subscribers] of this.subscriptions) {
+      if (!subscribers.delete(client) || subscribers.size > 0) continue;
+      this.subscriptions.delete(uri);
+      if (this.ready) this.bridgeRequest('resources/unsubscribe', { uri });
+    }
+    this.applyLogLevel();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
+    await this.upstream?.stop();
+  }
+
+  /** The client's initialize, answered from the cached result with a version this client speaks. */
+  initializeResult(requested: string | undefined): InitializeResult | undefined {
+    if (this.init === undefined) return undefined;
+    const server = this.init.protocolVersion;
+    const version = requested !== undefined && SUPPORTED_PROTOCOL_VERSIONS.includes(requested) && requested <= server ? requested : server;
+    return { ...this.init, protocolVersion: version };
+  }
+
+  /** The answer to a 2026-07-28 client's server/discover, from the cached initialize result. */
+  discoverResult(): Record<string, unknown> | undefined {
+    if (this.init === undefined) return undefined;
+    return {
+      supportedVersions: [MODERN_PROTOCOL_VERSION, ...SUPPORTED_PROTOCOL_VERSIONS],
+      capabilities: this.init.capabilities,
+      ...(this.init.instructions !== undefined ? { instructions: this.init.instructions } : {}),
+      _meta: { 'io.modelcontextprotocol/serverInfo': this.init.serverInfo },
+    };
+  }
+
+  /** Waits (bounded) until the process is initialized; false if it does not come up in time. */
+  async whenReady(): Promise<boolean> {
+    if (this.ready) return true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), READY_TIMEOUT_MS);
+      this.readyWaiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  request(client: SharedClient, message: JsonRpcRequest, reply: ReplyTarget): void {
+    const router = this.router;
+    if (!this.ready || router === undefined) {
+      reply.complete(errorResponse(message.id, ErrorCodes.upstreamClosed, 'MCP server unavailable: it is restarting'));
+      return;
+    }
+    if (message.method === 'resources/subscribe' || message.method === 'resources/unsubscribe') {
+      this.subscription(client, message, reply, router);
+      return;
+    }
+    if (message.method === 'logging/setLevel') {
+      const level = (message.params as { level?: unknown } | undefined)?.level;
+      if (typeof level === 'string' && (LOG_LEVELS as readonly string[]).includes(level)) client.logLevel = level as LogLevel;
+      // Process-wide upstream: it runs at the most verbose level any session asked for; each
+      // session gets only what it asked for (filtered in deliverLog).
+      this.applyLogLevel();
+      reply.complete({ jsonrpc: '2.0', id: message.id, result: {} });
+      return;
+    }
+    router.request(client, message, reply);
+  }
+
+  notify(client: SharedClient, message: JSONRPCMessage & { method: string }): void {
+    // initialized was sent once by the bridge; roots changes are the bridge's own business unless relayed.
+    if (message.method === 'notifications/initialized') return;
+    if (message.method === 'notifications/roots/list_changed' && !this.relayRoots) return;
+    this.router?.notify(client, message);
+  }
+
+  /** A client's answer to a server request the bridge routed to it (ids were rewritten on the way). */
+  respond(client: SharedClient, message: JSONRPCMessage & { id: RequestId }): void {
+    const key = String(message.id);
+    const entry = this.serverRequests.get(key);
+    if (entry?.client !== client) return; // not asked of this session: never forwarded
+    this.serverRequests.delete(key);
+    this.router?.respond({ ...message, id: entry.childId });
+  }
+
+  private spawn(): void {
+    if (this.stopped) return;
+    const upstream = this.createUpstream();
+    const router = new RequestRouter(upstream, this.metrics);
+    router.onUnrelated = (message, inFlight) => this.unrelated(message, inFlight, router);
+    this.upstream = upstream;
+    this.router = router;
+    this.init = undefined;
+    const startedAt = Date.now();
+    void upstream.closed.then((info) => {
+      this.init = undefined;
+      router.failAll(info.description);
+      for (const [key, entry] of this.serverRequests) if (entry.client.isOpen) this.serverRequests.delete(key);
+      if (this.stopped) return;
+      this.metrics.upstreamRestarts.inc();
+      this.restarts = Date.now() - startedAt > STABLE_AFTER_MS ? 1 : this.restarts + 1;
+      const delay = Math.min(MAX_RESTART_BACKOFF_MS, 100 * 2 ** (this.restarts - 1));
+      this.log.warn({ exit: info.description, restartInMs: delay }, 'shared MCP server process ended; restarting');
+      this.restartTimer = setTimeout(() => this.spawn(), delay);
+      this.restartTimer.unref();
+    });
+    this.initialize(router);
+  }
+
+  private initialize(router: RequestRouter): void {
+    const capabilities: Record<string, unknown> = { sampling: {}, elicitation: {} };
+    if (this.relayRoots) capabilities.roots = { listChanged: true };
+    const message: JsonRpcRequest = {
+      jsonrpc: '2.0',
+      id: 'bridge-initialize',
+      method: 'initialize',
+      params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities, clientInfo: { name: 'mcp-bridge', version: '0.1.0' } },
+    };
+    router.request(BRIDGE, message, {
+      deliver: () => undefined,
+      complete: (response) => {
+        if (!('result' in response) || router !== this.router) {
+          this.log.error({ response }, 'shared MCP server rejected initialize');
+          void this.upstream?.stop();
+          return;
+        }
+        this.init = response.result as unknown as InitializeResult;
+        router.notify(BRIDGE, { jsonrpc: '2.0', method: 'notifications/initialized' });
+        this.restore();
+        this.log.info({ server: this.init.serverInfo, protocolVersion: this.init.protocolVersion }, 'shared MCP server initialized');
+        for (const wake of this.readyWaiters.splice(0)) wake();
+      },
+      abandon: () => undefined,
+    });
+  }
+
+  /** After a restart: subscriptions and log level as the sessions had them. */
+  private restore(): void {
+    for (const uri of this.subscriptions.keys()) this.bridgeRequest('resources/subscribe', { uri });
+    this.upstreamLevel = undefined;
+    this.applyLogLevel();
+  }
+
+  private applyLogLevel(): void {
+    let level: LogLevel | undefined;
+    for (const s of this.sessions) if (s.logLevel !== undefined) level = level === undefined ? s.logLevel : moreVerbose(level, s.logLevel);
+    if (level === undefined || level === this.upstreamLevel || !this.ready) return;
+    this.upstreamLevel = level;
+    this.bridgeRequest('logging/setLevel', { level });
+  }
+
+  private bridgeRequest(method: string, params: Record<string, unknown>): void {
+    const ignore = { deliver: () => undefined, complete: () => undefined, abandon: () => undefined };
+    this.router?.request(BRIDGE, { jsonrpc: '2.0', id: `bridge-${method}`, method, params }, ignore);
+  }
+
+  private subscription(client: SharedClient, message: JsonRpcRequest, reply: ReplyTarget, router: RequestRouter): void {
+    const uri = (message.params as { uri?: unknown } | undefined)?.uri;
+    if (typeof uri !== 'string') return router.request(client, message, reply); // let the server reject it
+    const subscribers = this.subscriptions.get(uri) ?? new Set<SharedClient>();
+    const ok = { jsonrpc: '2.0', id: message.id, result: {} } as JSONRPCMessage;
+    if (message.method === 'resources/subscribe') {
+      const first = subscribers.size === 0;
+      subscribers.add(client);
+      this.subscriptions.set(uri, subscribers);
+      return first ? router.request(client, message, reply) : reply.complete(ok);
+    }
+    if (!subscribers.delete(client) || subscribers.size > 0) return reply.complete(ok);
+    this.subscriptions.delete(uri);
+    router.request(client, message, reply);
+  }
+
+  private unrelated(message: JSONRPCMessage, inFlight: ReadonlySet<RouterClient>, router: RequestRouter): void {
+    const busy = [...inFlight].filter((c): c is SharedClient => c !== BRIDGE && this.sessions.has(c as SharedClient));
+    if (isRequest(message)) return this.serverRequest(message, busy, router);
+    if (!isNotification(message)) return;
+    const method = message.method;
+    if (method.endsWith('/list_changed')) {
+      for (const s of this.sessions) s.deliverUnrelated(message, router);
+    } else if (method === 'notifications/resources/updated') {
+      const uri = (message.params as { uri?: unknown } | undefined)?.uri;
+      for (const s of typeof uri === 'string' ? (this.subscriptions.get(uri) ?? []) : []) s.deliverUnrelated(message, router);
+    } else if (method === 'notifications/message') {
+      this.deliverLog(message, busy, router);
+    } else {
+      // Anything else is most plausibly about work in progress: only sessions with requests in flight.
+      for (const s of busy) s.deliverUnrelated(message, router);
+    }
+  }
+
+  /**
+   * Logging policy: a log line goes to the sessions with requests in flight (it is most likely
+   * about their work), or, when none is busy, to sessions that asked for logs with setLevel; each
+   * session only at or above its own level (default: everything).
+   */
+  private deliverLog(message: JSONRPCMessage & { params?: Record<string, unknown> }, busy: SharedClient[], router: RequestRouter): void {
+    const level = message.params?.level;
+    const targets = busy.length > 0 ? busy : [...this.sessions].filter((s) => s.logLevel !== undefined);
+    for (const s of targets) {
+      if (typeof level === 'string' && s.logLevel !== undefined && !atLeast(level, s.logLevel)) continue;
+      s.deliverUnrelated(message, router);
+    }
+  }
+
+  private serverRequest(message: JSONRPCMessage & JsonRpcRequest, busy: SharedClient[], router: RequestRouter): void {
+    const answer = (result: Record<string, unknown>) => router.respond({ jsonrpc: '2.0', id: message.id, result });
+    if (message.method === 'ping') return answer({});
+    if (message.method === 'roots/list' && !this.relayRoots) return answer({ roots: [] });
+    const target = busy.length === 1 ? busy[0] : undefined;
+    if (target === undefined) {
+      const why = busy.length === 0 ? 'no client session has a request in flight' : `${busy.length} client sessions have requests in flight`;
+      return router.respond(errorResponse(message.id, ErrorCodes.internalError, `cannot route ${message.method} in shared mode: ${why}`));
+    }
+    const key = `srv-${this.nextServerRequest++}`;
+    this.serverRequests.set(key, { childId: message.id, client: target });
+    if (!target.deliverUnrelated({ ...message, id: key }, router)) {
+      this.serverRequests.delete(key);
+      router.respond(errorResponse(message.id, ErrorCodes.internalError, `no stream open to the client session for ${message.method}`));
+    }
+  }
+}
