@@ -21,6 +21,12 @@ const TOP = Number(opt('--top', 25));
 const keep = opt('--keep');
 const dir = keep ?? mkdtempSync(path.join(os.tmpdir(), 'bridge-prof-'));
 
+// The SDK HTTP client leaks one abort listener per request on a session's signal (docs/benchmarks.md).
+process.removeAllListeners('warning');
+process.on('warning', (w) => {
+  if (w.name !== 'MaxListenersExceededWarning') process.stderr.write(`${w.name}: ${w.message}\n`);
+});
+
 const bridge = await startBridge({ server: 'fixture', nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
 const target = { transport: 'http', url: bridge.url };
 let seq = 0;

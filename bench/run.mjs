@@ -63,6 +63,20 @@ const finding = (text) => {
   results.findings.push(text);
 };
 
+// The SDK's StreamableHTTPClientTransport passes one AbortSignal to every fetch of a session and
+// undici adds a listener to it per request (see docs/benchmarks.md): Node warns once per request past
+// 1500. Say it once instead of thousands of times; print other warnings as usual.
+process.removeAllListeners('warning');
+let listenerWarned = false;
+process.on('warning', (w) => {
+  if (w.name === 'MaxListenersExceededWarning') {
+    if (!listenerWarned) finding(`client side (SDK ${'StreamableHTTPClientTransport'} + undici): ${w.message} (printed once; the count keeps growing with every request on a session)`);
+    listenerWarned = true;
+    return;
+  }
+  process.stderr.write(`${w.name}: ${w.message}\n`);
+});
+
 // ---------------------------------------------------------------- setup
 if (!existsSync(BRIDGE_MAIN)) {
   process.stderr.write(`bench: ${path.relative(ROOT, BRIDGE_MAIN)} is missing: run \`npm run build\` first\n`);
