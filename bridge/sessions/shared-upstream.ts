@@ -68,6 +68,11 @@ export class SharedUpstream {
     return this.router?.inFlight ?? 0;
   }
 
+  /** For tests and metrics: what the upstream still holds on behalf of sessions. */
+  get holdings(): { sessions: number; subscriptions: number; serverRequests: number; inFlight: number } {
+    return { sessions: this.sessions.size, subscriptions: this.subscriptions.size, serverRequests: this.serverRequests.size, inFlight: this.inFlight };
+  }
+
   inFlightFor(client: SharedClient): number {
     return this.router?.inFlightFor(client) ?? 0;
   }
@@ -137,7 +142,12 @@ export class SharedUpstream {
   request(client: SharedClient, message: JsonRpcRequest, reply: ReplyTarget): void {
     const router = this.router;
     if (!this.ready || router === undefined) {
-      reply.complete(errorResponse(message.id, ErrorCodes.upstreamClosed, 'MCP server unavailable: it is restarting'));
+      // Restarting after a crash: sessions carry on, so hold the request until it is back (bounded).
+      void this.whenReady().then((ok) => {
+        if (!client.isOpen) return;
+        if (ok) this.request(client, message, reply);
+        else reply.complete(errorResponse(message.id, ErrorCodes.upstreamClosed, 'MCP server unavailable: it did not come back in time'));
+      });
       return;
     }
     if (message.method === 'resources/subscribe' || message.method === 'resources/unsubscribe') {
