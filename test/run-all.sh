@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n=== %s ===\n' "$*"; }
 
+step "setup";       bash hack/setup.sh
 step "typecheck";   npx tsc -p tsconfig.json --noEmit
 step "lint";        npx eslint .
 step "build";       npm run -s build
