@@ -2,6 +2,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { ErrorCodes } from '../jsonrpc.js';
 import type { HttpContext } from './context.js';
+import { forwardToOwner, isForwarded } from './forward.js';
 import { checkRequest, type GuardConfig } from './guards.js';
 import { handleSseMessage, handleSseOpen } from './legacy-sse.js';
 import { sendError, sendText } from './respond.js';
@@ -39,11 +40,21 @@ async function route(ctx: HttpContext, guard: GuardConfig, req: IncomingMessage,
     case '/message': {
       const verdict = checkRequest(req, guard);
       if (!verdict.ok) return sendError(res, verdict.status, ErrorCodes.serverError, verdict.message, verdict.headers);
+      const query = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
+      const owner = foreignOwner(ctx, req, path === '/message' ? query.get('sessionId') : req.headers['mcp-session-id']);
+      if (owner !== undefined) return forwardToOwner(req, res, owner, ctx.log);
       if (path === '/mcp') return handleStreamableHttp(ctx, req, res);
       if (path === '/sse') return handleSseOpen(ctx, req, res);
-      return handleSseMessage(ctx, req, res, new URLSearchParams(q === -1 ? '' : url.slice(q + 1)));
+      return handleSseMessage(ctx, req, res, query);
     }
     default:
       return sendError(res, 404, ErrorCodes.serverError, `Not Found: ${path} (MCP is served on /mcp and /sse)`);
   }
+}
+
+/** The owner of a genuine session id minted by another replica; undefined when it is ours, forged, or already relayed once. */
+function foreignOwner(ctx: HttpContext, req: IncomingMessage, sessionId: string | string[] | null | undefined): string | undefined {
+  if (typeof sessionId !== 'string' || isForwarded(req)) return undefined;
+  const owner = ctx.hub.ids.parse(sessionId)?.owner;
+  return owner !== undefined && owner !== ctx.hub.ids.self ? owner : undefined;
 }

@@ -1,0 +1,43 @@
+// Many replicas behind one plain ClusterIP Service: a request for a session this replica does not
+// own is relayed to the owner, whose address is inside the (signed) session id. No sticky load
+// balancer, no shared store. A relayed request is never relayed again, and if the owner is gone the
+// session is gone: 404, so the client re-initializes (through the Service, onto a live replica).
+import { request, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { ErrorCodes } from '../jsonrpc.js';
+import { sendError } from './respond.js';
+
+export const FORWARDED_HEADER = 'x-mcp-bridge-forwarded';
+
+/** host:port → parts; IPv6 hosts come bracketed ("[fd00::1]:8080"). */
+function splitOwner(owner: string): { host: string; port: number } | undefined {
+  const colon = owner.lastIndexOf(':');
+  if (colon <= 0) return undefined;
+  const host = owner.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+  const port = Number(owner.slice(colon + 1));
+  return Number.isInteger(port) && port > 0 ? { host, port } : undefined;
+}
+
+export function isForwarded(req: IncomingMessage): boolean {
+  return req.headers[FORWARDED_HEADER] !== undefined;
+}
+
+export function forwardToOwner(req: IncomingMessage, res: ServerResponse, owner: string, log: Logger): void {
+  const target = splitOwner(owner);
+  if (target === undefined) return sendError(res, 404, ErrorCodes.sessionNotFound, 'Session not found');
+  const outgoing = request(
+    { host: target.host, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, [FORWARDED_HEADER]: '1' } },
+    (incoming) => {
+      res.writeHead(incoming.statusCode ?? 502, incoming.headers);
+      incoming.pipe(res);
+    },
+  );
+  outgoing.on('error', (err) => {
+    if (res.writableEnded || res.destroyed) return; // our client left first; nothing to answer
+    log.info({ owner, err: err.message }, 'session owner unreachable; the session is gone');
+    sendError(res, 404, ErrorCodes.sessionNotFound, 'Session not found: the replica that held it is gone; start a new one with initialize');
+  });
+  // A client that goes away (e.g. closes its GET stream) releases the relayed request too.
+  res.once('close', () => outgoing.destroy());
+  req.pipe(outgoing);
+}
