@@ -15,7 +15,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { memoryOf, processTree } from './lib/proc.mjs';
+import { cpuMsOf, memoryOf, processTree } from './lib/proc.mjs';
 import { mib, ms, ratio, summarize, table } from './lib/stats.mjs';
 import {
   BRIDGE_MAIN,
@@ -49,7 +49,7 @@ if (flag('--help') || flag('-h')) {
 const QUICK = flag('--quick');
 const P = QUICK
   ? { latWarm: 100, latCalls: 400, latRounds: 4, tpLevels: [1, 10, 20], tpSecs: 1, tpWarmMs: 200, tpRounds: 2, memN: 10, coldSamples: 3, warmPool: 4 }
-  : { latWarm: 200, latCalls: 2000, latRounds: 8, tpLevels: [1, 10, 100], tpSecs: 3, tpWarmMs: 500, tpRounds: 3, memN: 50, coldSamples: 10, warmPool: 4 };
+  : { latWarm: 200, latCalls: 2000, latRounds: 8, tpLevels: [1, 10, 100], tpSecs: 3, tpWarmMs: 500, tpRounds: 3, memN: 50, coldSamples: 8, warmPool: 4 };
 const CALL_TIMEOUT_MS = 15_000;
 const MAX_ERRORS = 50;
 const skip = new Set((opt('--skip') ?? '').split(',').filter(Boolean));
@@ -168,7 +168,7 @@ async function echo(session, server = 'fixture') {
 }
 
 function newTally() {
-  return { ok: 0, errors: 0, wrong: 0, samples: [], elapsed: 0, firstErrors: [] };
+  return { ok: 0, errors: 0, wrong: 0, samples: [], elapsed: 0, serverCpuMs: 0, firstErrors: [] };
 }
 function noteError(tally, err) {
   if (err?.wrongAnswer) tally.wrong++;
@@ -176,8 +176,13 @@ function noteError(tally, err) {
   if (tally.firstErrors.length < 3) tally.firstErrors.push(String(err?.message ?? err).slice(0, 200));
 }
 
-/** Closed loop: every session calls echo back to back until durationMs has passed. */
-async function closedLoop(sessions, durationMs, tally = newTally()) {
+/**
+ * Closed loop: every session calls echo back to back until durationMs has passed. With `target`, also
+ * adds the CPU time its server side (bridge/peer process and children, or the direct children) used.
+ */
+async function closedLoop(sessions, durationMs, tally = newTally(), target = undefined) {
+  const pids = target ? serverPids(target, sessions) : [];
+  const cpu0 = cpuMsOf(pids);
   const t0 = performance.now();
   const deadline = t0 + durationMs;
   await Promise.all(
@@ -193,6 +198,7 @@ async function closedLoop(sessions, durationMs, tally = newTally()) {
     }),
   );
   tally.elapsed += performance.now() - t0;
+  tally.serverCpuMs += cpuMsOf(pids) - cpu0;
   return tally;
 }
 
@@ -253,7 +259,7 @@ async function throughputInterleaved(c) {
   for (let r = 0; r < P.tpRounds; r++) {
     const order = Object.keys(open);
     if (r % 2 === 1) order.reverse();
-    for (const id of order) await closedLoop(open[id], (P.tpSecs * 1000) / P.tpRounds, tallies[id]);
+    for (const id of order) await closedLoop(open[id], (P.tpSecs * 1000) / P.tpRounds, tallies[id], byId[id]);
   }
   for (const ss of Object.values(open)) await closeAll(ss);
   checkAlive(`throughput c=${c}`);
@@ -284,10 +290,13 @@ async function throughputSequential(c) {
         processesPerSession: (loaded.processes - baseline.processes) / n,
         openSecs: openMs / 1000,
       };
+      if (t.id === 'bridge-shared' && loaded.processes - baseline.processes > 1) {
+        finding(`bridge --session-mode shared: ${loaded.processes - baseline.processes} new processes for ${n} sessions (expected none: one shared server process)`);
+      }
       log(`  ${t.id}: ${n} sessions opened in ${(openMs / 1000).toFixed(1)}s; +${mib(loaded.rss - baseline.rss)} MiB RSS`);
       if (c > sessions.length) sessions.push(...(await openMany(t, c - sessions.length)));
       await closedLoop(sessions, P.tpWarmMs);
-      tallies[t.id] = await closedLoop(sessions, P.tpSecs * 1000);
+      tallies[t.id] = await closedLoop(sessions, P.tpSecs * 1000, newTally(), t);
     } catch (err) {
       finding(`throughput c=${c}: ${t.id}: ${err.message}`);
     } finally {
@@ -312,7 +321,7 @@ async function phaseThroughput() {
   for (const c of P.tpLevels) {
     const tallies = c <= 10 ? await throughputInterleaved(c) : await throughputSequential(c);
     results.throughput[c] = Object.fromEntries(
-      Object.entries(tallies).map(([id, t]) => [id, { callsPerSec: (t.ok / t.elapsed) * 1000, ok: t.ok, errors: t.errors, wrong: t.wrong, ...summarize(t.samples), firstErrors: t.firstErrors }]),
+      Object.entries(tallies).map(([id, t]) => [id, { callsPerSec: (t.ok / t.elapsed) * 1000, serverCpuUsPerCall: (t.serverCpuMs * 1000) / t.ok, ok: t.ok, errors: t.errors, wrong: t.wrong, ...summarize(t.samples), firstErrors: t.firstErrors }]),
     );
     for (const [id, r] of Object.entries(results.throughput[c])) {
       if (r.errors + r.wrong > 0) finding(`throughput c=${c}: ${id}: ${r.errors} errors, ${r.wrong} wrong answers; first: ${r.firstErrors.join(' | ')}`);
@@ -383,9 +392,9 @@ async function phaseColdStart() {
       }, 200],
       [`bridge HTTP, warm pool ${pool}`, async () => {
         const b = await startBridge({ server, warmPool: pool });
-        return { proc: b.proc, target: { transport: 'http', url: b.url }, settleMs: 3000 };
+        return { proc: b.proc, target: { transport: 'http', url: b.url }, settleMs: 2500 };
       }, warmGap],
-      [`bridge SSE, warm pool ${pool}`, async () => {
+      server === 'fixture' && [`bridge SSE, warm pool ${pool}`, async () => {
         const b = await startBridge({ server, warmPool: pool });
         return { proc: b.proc, target: { transport: 'sse', url: b.sseUrl }, settleMs: 3000 };
       }, warmGap],
@@ -457,6 +466,18 @@ if (results.throughput) {
   });
   out(table(['target', ...P.tpLevels.flatMap((c) => [`c=${c} calls/s`, `c=${c} p99 ms`, `c=${c} vs sg-http`])], rows));
   out();
+  out('Server-side CPU per call: CPU time (user+system, from /proc) of the bridge/peer process and all its children (for direct stdio: the server processes) during the measured loops, divided by the calls answered. Independent of the load generator sharing the cores; lower is better.');
+  out();
+  const sgCpu = (c) => results.throughput[c]?.['sg-http']?.serverCpuUsPerCall;
+  const cpuRows = ids.map((id) => [
+    label(id),
+    ...P.tpLevels.flatMap((c) => {
+      const r = results.throughput[c]?.[id];
+      return [r && Number.isFinite(r.serverCpuUsPerCall) ? r.serverCpuUsPerCall.toFixed(0) : '—', r && sgCpu(c) ? ratio(sgCpu(c), r.serverCpuUsPerCall) : '—'];
+    }),
+  ]);
+  out(table(['target', ...P.tpLevels.flatMap((c) => [`c=${c} µs CPU/call`, `c=${c} sg-http ÷ this`])], cpuRows));
+  out();
 }
 if (results.memory) {
   out(`### 3. Memory per idle session (${P.memN} sessions opened, initialized, idle 1 s; server process + all children, from /proc)`);
@@ -493,7 +514,10 @@ if (results.latency?.['bridge-http'] && direct) {
 for (const c of P.tpLevels) {
   const b = results.throughput?.[c]?.['bridge-http'];
   const g = results.throughput?.[c]?.['sg-http'];
-  if (b && g) tRows.push([`throughput ≥ 3x supergateway (Streamable HTTP), c=${c}`, `${ratio(b.callsPerSec, g.callsPerSec)} (${b.callsPerSec.toFixed(0)} vs ${g.callsPerSec.toFixed(0)} calls/s)`, verdict(b.callsPerSec >= 3 * g.callsPerSec)]);
+  if (b && g) {
+    tRows.push([`throughput ≥ 3x supergateway (Streamable HTTP), c=${c}`, `${ratio(b.callsPerSec, g.callsPerSec)} (${b.callsPerSec.toFixed(0)} vs ${g.callsPerSec.toFixed(0)} calls/s)`, verdict(b.callsPerSec >= 3 * g.callsPerSec)]);
+    tRows.push([`  same, by server CPU per call (capacity), c=${c}`, `${ratio(g.serverCpuUsPerCall, b.serverCpuUsPerCall)} (${b.serverCpuUsPerCall.toFixed(0)} vs ${g.serverCpuUsPerCall.toFixed(0)} µs/call)`, verdict(g.serverCpuUsPerCall >= 3 * b.serverCpuUsPerCall)]);
+  }
 }
 for (const r of results.coldstart ?? []) {
   if (r.label === `bridge HTTP, warm pool ${P.warmPool}`) tRows.push([`new session with warm pool p50 ≤ 5 ms (${r.server})`, `${ms(r.p50, 1)} ms`, verdict(r.p50 <= 5)]);

@@ -150,3 +150,21 @@ export function memoryOf(pids) {
   }
   return { rss, pss, processes: count };
 }
+
+const CLK_TCK = 100; // Linux USER_HZ; /proc/<pid>/stat reports utime/stime in these ticks
+
+/** CPU time (ms, user + system) used so far by the given pids (living ones; exited ones are lost). */
+export function cpuMsOf(pids) {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // After "pid (comm) ": state=0 ppid=1 ... utime=11 stime=12 (fields 14 and 15 of stat).
+      ticks += Number(rest[11]) + Number(rest[12]);
+    } catch {
+      /* exited */
+    }
+  }
+  return (ticks * 1000) / CLK_TCK;
+}
