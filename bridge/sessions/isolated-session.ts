@@ -20,6 +20,7 @@ export class IsolatedSession extends SessionBase {
     onEnd: (session: SessionBase, reason: string) => void,
   ) {
     super(id, transport, log, onEnd);
+    upstream.bindSession(id);
     this.router = new RequestRouter(upstream, metrics);
     this.router.onUnrelated = (message) => this.deliverUnrelated(message);
     void upstream.closed.then((info) => {

@@ -26,5 +26,6 @@ export function connectAgent(socketPath: string): ByteChannel {
     setTimeout(() => socket.destroy(), 5000).unref();
     return exited;
   };
-  return { label: `agent ${socketPath}`, input: socket, output: socket, exited, stop };
+  // The server's stderr is the server container's (kubectl logs -c server), not ours: nothing to tag.
+  return { label: `agent ${socketPath}`, input: socket, output: socket, exited, stop, tag: () => undefined };
 }

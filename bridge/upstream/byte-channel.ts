@@ -15,6 +15,8 @@ export interface ByteChannel {
   readonly output: Readable;
   /** Resolves once, when the process (or the connection) is gone. */
   readonly exited: Promise<ExitInfo>;
+  /** Adds bindings (e.g. the session id, once known) to what this channel logs, stderr included. */
+  tag(bindings: Record<string, string>): void;
   /** Graceful stop with escalation; resolves when exited. Safe to call more than once. */
   stop(): Promise<ExitInfo>;
 }

@@ -31,16 +31,16 @@ function describe(code: number | null, signal: NodeJS.Signals | null): string {
 }
 
 /** Logs stderr line by line, each line capped, so a chatty server cannot flood memory or logs. */
-function pipeStderr(stream: NodeJS.ReadableStream, log: Logger): void {
+function pipeStderr(stream: NodeJS.ReadableStream, logger: () => Logger): void {
   let partial = '';
   stream.setEncoding('utf8');
   stream.on('data', (chunk: string) => {
     const lines = (partial + chunk).split('\n');
     partial = (lines.pop() ?? '').slice(0, STDERR_LINE_CAP);
-    for (const line of lines) if (line.trim() !== '') log.info({ stderr: line.slice(0, STDERR_LINE_CAP) }, 'server stderr');
+    for (const line of lines) if (line.trim() !== '') logger().info({ stderr: line.slice(0, STDERR_LINE_CAP) }, 'server stderr');
   });
   stream.on('end', () => {
-    if (partial.trim() !== '') log.info({ stderr: partial }, 'server stderr');
+    if (partial.trim() !== '') logger().info({ stderr: partial }, 'server stderr');
   });
 }
 
@@ -48,7 +48,8 @@ export function spawnServer(opts: SpawnOptions): ByteChannel {
   const [file, ...args] = opts.command;
   if (file === undefined) throw new Error('empty server command');
   const child = spawn(file, args, { env: { ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-  const log = opts.log.child({ pid: child.pid });
+  // Rebound by tag(): a warm process learns its session id only when a session takes it.
+  let log = opts.log.child({ pid: child.pid });
   let stopRequested = false;
 
   const exited: Promise<ExitInfo> = new Promise((resolve) => {
@@ -65,7 +66,7 @@ export function spawnServer(opts: SpawnOptions): ByteChannel {
       resolve(info);
     });
   });
-  pipeStderr(child.stderr, log);
+  pipeStderr(child.stderr, () => log);
   // Writes after the child died raise EPIPE on the stream; the exit path reports the real cause.
   child.stdin.on('error', (err) => log.debug({ err: err.message }, 'server stdin closed'));
 
@@ -86,5 +87,8 @@ export function spawnServer(opts: SpawnOptions): ByteChannel {
     return stopping;
   };
 
-  return { label: `pid ${child.pid ?? '?'}`, input: child.stdin, output: child.stdout, exited, stop };
+  const tag = (bindings: Record<string, string>): void => {
+    log = log.child(bindings);
+  };
+  return { label: `pid ${child.pid ?? '?'}`, input: child.stdin, output: child.stdout, exited, stop, tag };
 }

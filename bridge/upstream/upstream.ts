@@ -44,6 +44,11 @@ export class Upstream {
     return !this.isClosed;
   }
 
+  /** Tags this process's log lines (stderr included) with the session it now serves. */
+  bindSession(sessionId: string): void {
+    this.channel.tag({ sessionId });
+  }
+
   send(message: JSONRPCMessage): boolean {
     if (this.isClosed) return false;
     const line = JSON.stringify(message) + '\n';
