@@ -86,7 +86,7 @@ describe('RequestRouter', () => {
     const r = recorder();
     s.router.request(alice, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'x', _meta: { progressToken: 'mine' } } }, r);
     await tick();
-    const sent = s.received[0] as { id: number; params: { _meta: { progressToken: unknown }; name: string } };
+    const sent = s.received[0] as unknown as { id: number; params: { _meta: { progressToken: unknown }; name: string } };
     expect(sent.params._meta.progressToken).toBe(sent.id);
     expect(sent.params.name).toBe('x');
     s.say({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: sent.id, progress: 1 } });
