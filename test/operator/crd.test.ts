@@ -23,10 +23,11 @@ function expectation(file: string): string {
   return m[1].trim();
 }
 
+/** The apiserver's Status message, as kubectl would print it. */
 function messageOf(err: unknown): string {
   const body = (err as { body?: unknown }).body;
-  if (typeof body === 'string') return body;
-  return JSON.stringify(body ?? String(err));
+  const status = (typeof body === 'string' ? JSON.parse(body) : body) as { message?: unknown } | undefined;
+  return typeof status?.message === 'string' ? status.message : JSON.stringify(body ?? null);
 }
 
 beforeAll(async () => {

@@ -112,6 +112,7 @@ export async function createNamespace(a: Api, prefix: string, opts: { noPods?: b
 }
 
 export async function deleteNamespace(a: Api, name: string): Promise<void> {
+  if (name === '') return;
   try {
     await a.core.deleteNamespace({ name });
   } catch (err) {
