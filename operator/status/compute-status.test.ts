@@ -50,6 +50,7 @@ describe('computeStatus', () => {
     ['the Deployment controller has not seen the new spec', 2, dep({ generation: 2, observedGeneration: 1 }), ok, 'False', 'RolloutPending'],
     ['the Deployment still has the old replica count', 3, dep({ specReplicas: 2 }), ok, 'False', 'RolloutPending'],
     ['pods are not ready', 2, dep({ ready: 1, available: 'True' }), ok, 'False', 'ReplicasNotReady'],
+    ['no pods could be created (quota, scheduling)', 2, dep({ replicas: 0, updated: 0, ready: 0, available: 'False' }), ok, 'False', 'ReplicasNotReady'],
     ['a rollout is in progress', 2, dep({ updated: 1, replicas: 3 }), ok, 'False', 'RolloutInProgress'],
     ['the rollout is stuck', 2, dep({ ready: 0, progressDeadline: true }), ok, 'False', 'ProgressDeadlineExceeded'],
     ['scaled to zero', 0, dep({ specReplicas: 0, replicas: 0, updated: 0, ready: 0 }), ok, 'False', 'ScaledToZero'],

@@ -68,7 +68,8 @@ function readyCondition(mcp: McpServer, view: DeploymentView | undefined, outcom
     return cond(CONDITION_READY, 'False', 'ProgressDeadlineExceeded', 'The rollout did not progress within its deadline', gen);
   }
   if (want === 0) return cond(CONDITION_READY, 'False', 'ScaledToZero', 'spec.replicas is 0', gen);
-  if (view.updated < want || view.replicas > want) {
+  // Old pods still around (a template change or a scale-down under way): a rollout, not just slow pods.
+  if (view.replicas > view.updated || view.replicas > want) {
     return cond(CONDITION_READY, 'False', 'RolloutInProgress', `${view.updated}/${want} replicas updated, ${view.replicas} running`, gen);
   }
   if (view.ready < want) return cond(CONDITION_READY, 'False', 'ReplicasNotReady', `${view.ready}/${want} replicas ready`, gen);
