@@ -6,7 +6,7 @@
 //   3. stay idle for IDLE seconds (default 60, with a resync every 30 s inside it) and count the
 //      operator's write requests and resourceVersion changes, and its CPU time.
 // The operator runs as a child process (node <compiled>/operator/main.js) so its CPU is its own.
-// Run: bash bench/operator-reconcile.sh   (env: N, IDLE, CONCURRENCY, WORKERS)
+// Run from the repo root: bash bench/operator-reconcile.sh   (env: N, IDLE, CONCURRENCY, WORKERS)
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -102,7 +102,7 @@ async function snapshot(ns: string): Promise<Versions> {
 const changed = (a: Map<string, string>, b: Map<string, string>) => [...b].filter(([k, v]) => a.get(k) !== v).length;
 
 async function main(): Promise<void> {
-  for (const obj of loadAllYaml(readFileSync(join(here, '../crds/mcp.sidecar.dev_mcpservers.yaml'), 'utf8')) as KubernetesObject[]) {
+  for (const obj of loadAllYaml(readFileSync(join(process.cwd(), 'crds/mcp.sidecar.dev_mcpservers.yaml'), 'utf8')) as KubernetesObject[]) {
     await objects.patch(obj, undefined, undefined, 'mcp-operator-bench', true, PatchStrategy.ServerSideApply);
   }
   const ns = `op-bench-${Date.now().toString(36)}`;
