@@ -12,6 +12,7 @@
 #         test-servers localhost/mcp-test-servers:local  node + @modelcontextprotocol/server-{everything,filesystem,memory}
 #         bridge       localhost/mcp-bridge:local        node + dist/ + production node_modules
 #         operator     localhost/mcp-operator:local      node + dist/ + production node_modules
+#         postgres     localhost/mcp-postgres:local      base + Debian's postgresql-15 (the postgres sample)
 # Tooling: buildah (Debian), rootful, private storage under ${MCP_CACHE_DIR}/containers, chroot
 # isolation (no runc/rlimit issues in RUN steps). Dockerfiles in images/<name>/ take ARG BASE_IMAGE.
 # If the cluster's containerd is not running, images are built and archived; cluster-up imports them.
@@ -21,7 +22,7 @@ set -euo pipefail
 require_root
 
 NPM_IMAGE_VERSION="${NPM_IMAGE_VERSION:-10.9.9}"
-ALL_IMAGES=(base node pause test-servers bridge operator)
+ALL_IMAGES=(base node pause test-servers bridge operator postgres)
 IMG_CACHE="${MCP_CACHE_DIR}/images"
 ARCHIVES="${IMG_CACHE}/archives"
 
@@ -215,7 +216,7 @@ main() {
     case "${a}" in
       --import-only) import_only=1 ;;
       -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
-      base|node|pause|test-servers|bridge|operator) want+=("${a}") ;;
+      base|node|pause|test-servers|bridge|operator|postgres) want+=("${a}") ;;
       *) die "unknown image '${a}' (known: ${ALL_IMAGES[*]})" ;;
     esac
   done
@@ -241,6 +242,9 @@ main() {
     case "${a}" in
       base|node) need "${a}" ;;
       pause) build_pause ;;
+      postgres) need base
+        bud postgres "${REPO_ROOT}/images/postgres/Dockerfile" "${REPO_ROOT}/images/postgres" \
+          --build-arg "BASE_IMAGE=$(image_ref base)" ;;
       *) need node; build_app "${a}" ;;
     esac
     archive_and_import "${a}"
