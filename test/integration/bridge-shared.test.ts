@@ -49,7 +49,6 @@ describe('shared mode', () => {
 
   it('when two sessions report progress at once with the same tokens, then each sees only its own', async () => {
     const [a, b] = await Promise.all([streamableClient(bridge.url), streamableClient(bridge.url)]);
-    if (a === undefined || b === undefined) throw new Error('clients');
     const seenA: number[] = [];
     const seenB: number[] = [];
     await Promise.all([
