@@ -44,6 +44,11 @@ else
   else
     echo "samples/apply.sh: the node is not this machine: make ${dir} (owner 65532) on it, or set MCP_SAMPLES_STORAGE_CLASS" >&2
   fi
+  # A Retain PV whose claim was deleted (namespace removed) is Released and binds nothing: free it again.
+  if [ "$("${kubectl}" get pv "mcp-samples-memory-${ns}" -o jsonpath='{.status.phase}' 2>/dev/null)" = Released ]; then
+    "${kubectl}" patch pv "mcp-samples-memory-${ns}" --type json \
+      -p '[{"op":"remove","path":"/spec/claimRef/uid"},{"op":"remove","path":"/spec/claimRef/resourceVersion"}]' >/dev/null
+  fi
   "${kubectl}" apply -f - >/dev/null <<YAML
 apiVersion: v1
 kind: PersistentVolume

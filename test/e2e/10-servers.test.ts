@@ -1,0 +1,116 @@
+// Every sample through its Service (ClusterIP from the host), with real clients and real effects.
+import { randomBytes } from 'node:crypto';
+import { NAMESPACE, kubectl, podsOf, serviceUrl, waitFor, waitReady } from './lib/kube.js';
+import { callText, havePython, pythonRounds, toolNames, withClient } from './lib/mcp.js';
+import { ensureSystem } from './lib/system.js';
+
+const tag = randomBytes(4).toString('hex');
+const base = (name: string) => serviceUrl(name, '');
+
+beforeAll(() => ensureSystem(), 600_000);
+
+describe('filesystem (embedded, per-session processes, emptyDir on /data)', () => {
+  it('when a client writes a file, then it reads the same content back, over both transports', async () => {
+    const url = await base('filesystem');
+    const path = `/data/e2e-${tag}.txt`;
+    await withClient(url, 'http', async (c) => {
+      expect(await toolNames(c)).toEqual(expect.arrayContaining(['write_file', 'read_text_file', 'list_directory']));
+      await callText(c, 'write_file', { path, content: `hello ${tag}` });
+      expect(await callText(c, 'read_text_file', { path })).toBe(`hello ${tag}`);
+    });
+    await withClient(url, 'sse', async (c) => {
+      expect(await callText(c, 'list_directory', { path: '/data' })).toContain(`e2e-${tag}.txt`);
+    });
+  }, 120_000);
+});
+
+describe('memory (embedded, one shared process, PersistentVolumeClaim)', () => {
+  it('when one session stores an entity, then another session finds it, and it survives the pod being replaced', async () => {
+    const url = await base('memory');
+    const entity = `e2e-${tag}`;
+    await withClient(url, 'sse', async (c) => {
+      await callText(c, 'create_entities', { entities: [{ name: entity, entityType: 'test', observations: [`stored by ${tag}`] }] });
+    });
+    await withClient(url, 'http', async (c) => {
+      expect(await callText(c, 'search_nodes', { query: entity })).toContain(`stored by ${tag}`);
+    });
+    const [old] = await podsOf('memory');
+    if (old === undefined) throw new Error('no memory pod');
+    await kubectl(['delete', 'pod', old.metadata.name, '-n', NAMESPACE, '--wait=false']);
+    await waitFor('a new memory pod', 120_000, async () => {
+      const pods = await podsOf('memory');
+      return pods.some((p) => p.metadata.name !== old.metadata.name) ? true : undefined;
+    });
+    await waitReady('memory', 180_000);
+    await waitFor('the old memory pod to be gone', 120_000, async () => ((await podsOf('memory')).some((p) => p.metadata.name === old.metadata.name) ? undefined : true));
+    await withClient(url, 'http', async (c) => {
+      expect(await callText(c, 'search_nodes', { query: entity })).toContain(`stored by ${tag}`);
+    });
+  }, 420_000);
+});
+
+describe('everything (embedded, shared)', () => {
+  it('when the TypeScript SDK calls echo over both transports, then it gets its message back', async () => {
+    const url = await base('everything');
+    for (const kind of ['http', 'sse'] as const) {
+      await withClient(url, kind, async (c) => {
+        expect(await toolNames(c)).toEqual(expect.arrayContaining(['echo', 'get-sum']));
+        expect(await callText(c, 'echo', { message: `${kind}-${tag}` })).toContain(`${kind}-${tag}`);
+      });
+    }
+  }, 120_000);
+
+  (havePython() ? it : it.skip)('when the Python SDK client uses it the LiteLLM way (a session per call), then every round works over both transports', async () => {
+    const url = await base('everything');
+    for (const [kind, path] of [['http', '/mcp'], ['sse', '/sse']] as const) {
+      const rounds = await pythonRounds(`${url}${path}`, kind, 3);
+      expect(rounds).toHaveLength(3);
+      rounds.forEach((r, i) => expect(r.echo).toContain(`round-${i}`));
+    }
+  }, 180_000);
+});
+
+describe('fetch (Python mcp-server-fetch, preinstalled)', () => {
+  it('when asked to fetch a URL in the cluster, then it returns that page', async () => {
+    const url = await base('fetch');
+    await withClient(url, 'http', async (c) => {
+      expect(await toolNames(c)).toContain('fetch');
+      const text = await callText(c, 'fetch', { url: `http://everything.${NAMESPACE}.svc.cluster.local:8080/healthz`, raw: true });
+      expect(text).toMatch(/ok/i);
+    });
+  }, 120_000);
+});
+
+describe('postgres (server-postgres against a real PostgreSQL)', () => {
+  it('when asked a SQL query, then it answers from the database', async () => {
+    const url = await base('postgres');
+    await withClient(url, 'http', async (c) => {
+      expect(await toolNames(c)).toContain('query');
+      const text = await callText(c, 'query', { sql: "SELECT name FROM mcp_servers WHERE language = 'Python'" });
+      expect(JSON.parse(text)).toEqual([{ name: 'fetch' }]);
+    });
+  }, 120_000);
+});
+
+describe('everything-sidecar (server image + injected stdio agent + bridge sidecar)', () => {
+  it('when called over both transports, then the server behind the agent answers', async () => {
+    const url = await base('everything-sidecar');
+    for (const kind of ['http', 'sse'] as const) {
+      await withClient(url, kind, async (c) => {
+        expect(await callText(c, 'echo', { message: `sidecar-${kind}-${tag}` })).toContain(`sidecar-${kind}-${tag}`);
+      });
+    }
+    const [pod] = await podsOf('everything-sidecar');
+    const logs = await kubectl(['logs', '-n', NAMESPACE, pod?.metadata.name ?? '', '-c', 'server', '--tail=50']);
+    expect(typeof logs).toBe('string');
+  }, 120_000);
+});
+
+describe('everything-http (transport streamable-http, no bridge)', () => {
+  it('when called over Streamable HTTP, then the server itself answers', async () => {
+    const url = await base('everything-http');
+    await withClient(url, 'http', async (c) => {
+      expect(await callText(c, 'echo', { message: `direct-${tag}` })).toContain(`direct-${tag}`);
+    });
+  }, 120_000);
+});

@@ -1,0 +1,169 @@
+// One McpServer of our own through its whole life: scale (kubectl scale), sessions across replicas (the
+// relay to the owner pod), a deleted pod and truthful status, a rolling update under load, deletion.
+import { randomBytes } from 'node:crypto';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { NAMESPACE, condition, kubectl, mcpServer, podReady, podsOf, serviceUrl, waitFor, waitReady } from './lib/kube.js';
+import { callText, connect, withClient } from './lib/mcp.js';
+import { applyManifest, deleteServer, ensureSystem } from './lib/system.js';
+
+const NAME = `e2e-life-${randomBytes(2).toString('hex')}`;
+const manifest = (extraEnv: string) => `
+apiVersion: mcp.sidecar.dev/v1alpha1
+kind: McpServer
+metadata: { name: ${NAME} }
+spec:
+  command: [npx, -y, "@modelcontextprotocol/server-everything"]
+  env:
+    - name: POD_NAME
+      valueFrom: { fieldRef: { fieldPath: metadata.name } }
+    - { name: E2E_REVISION, value: "${extraEnv}" }
+  sessions: { mode: perSession }
+`;
+
+/** The POD_NAME the session's server process sees (server-everything's get-env tool). */
+async function ownerOf(c: Client): Promise<string> {
+  const env = JSON.parse(await callText(c, 'get-env', {})) as Record<string, string>;
+  const pod = env.POD_NAME;
+  if (pod === undefined) throw new Error('POD_NAME not in the server env');
+  return pod;
+}
+
+/** A raw JSON-RPC POST with a session id to one address (a pod IP or the Service). */
+async function rawCall(baseUrl: string, sessionId: string, protocol: string, body: unknown): Promise<{ status: number; text: string }> {
+  const res = await fetch(`${baseUrl}/mcp`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': sessionId, 'mcp-protocol-version': protocol },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, text: await res.text() };
+}
+
+let url = '';
+beforeAll(async () => {
+  await ensureSystem();
+  await applyManifest(manifest('1'));
+  await waitReady(NAME, 240_000);
+  url = await serviceUrl(NAME, '');
+}, 900_000);
+afterAll(async () => {
+  await deleteServer(NAME).catch(() => undefined);
+}, 180_000);
+
+describe('scaling', () => {
+  it('when scaled with kubectl scale to 3, then every replica is Ready and status says 3/3', async () => {
+    await kubectl(['scale', `mcp/${NAME}`, '-n', NAMESPACE, '--replicas=3']);
+    const o = await waitReady(NAME, 300_000);
+    expect(o.status?.readyReplicas).toBe(3);
+    expect(o.status?.replicas).toBe(3);
+    const pods = await podsOf(NAME);
+    expect(pods.filter(podReady)).toHaveLength(3);
+    expect(o.status?.selector).toBe(`app.kubernetes.io/instance=${NAME},app.kubernetes.io/name=mcp-server`);
+  }, 330_000);
+
+  it('when a session sends requests through the Service, then each one is served by the pod owning the session', async () => {
+    for (const kind of ['http', 'sse'] as const) {
+      await withClient(url, kind, async (c) => {
+        const owner = await ownerOf(c);
+        for (let i = 0; i < 15; i++) expect(await ownerOf(c)).toBe(owner);
+      });
+    }
+  }, 120_000);
+
+  it('when a request with the session id goes straight to each pod, then every pod relays it to the owner', async () => {
+    const c = await connect(url, 'http');
+    try {
+      const t = c.transport as StreamableHTTPClientTransport;
+      const owner = await ownerOf(c);
+      const pods = (await podsOf(NAME)).filter(podReady);
+      expect(pods).toHaveLength(3);
+      for (const [i, p] of pods.entries()) {
+        const r = await rawCall(`http://${p.status?.podIP ?? ''}:8080`, t.sessionId ?? '', t.protocolVersion ?? '2025-06-18',
+          { jsonrpc: '2.0', id: 100 + i, method: 'tools/call', params: { name: 'get-env', arguments: {} } });
+        expect(r.status).toBe(200);
+        expect(r.text).toContain(owner);
+      }
+    } finally {
+      await c.close();
+    }
+  }, 120_000);
+});
+
+describe('a deleted pod', () => {
+  it('when a pod is deleted, then status shows fewer ready replicas, and Ready again once the replacement is up', async () => {
+    const before = (await podsOf(NAME)).filter(podReady);
+    const victim = before[0]?.metadata.name ?? '';
+    await kubectl(['delete', 'pod', victim, '-n', NAMESPACE, '--wait=false']);
+    const seen = await waitFor('status to report the missing replica', 60_000, async () => {
+      const o = await mcpServer(NAME);
+      return (o.status?.readyReplicas ?? 0) < 3 || condition(o, 'Ready')?.status !== 'True' ? o : undefined;
+    }, 200);
+    expect(condition(seen, 'Ready')?.status).not.toBe('True');
+    const o = await waitReady(NAME, 240_000);
+    expect(o.status?.readyReplicas).toBe(3);
+    // Ready=True is true: three ready pods, none of them the deleted one.
+    const ready = (await podsOf(NAME)).filter(podReady);
+    expect(ready.map((p) => p.metadata.name)).not.toContain(victim);
+    expect(ready.length).toBe(3);
+  }, 330_000);
+
+  it('when the pod owning a session is deleted, then the session answers 404 (-32001) through the Service, so clients re-initialize', async () => {
+    const c = await connect(url, 'http');
+    const t = c.transport as StreamableHTTPClientTransport;
+    const owner = await ownerOf(c);
+    const session = t.sessionId ?? '';
+    const protocol = t.protocolVersion ?? '2025-06-18';
+    await kubectl(['delete', 'pod', owner, '-n', NAMESPACE, '--wait=true', '--timeout=90s'], { timeoutMs: 100_000 });
+    const r = await rawCall(url, session, protocol, { jsonrpc: '2.0', id: 1, method: 'tools/list' });
+    expect(r.status).toBe(404);
+    expect(JSON.parse(r.text)).toMatchObject({ error: { code: -32001 } });
+    await c.close().catch(() => undefined);
+    await waitReady(NAME, 240_000);
+  }, 360_000);
+});
+
+describe('a rolling update', () => {
+  it('when the spec changes under load, then pods roll, calls in flight finish, and new sessions keep working', async () => {
+    const oldPods = new Set((await podsOf(NAME)).map((p) => p.metadata.name));
+    // Calls that start before the change: long enough to be in flight while their pod is replaced.
+    const clients = await Promise.all([0, 1, 2, 3, 4, 5].map(() => connect(url, 'http')));
+    const inFlight = clients.map((c) => callText(c, 'trigger-long-running-operation', { duration: 6, steps: 3 }).then(
+      () => 'ok', (err: unknown) => `failed: ${err instanceof Error ? err.message : String(err)}`));
+    // LiteLLM-style traffic (a new session per call) during the whole rollout.
+    const run = { stop: false };
+    const fresh = { ok: 0, failed: [] as string[] };
+    const traffic = (async () => {
+      while (!run.stop) {
+        try {
+          await withClient(url, 'http', (c) => callText(c, 'echo', { message: 'during-rollout' }, 20_000));
+          fresh.ok++;
+        } catch (err) {
+          fresh.failed.push(err instanceof Error ? err.message : String(err));
+        }
+      }
+    })();
+    await kubectl(['patch', 'mcpserver', NAME, '-n', NAMESPACE, '--type=merge', '-p',
+      JSON.stringify({ spec: { env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }, { name: 'E2E_REVISION', value: '2' }] } })]);
+    const o = await waitFor('the rollout to finish (Ready, 3 new pods, no old ones)', 400_000, async () => {
+      const s = await mcpServer(NAME);
+      if (condition(s, 'Ready')?.status !== 'True' || s.status?.observedGeneration !== s.metadata.generation) return undefined;
+      const pods = await podsOf(NAME);
+      return pods.length === 3 && pods.every((p) => podReady(p) && !oldPods.has(p.metadata.name)) ? s : undefined;
+    }, 1000);
+    run.stop = true;
+    await traffic;
+    const results = await Promise.all(inFlight);
+    await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+    expect(o.status?.readyReplicas).toBe(3);
+    expect(results.filter((r) => r !== 'ok')).toEqual([]);
+    expect({ ok: fresh.ok > 0, failed: fresh.failed.slice(0, 5), failedCount: fresh.failed.length }).toEqual({ ok: true, failed: [], failedCount: 0 });
+  }, 480_000);
+});
+
+describe('deletion', () => {
+  it('when the McpServer is deleted, then its Deployment, Service, Secret and pods go', async () => {
+    const children = await kubectl(['get', 'deploy,svc,secret', '-n', NAMESPACE, '-l', `app.kubernetes.io/instance=${NAME}`, '-o', 'name']);
+    expect(children.trim().split('\n').sort()).toEqual([`deployment.apps/${NAME}`, `secret/${NAME}-session-key`, `service/${NAME}`].sort());
+    await deleteServer(NAME, 180_000);
+  }, 240_000);
+});

@@ -1,0 +1,24 @@
+// Jest config of the e2e suite (test/e2e/run.sh uses it): one process, files in name order
+// (00-install first), no per-file timeout default beyond what each test sets.
+// The static checks (test/e2e/static/: chart ↔ crds/ and operator/rbac.yaml, samples ↔ servers.json) need no
+// cluster: they are the project "static" here and belong in `npm test` (see docs/e2e.md).
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const rootDir = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const tsJest = ['ts-jest', { useESM: true, isolatedModules: true, tsconfig: 'tsconfig.json' }];
+const common = {
+  rootDir,
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': tsJest },
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  testEnvironment: 'node',
+};
+export default {
+  rootDir,
+  testSequencer: '<rootDir>/test/e2e/sequencer.cjs',
+  projects: [
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/*.test.ts'] },
+    { ...common, displayName: 'static', testMatch: ['<rootDir>/test/e2e/static/**/*.test.ts'] },
+  ],
+};

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The e2e suite against any cluster in KUBECONFIG: installs the chart (CRDs server-side applied, then
+# helm upgrade --install), applies the samples in a PodSecurity-restricted namespace, drives every sample
+# with real clients through its Service, then scales, kills, rolls and deletes a McpServer of its own.
+# Prints "N passed, M failed"; exits non-zero on any failure.
+#
+#   KUBECONFIG=... test/e2e/run.sh [jest args, e.g. -t 'postgres']
+#
+# Env: E2E_NAMESPACE (mcp-e2e), E2E_SYSTEM_NAMESPACE (mcp-system), E2E_RELEASE (mcp-sidecar-operator),
+#      E2E_HELM_ARGS (extra helm args, e.g. image overrides), E2E_SKIP_INSTALL=1 (use what is installed),
+#      E2E_KEEP=1 (keep the namespace afterwards), KUBECTL, HELM (binaries; default: the local cluster's,
+#      else PATH), MCP_SAMPLES_STORAGE_CLASS (see samples/apply.sh).
+# Needs: the images in the cluster (local cluster: hack/images.sh), node_modules, and for the Python
+# client .venv (hack/setup.sh).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+: "${KUBECONFIG:?KUBECONFIG must point at the cluster under test}"
+export KUBECONFIG
+out="$(mktemp -d)"
+trap 'rm -rf "${out}"' EXIT
+t0=${SECONDS}
+set +e
+node --experimental-vm-modules node_modules/jest/bin/jest.js -c test/e2e/jest.config.js --selectProjects e2e \
+  --runInBand --json --outputFile "${out}/result.json" "$@"
+rc=$?
+set -e
+if [ -s "${out}/result.json" ]; then
+  node -e '
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    for (const f of r.testResults) for (const t of f.assertionResults)
+      if (t.status === "failed") console.log(`FAILED: ${t.ancestorTitles.join(" > ")} > ${t.title}`);
+    const failed = r.numFailedTests + r.numRuntimeErrorTestSuites;
+    console.log(`\n${r.numPassedTests} passed, ${failed} failed${r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""} (e2e, ${process.argv[2]} s)`);
+  ' "${out}/result.json" "$((SECONDS - t0))"
+else
+  echo "0 passed, 1 failed (jest produced no result; exit ${rc})"
+  rc=1
+fi
+if [ "${E2E_KEEP:-}" != 1 ] && [ "${rc}" = 0 ]; then
+  "${KUBECTL:-$( [ -x /var/cache/mcp-sidecar/bin/current/kubectl ] && echo /var/cache/mcp-sidecar/bin/current/kubectl || echo kubectl)}" \
+    delete namespace "${E2E_NAMESPACE:-mcp-e2e}" --ignore-not-found --wait=false >/dev/null || true
+fi
+exit "${rc}"
