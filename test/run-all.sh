@@ -4,7 +4,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n=== %s ===\n' "$*"; }
+# Each tier is one "step"; the last line says how many tiers passed (CI reads it).
+passed=0
+current=""
+step() {
+  if [ -n "$current" ]; then passed=$((passed + 1)); fi
+  current="$*"
+  printf '\n=== %s ===\n' "$*"
+}
+summary() {
+  local rc=$? failed=0
+  if [ "$rc" -eq 0 ]; then passed=$((passed + 1)); else failed=1; echo "failed tier: $current"; fi
+  echo "tiers: $passed passed, $failed failed"
+}
+trap summary EXIT
 
 step "setup";       bash hack/setup.sh
 step "typecheck";   npx tsc -p tsconfig.json --noEmit
