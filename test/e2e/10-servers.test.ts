@@ -1,8 +1,8 @@
 // Every sample through its Service (ClusterIP from the host), with real clients and real effects.
 import { randomBytes } from 'node:crypto';
-import { NAMESPACE, kubectl, podsOf, serviceUrl, waitFor, waitReady } from './lib/kube.js';
+import { NAMESPACE, kubectl, podsOf, serviceUrl, waitFor, waitReady, waitServing } from './lib/kube.js';
 import { callText, havePython, pythonRounds, toolNames, withClient } from './lib/mcp.js';
-import { ensureSystem } from './lib/system.js';
+import { SAMPLES, applyManifest, deleteServer, ensureSystem } from './lib/system.js';
 
 const tag = randomBytes(4).toString('hex');
 const base = (name: string) => serviceUrl(name, '');
@@ -43,9 +43,10 @@ describe('memory (embedded, one shared process, PersistentVolumeClaim)', () => {
     });
     await waitReady('memory', 180_000);
     await waitFor('the old memory pod to be gone', 120_000, async () => ((await podsOf('memory')).some((p) => p.metadata.name === old.metadata.name) ? undefined : true));
-    await withClient(url, 'http', async (c) => {
-      expect(await callText(c, 'search_nodes', { query: entity })).toContain(`stored by ${tag}`);
-    });
+    // The Service routes to the new pod once kube-proxy has its endpoint: retry the connection until then.
+    const found = await waitFor('the entity through the new pod', 60_000, () =>
+      withClient(url, 'http', (c) => callText(c, 'search_nodes', { query: entity })));
+    expect(found).toContain(`stored by ${tag}`);
   }, 420_000);
 });
 
@@ -71,14 +72,29 @@ describe('everything (embedded, shared)', () => {
 });
 
 describe('fetch (Python mcp-server-fetch, preinstalled)', () => {
-  it('when asked to fetch a URL in the cluster, then it returns that page', async () => {
-    const url = await base('fetch');
-    await withClient(url, 'http', async (c) => {
+  const target = `http://everything.${NAMESPACE}.svc.cluster.local:8080/healthz`;
+
+  it('when asked to fetch a cluster-internal URL, then the sample refuses it (private addresses are off by default)', async () => {
+    await withClient(await base('fetch'), 'http', async (c) => {
       expect(await toolNames(c)).toContain('fetch');
-      const text = await callText(c, 'fetch', { url: `http://everything.${NAMESPACE}.svc.cluster.local:8080/healthz`, raw: true });
-      expect(text).toMatch(/ok/i);
+      await expect(callText(c, 'fetch', { url: target, raw: true })).rejects.toThrow(/not a public address/);
     });
   }, 120_000);
+
+  it('when started with --allow-private-ips, then it fetches a page from the cluster', async () => {
+    const name = `e2e-fetch-${tag}`;
+    const fetchSample = SAMPLES.find((s) => s.name === 'fetch');
+    const command = [...(fetchSample?.command ?? []), '--allow-private-ips'];
+    await applyManifest(JSON.stringify({ apiVersion: 'mcp.sidecar.dev/v1alpha1', kind: 'McpServer', metadata: { name }, spec: { command, sessions: { mode: 'shared' } } }));
+    try {
+      await waitReady(name, 180_000);
+      await waitServing(await base(name));
+      const text = await withClient(await base(name), 'http', (c) => callText(c, 'fetch', { url: target, raw: true }));
+      expect(text).toMatch(/ok/i);
+    } finally {
+      await deleteServer(name);
+    }
+  }, 360_000);
 });
 
 describe('postgres (server-postgres against a real PostgreSQL)', () => {

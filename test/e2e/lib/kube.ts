@@ -119,3 +119,15 @@ export async function serviceUrl(name: string, path: string, ns = NAMESPACE): Pr
   if (port === undefined) throw new Error(`service ${ns}/${name} has no port`);
   return `http://${svc.spec.clusterIP}:${port}${path}`;
 }
+
+/**
+ * Waits until a Service answers (GET <base>/healthz, or any HTTP answer for servers without one): a Ready
+ * McpServer can precede kube-proxy's rules for its endpoints by a moment (ECONNREFUSED until then).
+ */
+export async function waitServing(baseUrl: string, timeoutMs = 60_000): Promise<void> {
+  await waitFor(`${baseUrl} to accept connections`, timeoutMs, async () => {
+    const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(5000) });
+    await res.body?.cancel();
+    return true;
+  });
+}

@@ -9,7 +9,7 @@ import { HELM, KUBECTL, NAMESPACE, RELEASE, SYSTEM_NAMESPACE, helm, kubectl, sh,
 
 export const CHART = join(ROOT, 'charts/mcp-sidecar-operator');
 
-interface SampleServer { name: string; transport?: string; port?: number; path?: string; image?: string }
+interface SampleServer { name: string; command: string[]; transport?: string; port?: number; path?: string; image?: string }
 export const SAMPLES: SampleServer[] = (JSON.parse(readFileSync(join(ROOT, 'samples/servers.json'), 'utf8')) as { servers: SampleServer[] }).servers;
 
 /** Extra `helm` args, e.g. image overrides on kind: E2E_HELM_ARGS="--set operator.image.repository=...". */

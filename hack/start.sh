@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# `npm start`: the whole system on this machine, from nothing or from where it was.
+#   1. the local cluster (hack/cluster-up.sh; idempotent, ~1 s when it already runs)
+#   2. the images (hack/images.sh: built with buildah, imported into the cluster; cached layers)
+#   3. the chart (CRDs with kubectl apply, since Helm never upgrades CRDs; then helm upgrade --install)
+#   4. the samples (samples/apply.sh) in namespace ${MCP_SAMPLES_NAMESPACE:-mcp-samples}, PodSecurity restricted
+#   5. waits until every McpServer is Ready, then prints their URLs and a LiteLLM mcp_servers: block.
+# Needs root (the cluster scripts do). Stop it all with `npm stop` (hack/stop.sh).
+# Env: MCP_SAMPLES_NAMESPACE, MCP_START_SKIP_IMAGES=1 (use the images already imported).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ns="${MCP_SAMPLES_NAMESPACE:-mcp-samples}"
+release=mcp-sidecar-operator
+sysns=mcp-system
+t0=${SECONDS}
+timings=()
+phase() { timings+=("$(printf '%-10s %4ss' "$1" "$((SECONDS - $2))")"); }
+say() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
+
+say "cluster (hack/cluster-up.sh)"
+t=${SECONDS}
+eval "$(bash hack/cluster-up.sh | tail -1)"
+export KUBECONFIG
+export PATH="/var/cache/mcp-sidecar/bin/current:${PATH}"
+phase cluster "${t}"
+
+# What images.sh imported last (its stamp files): pods keep the image they started with, so the ones
+# whose image changed under the same tag are restarted below.
+stamp() { cat "/var/lib/mcp-sidecar-cluster/images/$1.imported" 2>/dev/null || true; }
+bridge_before="$(stamp bridge)"; operator_before="$(stamp operator)"
+if [ "${MCP_START_SKIP_IMAGES:-}" != 1 ]; then
+  say "images (hack/images.sh)"
+  t=${SECONDS}
+  bash hack/images.sh
+  phase images "${t}"
+fi
+
+say "chart ${release} in ${sysns}"
+t=${SECONDS}
+kubectl apply -f charts/mcp-sidecar-operator/crds/ >/dev/null
+kubectl wait --for=condition=Established --timeout=60s crd/mcpservers.mcp.sidecar.dev >/dev/null
+helm upgrade --install "${release}" charts/mcp-sidecar-operator -n "${sysns}" --create-namespace --skip-crds \
+  --wait --timeout 180s >/dev/null
+if [ "$(stamp operator)" != "${operator_before}" ]; then kubectl -n "${sysns}" rollout restart "deploy/${release}" >/dev/null; fi
+kubectl -n "${sysns}" rollout status "deploy/${release}" --timeout=120s >/dev/null
+phase chart "${t}"
+
+say "samples in namespace ${ns}"
+t=${SECONDS}
+bash samples/apply.sh "${ns}"
+if [ "$(stamp bridge)" != "${bridge_before}" ]; then kubectl -n "${ns}" rollout restart deploy >/dev/null; fi
+kubectl -n "${ns}" rollout status deploy/postgres-db --timeout=300s >/dev/null
+if ! kubectl -n "${ns}" wait --for=condition=Ready mcpserver --all --timeout=300s >/dev/null; then
+  kubectl -n "${ns}" get mcp -o wide >&2
+  echo "start.sh: not every McpServer became Ready within 300 s (kubectl -n ${ns} describe mcp; kubectl -n ${ns} logs deploy/<name>)" >&2
+  exit 1
+fi
+phase samples "${t}"
+
+say "ready in $((SECONDS - t0)) s"
+printf '%s\n' "${timings[@]}" >&2
+echo
+kubectl -n "${ns}" get mcp
+echo
+echo "# From this machine (Service ClusterIPs are routed to the cluster); in the cluster use the URL column above."
+echo "# LiteLLM config.yaml:"
+echo "mcp_servers:"
+kubectl -n "${ns}" get mcp -o json | node -e '
+  const items = JSON.parse(require("fs").readFileSync(0, "utf8")).items;
+  const { execFileSync } = require("child_process");
+  for (const m of items) {
+    const svc = JSON.parse(execFileSync("kubectl", ["-n", m.metadata.namespace, "get", "svc", m.metadata.name, "-o", "json"]));
+    const url = new URL(m.status.url);
+    const key = m.metadata.name.replace(/-/g, "_");
+    console.log(`  ${key}:`);
+    console.log(`    url: http://${svc.spec.clusterIP}:${svc.spec.ports[0].port}${url.pathname}   # in cluster: ${m.status.url}`);
+    console.log(`    transport: http`);
+  }'
+echo
+echo "# Legacy SSE clients: replace /mcp by /sse (not for everything-http, which speaks Streamable HTTP only)."
+echo "# Stop everything: npm stop"
