@@ -37,7 +37,7 @@ fi
 
 say "chart ${release} in ${sysns}"
 t=${SECONDS}
-kubectl apply -f charts/mcp-sidecar-operator/crds/ >/dev/null
+kubectl apply --validate=warn -f charts/mcp-sidecar-operator/crds/ >/dev/null   # warn, like helm install
 kubectl wait --for=condition=Established --timeout=60s crd/mcpservers.mcp.sidecar.dev >/dev/null
 helm upgrade --install "${release}" charts/mcp-sidecar-operator -n "${sysns}" --create-namespace --skip-crds \
   --wait --timeout 180s >/dev/null

@@ -16,7 +16,9 @@ export const SAMPLES: SampleServer[] = (JSON.parse(readFileSync(join(ROOT, 'samp
 const helmExtra = (process.env.E2E_HELM_ARGS ?? '').split(' ').filter((a) => a !== '');
 
 export async function installChart(): Promise<void> {
-  await kubectl(['apply', '-f', join(CHART, 'crds')]);
+  // --validate=warn: like `helm install`, which creates CRDs with unknown fields dropped and a warning;
+  // the strict check of every manifest is the server-side dry run test in 00-install.
+  await kubectl(['apply', '--validate=warn', '-f', join(CHART, 'crds')]);
   await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/mcpservers.mcp.sidecar.dev']);
   await helm(['upgrade', '--install', RELEASE, CHART, '-n', SYSTEM_NAMESPACE, '--create-namespace', '--skip-crds',
     '--wait', '--timeout', '180s', ...helmExtra], { timeoutMs: 200_000 });
