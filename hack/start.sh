@@ -47,7 +47,7 @@ phase chart "${t}"
 
 say "samples in namespace ${ns}"
 t=${SECONDS}
-bash samples/apply.sh "${ns}"
+bash samples/apply.sh "${ns}" >&2
 if [ "$(stamp bridge)" != "${bridge_before}" ]; then kubectl -n "${ns}" rollout restart deploy >/dev/null; fi
 kubectl -n "${ns}" rollout status deploy/postgres-db --timeout=300s >/dev/null
 if ! kubectl -n "${ns}" wait --for=condition=Ready mcpserver --all --timeout=300s >/dev/null; then

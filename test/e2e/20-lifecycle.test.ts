@@ -146,9 +146,14 @@ describe('a deleted pod', () => {
     const session = t.sessionId ?? '';
     const protocol = t.protocolVersion ?? '2025-06-18';
     await kubectl(['delete', 'pod', owner, '-n', NAMESPACE, '--wait=true', '--timeout=90s'], { timeoutMs: 100_000 });
+    await settled((await mcpServer(NAME)).spec.replicas ?? 1).catch(() => undefined);
+    const t0 = Date.now();
     const r = await rawCall(url, session, protocol, { jsonrpc: '2.0', id: 1, method: 'tools/list' });
+    const tookMs = Date.now() - t0;
     expect(r.status).toBe(404);
     expect(JSON.parse(r.text)).toMatchObject({ error: { code: -32001 } });
+    // "promptly": the relaying replica must not wait for a TCP connect timeout to the vanished pod IP.
+    expect(tookMs).toBeLessThan(10_000);
     await c.close().catch(() => undefined);
     await waitReady(NAME, 240_000);
   }, 360_000);

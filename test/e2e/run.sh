@@ -21,7 +21,7 @@ trap 'rm -rf "${out}"' EXIT
 t0=${SECONDS}
 set +e
 node --experimental-vm-modules node_modules/jest/bin/jest.js -c test/e2e/jest.config.js --selectProjects e2e \
-  --runInBand --json --outputFile "${out}/result.json" "$@"
+  --runInBand --verbose --json --outputFile "${out}/result.json" "$@"
 rc=$?
 set -e
 if [ -s "${out}/result.json" ]; then

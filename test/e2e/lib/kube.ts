@@ -30,7 +30,10 @@ export async function sh(cmd: string, args: readonly string[], opts: { input?: s
     return stdout;
   } catch (err) {
     const e = err as { stderr?: string; message: string };
-    throw new Error(`${cmd.split('/').pop() ?? cmd} ${args.join(' ')}: ${(e.stderr ?? '').trim() || e.message}`);
+    const detail = (e.stderr ?? '').trim() || e.message;
+    // kubectl echoes whole objects in some errors (a CRD is ~30 kB); the cause is at the end.
+    const short = detail.length > 1500 ? `${detail.slice(0, 300)} [...] ${detail.slice(-700)}` : detail;
+    throw new Error(`${cmd.split('/').pop() ?? cmd} ${args.join(' ')}: ${short}`);
   }
 }
 
