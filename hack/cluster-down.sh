@@ -22,10 +22,15 @@ for a in "$@"; do
   esac
 done
 require_root
+exec 9> "${LOCK_FILE}"
+flock -w 600 9 || die "another cluster-up/cluster-down holds ${LOCK_FILE}"
 t0="${SECONDS}"
 
+# Use the binaries of the cluster that runs (its cache may differ from this shell's MCP_CACHE_DIR).
 CRICTL="$(bin_path crictl "${CRICTL_VERSION}")"
 KUBE_PROXY="$(bin_path kube-proxy "${K8S_VERSION}")"
+if [ -x "${STATE}/bin/crictl" ]; then CRICTL="${STATE}/bin/crictl"; fi
+if [ -x "${STATE}/bin/kube-proxy" ]; then KUBE_PROXY="${STATE}/bin/kube-proxy"; fi
 
 # Control loops first, so nothing recreates pods while we remove them.
 stop_daemons 20 kube-scheduler kube-controller-manager kubelet kube-proxy coredns
@@ -71,13 +76,12 @@ for ipt in iptables ip6tables; do
 done
 del_safety_net
 
-log "unmounting under ${STATE}"
-if [ -d "${STATE}" ]; then
-  # Deepest first; lazy, so a busy mount cannot block the teardown.
-  findmnt -rn -o TARGET | awk -v s="${STATE}/" 'index($0, s) == 1' | sort -r | while IFS= read -r m; do
-    umount -l "${m}" 2>/dev/null || warn "could not unmount ${m}"
-  done
-fi
+log "unmounting under ${STATE} and ${CONTAINERD_ROOT}"
+# Deepest first; lazy, so a busy mount cannot block the teardown.
+findmnt -rn -o TARGET | awk -v s="${STATE}/" -v r="${CONTAINERD_ROOT}/" 'index($0, s) == 1 || index($0, r) == 1' \
+  | sort -r | while IFS= read -r m; do
+  umount -l "${m}" 2>/dev/null || warn "could not unmount ${m}"
+done
 # Network namespaces of our pods that CNI DEL did not remove (named cni-* by containerd, and
 # recorded in our sandboxes' state).
 for ns in /run/netns/cni-*; do

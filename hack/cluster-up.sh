@@ -37,6 +37,9 @@ finish() {
 
 main() {
   require_root
+  # One cluster-up/cluster-down at a time (two test tiers starting the cluster at once would race).
+  exec 9> "${LOCK_FILE}"
+  flock -w 3600 9 || die "another cluster-up/cluster-down holds ${LOCK_FILE}"
   if [ -s "${ADMIN_KUBECONFIG}" ] && [ -x "${KUBECTL}" ] && healthy; then
     log "cluster already running and healthy"
     finish; return 0
@@ -64,6 +67,14 @@ main() {
   for n in kubectl:"${K8S_VERSION}" helm:"${HELM_VERSION}" kind:"${KIND_VERSION}" crictl:"${CRICTL_VERSION}" \
            etcd:"${ETCD_VERSION}" coredns:"${COREDNS_VERSION}"; do
     ln -sfn "$(bin_path "${n%%:*}" "${n#*:}")" "${BIN_CACHE}/current/${n%%:*}"
+  done
+
+  # The binaries this cluster runs, for people, tests and cluster-down: ${STATE}/bin/<name>.
+  mkdir -p "${STATE}/bin"
+  for n in kube-apiserver:"${K8S_VERSION}" kube-controller-manager:"${K8S_VERSION}" kube-scheduler:"${K8S_VERSION}" \
+           kubelet:"${K8S_VERSION}" kube-proxy:"${K8S_VERSION}" kubectl:"${K8S_VERSION}" etcd:"${ETCD_VERSION}" \
+           coredns:"${COREDNS_VERSION}" helm:"${HELM_VERSION}" kind:"${KIND_VERSION}" crictl:"${CRICTL_VERSION}"; do
+    ln -sfn "$(bin_path "${n%%:*}" "${n#*:}")" "${STATE}/bin/${n%%:*}"
   done
 
   log "[3/8] host network: ${NODE_IP}/32 on lo, sysctls, egress safety net"

@@ -199,13 +199,16 @@ import_archive() {
     return 0
   fi
   local id; id="$(cat "${ARCHIVES}/${name}.id" 2>/dev/null || true)"
-  if [ -n "${id}" ] && [ "$(cat "${MCP_CLUSTER_DIR}/images/${name}.imported" 2>/dev/null)" = "${id}" ] \
+  if [ -n "${id}" ] && [ "$(cat "${IMPORTED_DIR}/${name}" 2>/dev/null)" = "${id}" ] \
      && ctr -a "${CONTAINERD_SOCK}" -n k8s.io images ls -q | grep -qx "$(image_ref "${name}")"; then
+    mkdir -p "${MCP_CLUSTER_DIR}/images"; echo "${id}" > "${MCP_CLUSTER_DIR}/images/${name}.imported"
     return 0
   fi
   log "importing $(image_ref "${name}") into the cluster's containerd (k8s.io)"
   ctr -a "${CONTAINERD_SOCK}" -n k8s.io images import --no-unpack=false "${tar}" >/dev/null \
     || die "ctr images import ${tar} failed"
+  mkdir -p "${IMPORTED_DIR}"; echo "${id}" > "${IMPORTED_DIR}/${name}"
+  # Per-cluster stamp too (hack/start.sh reads it to restart pods whose image changed).
   mkdir -p "${MCP_CLUSTER_DIR}/images"; echo "${id}" > "${MCP_CLUSTER_DIR}/images/${name}.imported"
 }
 

@@ -25,6 +25,11 @@ LOGS="${STATE}/logs"
 PIDS="${STATE}/pids"
 CONTAINERD_DIR="${STATE}/containerd"
 CONTAINERD_SOCK="${CONTAINERD_DIR}/containerd.sock"
+# containerd's root (content store + unpacked image snapshots) is a CACHE: it survives cluster-down,
+# so a warm cluster-up does not re-import every image (~1 min). Pod mounts live in its state dir,
+# under ${STATE}, and go away with the pods.
+CONTAINERD_ROOT="${MCP_CACHE_DIR}/containerd/root"
+IMPORTED_DIR="${MCP_CACHE_DIR}/containerd/imported"
 KUBELET_DIR="${STATE}/kubelet"
 CNI_CONF_DIR="${STATE}/cni/net.d"
 CNI_DATA_DIR="${STATE}/cni/networks"
@@ -36,3 +41,4 @@ SAFETY_NET_COMMENT="mcp-sidecar-cluster safety net"
 
 # Which kubernetes components cluster-up starts, in order (cluster-down stops them in reverse).
 COMPONENTS=(containerd etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy coredns)
+LOCK_FILE="/run/lock/mcp-sidecar-cluster-up.lock"   # outside STATE: cluster-down removes STATE

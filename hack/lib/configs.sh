@@ -5,11 +5,11 @@
 CONF="${STATE}/config"
 
 write_containerd_config() {
-  mkdir -p "${CONF}" "${CONTAINERD_DIR}/root" "${CONTAINERD_DIR}/state" "${CNI_CONF_DIR}"
+  mkdir -p "${CONF}" "${CONTAINERD_ROOT}" "${CONTAINERD_DIR}/state" "${CNI_CONF_DIR}"
   cat > "${CONF}/containerd.toml" <<EOF
 # Private containerd for the mcp-sidecar local cluster (never the system one).
 version = 2
-root = "${CONTAINERD_DIR}/root"
+root = "${CONTAINERD_ROOT}"
 state = "${CONTAINERD_DIR}/state"
 oom_score = 0
 disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",

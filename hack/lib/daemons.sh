@@ -27,10 +27,17 @@ start_daemon() {
   printf '\n==== %s starting %s\n' "$(date -Is)" "${name}" >> "${LOGS}/${name}.log"
   # shellcheck disable=SC2016
   setsid bash -c 'echo $$ > "$0"; exec "$@"' "${PIDS}/${name}.pid" "${bin}" "$@" \
-    >> "${LOGS}/${name}.log" 2>&1 < /dev/null &
-  local i
-  for i in $(seq 1 100); do [ -s "${PIDS}/${name}.pid" ] && break; sleep 0.05; done
-  daemon_running "${name}" || { tail -20 "${LOGS}/${name}.log" >&2; die "${name} exited at once (log: ${LOGS}/${name}.log)"; }
+    >> "${LOGS}/${name}.log" 2>&1 < /dev/null 9>&- &   # 9>&-: never inherit cluster-up's lock
+  # Wait for the pid file, then for the exec (until then /proc/<pid>/exe is still bash).
+  local _ pid=""
+  for _ in $(seq 1 200); do
+    pid="$(cat "${PIDS}/${name}.pid" 2>/dev/null || true)"
+    if [ -n "${pid}" ] && daemon_running "${name}"; then return 0; fi
+    if [ -n "${pid}" ] && ! kill -0 "${pid}" 2>/dev/null; then break; fi
+    sleep 0.05
+  done
+  tail -20 "${LOGS}/${name}.log" >&2
+  die "${name} exited at once or did not start (log: ${LOGS}/${name}.log)"
 }
 
 # stop_daemon NAME [GRACE_SECONDS]: SIGTERM, wait, then SIGKILL. Only the recorded pid.

@@ -59,20 +59,22 @@ echo "# cluster-down took $((SECONDS - t0))s"
 
 no_recorded_pid_alive() { local p; for p in ${PIDS_BEFORE}; do kill -0 "${p}" 2>/dev/null && { echo "pid ${p} alive"; return 1; }; done; return 0; }
 check "no recorded daemon pid is alive (${PIDS_BEFORE})" no_recorded_pid_alive
+# Ours: every process whose command line names the state dir (all our daemons, containerd's shims
+# with our socket). Others may run the same binaries for their own control plane (e.g. a benchmark's
+# apiserver on other ports), or kubectl/helm against the cluster: not ours.
 no_our_process() {
-  local d exe cmd bad=0
+  local d cmd bad=0
   for d in /proc/[0-9]*; do
-    exe="$(readlink "${d}/exe" 2>/dev/null)" || continue
-    cmd="$(tr '\0' ' ' < "${d}/cmdline" 2>/dev/null)"
-    if [[ "${exe}" == "${BIN_CACHE}/"* ]] || [[ "${cmd}" == *"${STATE}/"* ]]; then
-      echo "left behind: ${d#/proc/} ${cmd}"; bad=1
-    fi
+    cmd="$(tr '\0' ' ' < "${d}/cmdline" 2>/dev/null)" || continue
+    [ "${d#/proc/}" = "$$" ] && continue
+    [[ "${cmd}" == *"${STATE}/"* || "${cmd}" == *"${STATE} "* ]] || continue
+    echo "left behind: ${d#/proc/} ${cmd}"; bad=1
   done
   return "${bad}"
 }
-check "no process runs a cluster binary or refers to ${STATE}" no_our_process
-no_mounts() { ! findmnt -rn -o TARGET,SOURCE | grep -F "${STATE}"; }
-check "no mount under ${STATE}" no_mounts
+check "no cluster daemon, shim or pod process is left" no_our_process
+no_mounts() { ! findmnt -rn -o TARGET,SOURCE | grep -F -e "${STATE}" -e "${CONTAINERD_ROOT}"; }
+check "no mount under ${STATE} or ${CONTAINERD_ROOT}" no_mounts
 check "the pod's network namespace is gone" test ! -e "${POD_NETNS:-/nonexistent}"
 no_cni_netns() { ! ip netns list 2>/dev/null | grep -E '^cni-'; }
 check "no cni-* network namespace is left" no_cni_netns
