@@ -26,8 +26,12 @@ start_daemon() {
   readlink -f "${bin}" > "${PIDS}/${name}.exe"
   printf '\n==== %s starting %s\n' "$(date -Is)" "${name}" >> "${LOGS}/${name}.log"
   # shellcheck disable=SC2016
-  setsid bash -c 'echo $$ > "$0"; exec "$@"' "${PIDS}/${name}.pid" "${bin}" "$@" \
-    >> "${LOGS}/${name}.log" 2>&1 < /dev/null 9>&- &   # 9>&-: never inherit cluster-up's lock
+  # Close every fd above 2 before exec: neither cluster-up's lock (fd 9) nor a pipe of whoever ran
+  # cluster-up (a CI runner waiting for EOF) may stay open in a daemon that outlives it.
+  setsid bash -c 'echo $$ > "$0"
+    for fd in $(ls /proc/$$/fd); do [ "${fd}" -gt 2 ] && eval "exec ${fd}>&-"; done
+    exec "$@"' "${PIDS}/${name}.pid" "${bin}" "$@" \
+    >> "${LOGS}/${name}.log" 2>&1 < /dev/null 9>&- &
   # Wait for the pid file, then for the exec (until then /proc/<pid>/exe is still bash).
   local _ pid=""
   for _ in $(seq 1 200); do
