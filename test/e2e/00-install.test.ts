@@ -19,9 +19,11 @@ describe('the Helm chart', () => {
   it('when rendered (CRDs included), then the apiserver accepts every manifest in a server-side dry run', async () => {
     await kubectl(['create', 'namespace', SYSTEM_NAMESPACE, '--dry-run=client', '-o', 'yaml']).then((y) => kubectl(['apply', '-f', '-'], { input: y }));
     const rendered = await helm(['template', RELEASE, CHART, '-n', SYSTEM_NAMESPACE, '--include-crds']);
-    const out = await kubectl(['apply', '--dry-run=server', '-f', '-'], { input: rendered });
-    expect(out).toMatch(/deployment.apps\/\S+ (created|configured|unchanged) \(server dry run\)/);
-    expect(out).toMatch(/customresourcedefinition.apiextensions.k8s.io\/mcpservers.mcp.sidecar.dev \S+ \(server dry run\)/);
+    // Server-side apply: strict schema checks whether or not the objects exist already (a client-side
+    // apply of a new CRD only warns about unknown fields; of an existing one it fails).
+    const out = await kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=e2e-dry-run', '--dry-run=server', '-f', '-'], { input: rendered });
+    expect(out).toMatch(/deployment.apps\/\S+ serverside-applied \(server dry run\)/);
+    expect(out).toMatch(/customresourcedefinition.apiextensions.k8s.io\/mcpservers.mcp.sidecar.dev serverside-applied \(server dry run\)/);
   }, 60_000);
 
   it('when installed, then the operator runs and the samples become Ready', async () => {
