@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { BridgeConfig } from './config.js';
 import { defaultAllowedHosts } from './http/guards.js';
+import { RelayTracker } from './http/forward.js';
 import { serveBridge } from './http/server.js';
 import { BridgeMetrics } from './metrics.js';
 import { SessionHub } from './sessions/session-hub.js';
@@ -22,8 +23,12 @@ export interface RunningBridge {
   readonly port: number;
   readonly hub: SessionHub;
   readonly metrics: BridgeMetrics;
-  /** Readiness off, in-flight requests get up to graceMs, then every process stops and the port closes. */
-  close(graceMs?: number): Promise<void>;
+  /**
+   * Readiness off at once; for drainDelayMs everything still works (endpoints take a moment to stop
+   * sending traffic here); then new sessions get 503, in-flight requests (own and relayed) get up to
+   * graceMs, every process stops and the port closes.
+   */
+  close(graceMs?: number, drainDelayMs?: number): Promise<void>;
 }
 
 export interface BridgeDeps {
@@ -68,7 +73,8 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
   const port = (server.address() as AddressInfo).port;
   const ids = new SessionIds(key, config.advertiseAddress ?? `${urlHost(config.host)}:${port}`);
   const hub = new SessionHub(config, createUpstream, ids, metrics, log);
-  serveBridge(server, { config, metrics, log, hub }, {
+  const relays = new RelayTracker();
+  serveBridge(server, { config, metrics, log, hub, relays }, {
     authToken,
     allowedHosts: defaultAllowedHosts(config.host, config.allowedHosts),
     allowedOrigins: config.allowedOrigins,
@@ -82,10 +88,12 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
     port,
     hub,
     metrics,
-    async close(graceMs = config.shutdownGrace * 1000) {
+    async close(graceMs = config.shutdownGrace * 1000, drainDelayMs = 0) {
       // Keep listening while draining: /readyz answers 503 (so Kubernetes stops routing here), new
-      // sessions get 503, and existing sessions can finish their calls.
-      await hub.drain(graceMs);
+      // sessions get 503 only after the delay, and existing sessions can finish their calls.
+      hub.stopAdvertising();
+      if (drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, drainDelayMs));
+      await hub.drain(graceMs, () => relays.active);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;

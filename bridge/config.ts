@@ -24,6 +24,7 @@ const ConfigSchema = z.object({
   maxLine: intFrom(1024).default(16 * MiB),
   maxQueue: intFrom(64 * 1024).default(8 * MiB),
   shutdownGrace: intFrom(0).default(20),
+  drainDelay: intFrom(0).default(5),
   allowedOrigins: list.default([]),
   allowedHosts: list.default([]),
   authTokenFile: z.string().optional(),
@@ -52,6 +53,7 @@ const FLAGS = {
   'max-line': 'maxLine',
   'max-queue': 'maxQueue',
   'shutdown-grace': 'shutdownGrace',
+  'drain-delay': 'drainDelay',
   'allowed-origins': 'allowedOrigins',
   'allowed-hosts': 'allowedHosts',
   'auth-token-file': 'authTokenFile',
@@ -88,7 +90,9 @@ Options (each also as env MCP_BRIDGE_<NAME>, e.g. MCP_BRIDGE_MAX_SESSIONS=50; fl
   --max-queue BYTES        bytes queued for one slow SSE reader before its stream is closed (default 8388608)
   --relay-roots            shared: pass clients' roots/list to the server (off: the server gets an empty
                            list, so e.g. a filesystem server cannot widen its directories for everyone)
-  --shutdown-grace SECONDS on SIGTERM, time for in-flight requests before processes stop (default 20)
+  --drain-delay SECONDS    on SIGTERM, keep serving (readiness already 503) this long so load balancers
+                           stop sending traffic first; then new sessions get 503 (default 5)
+  --shutdown-grace SECONDS then, time for in-flight requests before processes stop (default 20)
   --allowed-origins LIST   extra browser origins allowed (comma list, or *); the bridge's own host and
                            localhost are always allowed; requests without Origin are always allowed
   --allowed-hosts LIST     Host headers allowed (comma list). Default: any, or only localhost names when

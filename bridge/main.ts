@@ -43,8 +43,8 @@ async function main(): Promise<number> {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
-  log.info({ signal, inFlight: bridge.hub.inFlight, graceSeconds: config.shutdownGrace }, 'shutting down');
-  await bridge.close();
+  log.info({ signal, inFlight: bridge.hub.inFlight, drainDelaySeconds: config.drainDelay, graceSeconds: config.shutdownGrace }, 'shutting down');
+  await bridge.close(config.shutdownGrace * 1000, config.drainDelay * 1000);
   log.info('stopped');
   return 0;
 }

@@ -6,11 +6,13 @@ import type { SessionHub } from '../sessions/session-hub.js';
 import type { SessionBase as Session } from '../sessions/session-base.js';
 import { ErrorCodes } from '../jsonrpc.js';
 import type { ServerResponse } from 'node:http';
+import type { RelayTracker } from './forward.js';
 import { sendError } from './respond.js';
 import type { SseLimits } from './sse-stream.js';
 
 export interface HttpContext {
   readonly config: BridgeConfig;
+  readonly relays: RelayTracker;
   readonly hub: SessionHub;
   readonly metrics: BridgeMetrics;
   readonly log: Logger;

@@ -8,6 +8,13 @@ import { ErrorCodes } from '../jsonrpc.js';
 import { sendError } from './respond.js';
 
 export const FORWARDED_HEADER = 'x-mcp-bridge-forwarded';
+/** A deleted pod's IP never answers: give up quickly instead of waiting out the kernel's TCP timeout. */
+export const CONNECT_TIMEOUT_MS = 3000;
+
+/** Requests being relayed right now (not GET streams): shutdown waits for them like for its own. */
+export class RelayTracker {
+  active = 0;
+}
 
 /** host:port → parts; IPv6 hosts come bracketed ("[fd00::1]:8080"). */
 function splitOwner(owner: string): { host: string; port: number } | undefined {
@@ -22,7 +29,7 @@ export function isForwarded(req: IncomingMessage): boolean {
   return req.headers[FORWARDED_HEADER] !== undefined;
 }
 
-export function forwardToOwner(req: IncomingMessage, res: ServerResponse, owner: string, log: Logger): void {
+export function forwardToOwner(req: IncomingMessage, res: ServerResponse, owner: string, log: Logger, relays: RelayTracker): void {
   const target = splitOwner(owner);
   if (target === undefined) return sendError(res, 404, ErrorCodes.sessionNotFound, 'Session not found');
   const outgoing = request(
@@ -32,6 +39,16 @@ export function forwardToOwner(req: IncomingMessage, res: ServerResponse, owner:
       incoming.pipe(res);
     },
   );
+  outgoing.on('socket', (socket) => {
+    if (!socket.connecting) return; // a kept-alive connection: already up
+    const timer = setTimeout(() => outgoing.destroy(new Error(`no connection to ${owner} within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
+    socket.once('connect', () => clearTimeout(timer));
+    socket.once('close', () => clearTimeout(timer));
+  });
+  if (req.method !== 'GET') {
+    relays.active++;
+    res.once('close', () => relays.active--);
+  }
   outgoing.on('error', (err) => {
     if (res.writableEnded || res.destroyed) return; // our client left first; nothing to answer
     log.info({ owner, err: err.message }, 'session owner unreachable; the session is gone');

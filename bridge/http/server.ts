@@ -42,7 +42,7 @@ async function route(ctx: HttpContext, guard: GuardConfig, req: IncomingMessage,
       if (!verdict.ok) return sendError(res, verdict.status, ErrorCodes.serverError, verdict.message, verdict.headers);
       const query = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
       const owner = foreignOwner(ctx, req, path === '/message' ? query.get('sessionId') : req.headers['mcp-session-id']);
-      if (owner !== undefined) return forwardToOwner(req, res, owner, ctx.log);
+      if (owner !== undefined) return forwardToOwner(req, res, owner, ctx.log, ctx.relays);
       if (path === '/mcp') return handleStreamableHttp(ctx, req, res);
       if (path === '/sse') return handleSseOpen(ctx, req, res);
       return handleSseMessage(ctx, req, res, query);

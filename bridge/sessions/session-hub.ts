@@ -18,6 +18,7 @@ export class SessionHub {
   /** Set in shared mode: the one process all sessions use. */
   readonly shared: SharedUpstream | undefined;
   private draining = false;
+  private advertising = true;
   private reaper: NodeJS.Timeout | undefined;
 
   constructor(
@@ -54,7 +55,7 @@ export class SessionHub {
   /** Readiness: can a new session be served right now? */
   get ready(): boolean {
     const upstreamOk = this.shared !== undefined ? this.shared.ready : this.pool.healthy;
-    return !this.draining && this.sessions.size < this.config.maxSessions && upstreamOk;
+    return this.advertising && !this.draining && this.sessions.size < this.config.maxSessions && upstreamOk;
   }
 
   open(transport: TransportKind): OpenResult {
@@ -88,12 +89,21 @@ export class SessionHub {
     return new IsolatedSession(id, transport, upstream, this.metrics, this.log.child({ sessionId: id, upstream: upstream.label }), (s) => this.forget(s));
   }
 
-  /** Stop taking sessions; wait up to graceMs for in-flight requests; then end everything. */
-  async drain(graceMs: number): Promise<void> {
+  /** Readiness off (so Kubernetes stops routing here) while sessions are still served normally. */
+  stopAdvertising(): void {
+    this.advertising = false;
+  }
+
+  /**
+   * Stop taking sessions; wait up to graceMs for in-flight requests (the hub's own plus what
+   * `otherInFlight` reports, e.g. requests being relayed to another replica); then end everything.
+   */
+  async drain(graceMs: number, otherInFlight: () => number = () => 0): Promise<void> {
+    this.advertising = false;
     this.draining = true;
     clearInterval(this.reaper);
     const deadline = Date.now() + graceMs;
-    while (this.inFlight > 0 && Date.now() < deadline) {
+    while (this.inFlight + otherInFlight() > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const ending = [...this.sessions.values()];

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { FIXTURE, ROOT, bridgeFor, childPids, openFds, rawSession, streamableClient, textOf, until } from './bridge-harness.js';
+import { FIXTURE, INIT, JSON_HEADERS, ROOT, bridgeFor, childPids, openFds, rawSession, streamableClient, textOf, until } from './bridge-harness.js';
 
 describe('many sessions', () => {
   it('when 200 sessions run at once, then each gets its own answers, and afterwards no process or descriptor remains', async () => {
@@ -58,8 +58,8 @@ describe('idle timeout', () => {
 });
 
 describe('shutdown', () => {
-  it('when the bridge gets SIGTERM, then readiness drops, the in-flight call finishes, processes stop, and it exits 0', async () => {
-    const bridge = spawn('node', [join(ROOT, 'dist/bridge/main.js'), '--port', '0', '--shutdown-grace', '10', '--', ...FIXTURE], { stdio: ['ignore', 'pipe', 'inherit'] });
+  it('when the bridge gets SIGTERM, then readiness drops, sessions still open during --drain-delay, then get 503, the in-flight call finishes, and it exits 0', async () => {
+    const bridge = spawn('node', [join(ROOT, 'dist/bridge/main.js'), '--port', '0', '--drain-delay', '2', '--shutdown-grace', '10', '--', ...FIXTURE], { stdio: ['ignore', 'pipe', 'inherit'] });
     const lines = createInterface({ input: bridge.stdout });
     let url = '';
     for await (const line of lines) {
@@ -70,13 +70,18 @@ describe('shutdown', () => {
       }
     }
     const { client } = await streamableClient(url);
-    const inFlight = client.callTool({ name: 'slow', arguments: { ms: 1500 } });
+    const inFlight = client.callTool({ name: 'slow', arguments: { ms: 3000 } });
     await until('the call reached the server', async () => (await (await fetch(url.replace('/mcp', '/metrics'))).text()).includes('mcp_bridge_requests_in_flight 1'));
     bridge.kill('SIGTERM');
     await until('readiness false', async () => (await fetch(url.replace('/mcp', '/readyz'))).status === 503);
-    expect(textOf(await inFlight)).toBe('slept 1500');
+    // Within the drain delay a new session still works: load balancers have not caught up yet.
+    const late = await streamableClient(url);
+    expect(textOf(await late.client.callTool({ name: 'echo', arguments: { message: 'still served' } }))).toBe('still served');
+    const initialize = () => fetch(url, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(INIT) });
+    await until('new sessions refused after the delay', async () => (await initialize()).status === 503);
+    expect(textOf(await inFlight)).toBe('slept 3000');
     const [code] = (await once(bridge, 'exit')) as [number | null];
     expect(code).toBe(0);
-    await client.close();
+    await Promise.all([client.close(), late.client.close()]);
   }, 30_000);
 });

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningBridge } from '../../bridge/bridge.js';
-import { FIXTURE, JSON_HEADERS, bridgeFor, rawSession, sseClient, streamableClient, textOf } from './bridge-harness.js';
+import { FIXTURE, JSON_HEADERS, bridgeFor, rawSession, sseClient, streamableClient, textOf, until } from './bridge-harness.js';
 
 /** Round-robin HTTP proxy: each request goes to the next backend, no affinity at all. */
 async function roundRobin(backends: string[]): Promise<{ url: string; server: Server; hits: number[] }> {
@@ -78,5 +78,25 @@ describe('replicas behind a load balancer without affinity', () => {
     expect(gone.status).toBe(404);
     expect(await gone.json()).toMatchObject({ error: { code: -32001 } });
     await b.close(0);
+  });
+
+  it('when the relaying replica shuts down mid-call, then the relayed call still completes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bridge-key-'));
+    writeFileSync(join(dir, 'key'), 'relay drain key\n');
+    const [owner, relay] = await Promise.all([1, 2].map(() => bridgeFor(FIXTURE, ['--session-key-file', join(dir, 'key')])));
+    if (owner === undefined || relay === undefined) throw new Error('replicas');
+    const session = await rawSession(owner.url);
+    const call = fetch(relay.url, {
+      method: 'POST',
+      headers: { ...JSON_HEADERS, 'mcp-session-id': session },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'slow', arguments: { ms: 800 } } }),
+    });
+    await until('the relayed call reached the owner', () => owner.hub.inFlight === 1);
+    const closing = relay.close(10_000);
+    const res = await call;
+    expect(res.status).toBe(200);
+    expect(textOf(((await res.json()) as { result: unknown }).result)).toBe('slept 800');
+    await closing;
+    await owner.close(0);
   });
 });
