@@ -16,6 +16,8 @@ export default {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/fixtures/**/*.test.ts'],
     },
+    // Chart and samples checked without a cluster (drift against crds/, operator/rbac.yaml, samples/servers.json).
+    { ...common, displayName: 'static', testMatch: ['<rootDir>/test/e2e/static/**/*.test.ts'] },
     // Against a real kube-apiserver (KUBECONFIG from hack/cluster-up.sh); run in band, one shared cluster.
     { ...common, displayName: 'operator', testMatch: ['<rootDir>/test/operator/**/*.test.ts'] },
   ],

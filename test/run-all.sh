@@ -28,3 +28,12 @@ step "integration"; npm run -s test:integration
 step "conformance (SDK reference)"; test/conformance/bridge.sh reference
 step "conformance (bridge)";        test/conformance/bridge.sh
 step "conformance (bridge shared)"; BRIDGE_ARGS="--session-mode shared" test/conformance/bridge.sh
+step "chart + samples (static)";      npm run -s test:static
+# The Kubernetes tiers run on the local cluster that hack/ builds from upstream (root; cold first build
+# ~15-25 min, then seconds). KUBECONFIG comes from cluster-up's last line.
+step "cluster up";                    eval "$(bash hack/cluster-up.sh | tail -1)"
+step "cluster acceptance";            bash test/cluster/cluster.test.sh
+step "operator (real apiserver)";     npm run -s test:operator
+step "images";                        bash hack/images.sh
+step "e2e (chart, samples, clients)"; bash test/e2e/run.sh
+step "cluster down + warm up";        bash test/cluster/down.test.sh
