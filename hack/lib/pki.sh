@@ -47,22 +47,6 @@ contexts:
 - name: mcp-local
   context: {cluster: mcp-local, user: ${cert}}
 current-context: mcp-local
-apiVersion: v1
-kind: Config
-clusters:
-- name: mcp-local
-  cluster:
-    server: https://${NODE_IP}:${APISERVER_PORT}
-    certificate-authority-data: $(base64 -w0 < "${PKI}/ca.crt")
-users:
-- name: ${cert}
-  user:
-    client-certificate-data: $(base64 -w0 < "${PKI}/${cert}.crt")
-    client-key-data: $(base64 -w0 < "${PKI}/${cert}.key")
-contexts:
-- name: mcp-local
-  context: {cluster: mcp-local, user: ${cert}}
-current-context: mcp-local
 EOF
   chmod 600 "${file}"
 }
