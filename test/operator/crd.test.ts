@@ -1,10 +1,11 @@
 /* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment -- the tests send plain JSON objects through client-node's class-typed signatures, as the library itself does. */
 // The CRD installs, valid samples are accepted, invalid ones are rejected at admission with their message.
+import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAllYaml } from '@kubernetes/client-node';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { ROOT, api, createMcpServer, createNamespace, deleteNamespace, installCrd, type McpServerObject } from './harness.js';
+import { CRD_FILE, ROOT, api, createMcpServer, createNamespace, deleteNamespace, installCrd, type McpServerObject } from './harness.js';
 
 const a = api();
 let ns = '';
@@ -45,6 +46,16 @@ describe('McpServer CRD', () => {
     const names = res.resources.map((r) => r.name);
     expect(names).toEqual(expect.arrayContaining(['mcpservers', 'mcpservers/status', 'mcpservers/scale']));
     expect(res.resources.find((r) => r.name === 'mcpservers')?.shortNames).toEqual(['mcp']);
+  });
+
+  it('when the CRD file is validated strictly by the apiserver, then it has no unknown or duplicate fields', () => {
+    // The typed client drops unknown keys silently, so this goes through kubectl's strict field validation.
+    const out = execFileSync('kubectl', ['apply', '--server-side', '--dry-run=server', '--validate=strict', '--field-manager=mcp-operator-tests', '--force-conflicts', '-f', CRD_FILE], {
+      env: process.env,
+      stdio: 'pipe',
+      encoding: 'utf8',
+    });
+    expect(out).toContain('mcpservers.mcp.sidecar.dev');
   });
 
   it.each(yamlFiles(samples))('when the valid sample %s is created, then it is accepted with defaults', async (file) => {
