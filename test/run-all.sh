@@ -23,6 +23,7 @@ step "setup";       bash hack/setup.sh
 step "typecheck";   npx tsc -p tsconfig.json --noEmit
 step "lint";        npx eslint .
 step "build";       npm run -s build
+step "agent (Go)";  (cd agent && go vet ./... && go test -count=1 ./...) && bash agent/build.sh
 step "unit";        npm run -s test:unit
 step "integration"; npm run -s test:integration
 step "conformance (SDK reference)"; test/conformance/bridge.sh reference
