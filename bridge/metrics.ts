@@ -38,6 +38,39 @@ export class BridgeMetrics {
   readonly queueDrops = new Counter({ name: 'mcp_bridge_queue_drops_total', help: 'Client streams closed because their reader was too slow (--max-queue)', registers: [this.registry] });
   readonly inFlight = new Gauge({ name: 'mcp_bridge_requests_in_flight', help: 'Client requests waiting for the server', registers: [this.registry] });
 
+  // Label children bound once and reused: building label objects per message showed up in the
+  // profile (docs/benchmarks.md), and the label sets are small and bounded (methodLabel).
+  private readonly messageChildren = new Map<string, Counter.Internal>();
+  private readonly durationChildren = new Map<string, Histogram.Internal<'method'>>();
+  private readonly bytesTo = this.bytes.labels({ direction: 'to_server' });
+  private readonly bytesFrom = this.bytes.labels({ direction: 'from_server' });
+
+  /** One JSON-RPC message relayed; `method` undefined for responses. */
+  countMessage(direction: 'to_server' | 'from_server', method: string | undefined): void {
+    const label = methodLabel(method);
+    const key = `${direction}|${label}`;
+    let child = this.messageChildren.get(key);
+    if (child === undefined) {
+      child = this.messages.labels({ direction, method: label });
+      this.messageChildren.set(key, child);
+    }
+    child.inc();
+  }
+
+  countBytes(direction: 'to_server' | 'from_server', bytes: number): void {
+    (direction === 'to_server' ? this.bytesTo : this.bytesFrom).inc(bytes);
+  }
+
+  observeRequest(method: string, seconds: number): void {
+    const label = methodLabel(method);
+    let child = this.durationChildren.get(label);
+    if (child === undefined) {
+      child = this.requestDuration.labels({ method: label });
+      this.durationChildren.set(label, child);
+    }
+    child.observe(seconds);
+  }
+
   constructor(withProcessMetrics = true) {
     if (withProcessMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'mcp_bridge_' });
   }

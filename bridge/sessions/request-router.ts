@@ -4,7 +4,7 @@
 // the client's own id restored (same JSON type and value) — even when a client reuses an id while the
 // first is still in flight, or when many clients share one process and all count from 0.
 import { ErrorCodes, errorResponse, isNotification, isRequest, isResponse, type JSONRPCMessage, type JsonRpcParams, type JsonRpcRequest, type RequestId } from '../jsonrpc.js';
-import { methodLabel, type BridgeMetrics } from '../metrics.js';
+import type { BridgeMetrics } from '../metrics.js';
 import type { Upstream } from '../upstream/upstream.js';
 import type { ReplyTarget } from './reply-target.js';
 
@@ -68,7 +68,7 @@ export class RequestRouter {
   }
 
   request(client: RouterClient, message: JsonRpcRequest, reply: ReplyTarget): void {
-    this.metrics.messages.inc({ direction: 'to_server', method: methodLabel(message.method) });
+    this.metrics.countMessage('to_server', message.method);
     const upstreamId = this.nextId++;
     const params = message.params;
     const token = params?._meta?.progressToken as string | number | undefined;
@@ -81,7 +81,7 @@ export class RequestRouter {
 
   /** A notification from the client; cancellations are rewritten to the id the server saw. */
   notify(client: RouterClient, message: JSONRPCMessage & { method: string; params?: JsonRpcParams }): void {
-    this.metrics.messages.inc({ direction: 'to_server', method: methodLabel(message.method) });
+    this.metrics.countMessage('to_server', message.method);
     if (message.method === 'notifications/cancelled') {
       const requestId = message.params?.requestId as RequestId | undefined;
       const found = requestId === undefined ? undefined : this.findByOriginal(client, requestId);
@@ -98,7 +98,7 @@ export class RequestRouter {
 
   /** A client's response to a request the server made (sampling, roots, elicitation): passed through. */
   respond(message: JSONRPCMessage): void {
-    this.metrics.messages.inc({ direction: 'to_server', method: 'response' });
+    this.metrics.countMessage('to_server', undefined);
     this.upstream.send(message);
   }
 
@@ -132,12 +132,12 @@ export class RequestRouter {
   private settle(upstreamId: number, entry: Pending): void {
     this.pending.delete(upstreamId);
     this.metrics.inFlight.dec();
-    this.metrics.requestDuration.observe({ method: methodLabel(entry.method) }, Number(process.hrtime.bigint() - entry.startedAt) / 1e9);
+    this.metrics.observeRequest(entry.method, Number(process.hrtime.bigint() - entry.startedAt) / 1e9);
   }
 
   private fromUpstream(message: JSONRPCMessage): void {
     if (isResponse(message)) {
-      this.metrics.messages.inc({ direction: 'from_server', method: 'response' });
+      this.metrics.countMessage('from_server', undefined);
       const upstreamId = typeof message.id === 'number' ? message.id : Number.NaN;
       const entry = this.pending.get(upstreamId);
       if (entry === undefined) return; // cancelled or its client is gone: nobody to tell
@@ -146,7 +146,7 @@ export class RequestRouter {
       return;
     }
     const method = 'method' in message ? message.method : undefined;
-    this.metrics.messages.inc({ direction: 'from_server', method: methodLabel(method) });
+    this.metrics.countMessage('from_server', method);
     if (isNotification(message) && method === 'notifications/progress') {
       const params = message.params as { progressToken?: unknown } | undefined;
       const entry = typeof params?.progressToken === 'number' ? this.pending.get(params.progressToken) : undefined;

@@ -52,7 +52,7 @@ export class Upstream {
   send(message: JSONRPCMessage): boolean {
     if (this.isClosed) return false;
     const line = JSON.stringify(message) + '\n';
-    this.metrics.bytes.inc({ direction: 'to_server' }, line.length);
+    this.metrics.countBytes('to_server', line.length);
     this.channel.input.write(line);
     return true;
   }
@@ -68,7 +68,7 @@ export class Upstream {
       this.log.warn({ line: line.slice(0, 200) }, 'server printed a non-JSON-RPC line on stdout; dropped');
       return;
     }
-    this.metrics.bytes.inc({ direction: 'from_server' }, line.length);
+    this.metrics.countBytes('from_server', line.length);
     this.onMessage(message);
   }
 }
