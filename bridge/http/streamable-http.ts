@@ -137,6 +137,7 @@ function isModern(req: IncomingMessage): boolean {
  */
 async function handleSessionless(ctx: HttpContext, messages: JSONRPCMessage[], batch: boolean, res: ServerResponse): Promise<void> {
   const transient = ctx.hub.transient();
+  if (transient === undefined && ctx.hub.shared !== undefined) return sendUnavailable(res, 'draining');
   if (transient === undefined) {
     return sendError(res, 400, ErrorCodes.serverError, 'Bad Request: sessionless (2026-07-28) requests need --session-mode shared; send initialize to start a session');
   }
