@@ -9,6 +9,9 @@ const common = {
   testEnvironment: 'node',
 };
 export default {
+  // These tiers talk to real processes and a real cluster: 5 s (jest's default) is a guess that a
+  // loaded CI machine can miss. Tests keep their own, tighter deadlines where timing is the point.
+  testTimeout: 60_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/bridge/**/*.test.ts', '<rootDir>/operator/**/*.test.ts'] },
     {

@@ -200,5 +200,7 @@ describe('reconcile against a real apiserver', () => {
     await waitFor('the Deployment to be collected', () => gone(() => deployment()), 60_000);
     await waitFor('the Service to be collected', () => gone(() => a.core.readNamespacedService({ namespace: ns, name: 'everything' })), 60_000);
     await waitFor('the Secret to be collected', () => gone(() => a.core.readNamespacedSecret({ namespace: ns, name: 'everything-session-key' })), 60_000);
-  });
+    // A controller-manager that just started (e.g. a cluster brought back from stale state) needs a
+    // while before its garbage collector has synced: allow the three waits their full deadlines.
+  }, 200_000);
 });
