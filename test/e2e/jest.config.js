@@ -1,5 +1,5 @@
 // Jest config of the e2e suite (test/e2e/run.sh uses it): one process, files in name order
-// (00-install first), no per-file timeout default beyond what each test sets.
+// (00-install first); each test sets its own timeout, 120 s otherwise.
 // The static checks (test/e2e/static/: chart ↔ crds/ and operator/rbac.yaml, samples ↔ servers.json) need no
 // cluster: they are the project "static" here and belong in `npm test` (see docs/e2e.md).
 import { dirname, join } from 'node:path';
@@ -16,6 +16,8 @@ const common = {
 };
 export default {
   rootDir,
+  // Fallback for any test without its own timeout: a real cluster on a loaded machine is slow.
+  testTimeout: 120_000,
   testSequencer: '<rootDir>/test/e2e/sequencer.cjs',
   projects: [
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/*.test.ts'] },
