@@ -3,6 +3,9 @@
 # Tiers that need a cluster bring it up through hack/ themselves.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Go (agent, local cluster build) lives in /usr/local/go on this machine kind; a CI environment with a
+# trimmed PATH still finds it.
+if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then export PATH="/usr/local/go/bin:${PATH}"; fi
 
 # Each tier is one "step"; the last line says how many tiers passed (CI reads it).
 passed=0
