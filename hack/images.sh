@@ -194,7 +194,8 @@ archive_and_import() {
 
 import_archive() {
   local name="$1" tar="${ARCHIVES}/$1.tar"
-  if [ ! -S "${CONTAINERD_SOCK}" ]; then
+  # A cluster stopped hard leaves its socket file behind: ask containerd, not the file system.
+  if [ ! -S "${CONTAINERD_SOCK}" ] || ! timeout 5 ctr -a "${CONTAINERD_SOCK}" version >/dev/null 2>&1; then
     log "cluster containerd not running: ${name} archived at ${tar}; cluster-up will import it"
     return 0
   fi

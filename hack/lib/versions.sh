@@ -18,3 +18,5 @@ CRICTL_VERSION="${CRICTL_VERSION:-v1.34.0}"
 NODE_IMAGE_VERSION="${NODE_IMAGE_VERSION:-20.20.2}"
 # Debian suite for the debootstrap base image.
 BASE_SUITE="${BASE_SUITE:-bookworm}"
+# Docker Compose v2 CLI plugin (hack/docker-up.sh builds it when `docker compose` is missing).
+COMPOSE_VERSION="${COMPOSE_VERSION:-v2.40.3}"
