@@ -23,5 +23,7 @@ export default {
     { ...common, displayName: 'static', testMatch: ['<rootDir>/test/e2e/static/**/*.test.ts'] },
     // Against a real kube-apiserver (KUBECONFIG from hack/cluster-up.sh); run in band, one shared cluster.
     { ...common, displayName: 'operator', testMatch: ['<rootDir>/test/operator/**/*.test.ts'] },
+    // compose.yaml on a real Docker engine (test/compose/run.sh starts one and loads the images).
+    { ...common, displayName: 'compose', testMatch: ['<rootDir>/test/compose/**/*.test.ts'] },
   ],
 };

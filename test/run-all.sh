@@ -41,3 +41,6 @@ step "operator (real apiserver)";     npm run -s test:operator
 step "images";                        bash hack/images.sh
 step "e2e (chart, samples, clients)"; bash test/e2e/run.sh
 step "cluster down + warm up";        bash test/cluster/down.test.sh
+# compose.yaml on a real Docker engine (started and stopped here if none runs; no iptables changes, so
+# the cluster left running above is not disturbed).
+step "compose (Docker engine)";       bash test/compose/run.sh
