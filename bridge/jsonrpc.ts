@@ -1,6 +1,9 @@
 // JSON-RPC message parsing with the SDK's own schemas, and the error objects the bridge sends.
 import {
-  JSONRPCMessageSchema,
+  JSONRPCErrorResponseSchema,
+  JSONRPCNotificationSchema,
+  JSONRPCRequestSchema,
+  JSONRPCResultResponseSchema,
   SUPPORTED_PROTOCOL_VERSIONS,
   type JSONRPCMessage,
   type RequestId,
@@ -62,6 +65,28 @@ export function isResponse(m: JSONRPCMessage): m is JSONRPCMessage & JsonRpcResp
   return !('method' in m) && ('result' in m || 'error' in m) && 'id' in m && m.id !== undefined;
 }
 
+/**
+ * The SDK's JSONRPCMessageSchema is a union of four strict object schemas that exclude each other
+ * (request: method + id; notification: method, no id; result response: result, no method; error
+ * response: error, no method or result). So for any value at most one member can accept it, and which
+ * one is decided by the keys present: validating with that member alone gives the union's verdict
+ * without the union's failing attempts (each builds issue objects), on every message in both
+ * directions. undefined when no member could accept the value.
+ */
+function memberSchemaFor(raw: unknown) {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  if ('method' in raw) return 'id' in raw ? JSONRPCRequestSchema : JSONRPCNotificationSchema;
+  if ('result' in raw) return JSONRPCResultResponseSchema;
+  if ('error' in raw) return JSONRPCErrorResponseSchema;
+  return undefined;
+}
+
+/** A value validated as one JSON-RPC message with the SDK's schema; undefined if it is not one. */
+export function validateMessage(raw: unknown): JSONRPCMessage | undefined {
+  const parsed = memberSchemaFor(raw)?.safeParse(raw);
+  return parsed?.success === true ? parsed.data : undefined;
+}
+
 export type ParseOutcome =
   | { ok: true; messages: JSONRPCMessage[]; batch: boolean }
   | { ok: false; code: number; message: string };
@@ -80,11 +105,11 @@ export function parseBody(text: string): ParseOutcome {
   if (items.length > 100) return { ok: false, code: ErrorCodes.invalidRequest, message: 'Invalid Request: batch of more than 100 messages' };
   const messages: JSONRPCMessage[] = [];
   for (const item of items) {
-    const parsed = JSONRPCMessageSchema.safeParse(item);
-    if (!parsed.success) {
+    const message = validateMessage(item);
+    if (message === undefined) {
       return { ok: false, code: ErrorCodes.invalidRequest, message: 'Invalid Request: not a JSON-RPC 2.0 message' };
     }
-    messages.push(parsed.data);
+    messages.push(message);
   }
   return { ok: true, messages, batch };
 }
@@ -97,8 +122,7 @@ export function parseLine(line: string): JSONRPCMessage | undefined {
   } catch {
     return undefined;
   }
-  const parsed = JSONRPCMessageSchema.safeParse(raw);
-  return parsed.success ? parsed.data : undefined;
+  return validateMessage(raw);
 }
 
 export function errorBody(id: RequestId | null, code: number, message: string): JsonRpcErrorBody {
@@ -115,6 +139,8 @@ export function errorResponse(id: RequestId, code: number, message: string): JSO
  */
 export function checkProtocolVersionHeader(value: string | string[] | undefined): { ok: true; version?: string } | { ok: false; message: string } {
   if (value === undefined) return { ok: true };
+  // The usual case, a single supported version, without splitting (this runs on every request).
+  if (typeof value === 'string' && SUPPORTED_PROTOCOL_VERSIONS.includes(value)) return { ok: true, version: value };
   const parts = (Array.isArray(value) ? value.join(',') : value).split(',').map((s) => s.trim()).filter(Boolean);
   const distinct = [...new Set(parts)];
   const version = distinct[0];

@@ -18,7 +18,8 @@ interface Pending {
   readonly originalId: RequestId;
   readonly method: string;
   readonly reply: ReplyTarget;
-  readonly startedAt: bigint;
+  /** performance.now() when sent (a double: no BigInt per request as with hrtime.bigint). */
+  readonly startedAt: number;
   readonly progressToken: string | number | undefined;
 }
 
@@ -72,9 +73,9 @@ export class RequestRouter {
     const upstreamId = this.nextId++;
     const params = message.params;
     const token = params?._meta?.progressToken as string | number | undefined;
-    const entry: Pending = { client, originalId: message.id, method: message.method, reply, startedAt: process.hrtime.bigint(), progressToken: token };
+    const entry: Pending = { client, originalId: message.id, method: message.method, reply, startedAt: performance.now(), progressToken: token };
     this.pending.set(upstreamId, entry);
-    this.metrics.inFlight.inc();
+    this.metrics.trackInFlight(1);
     const outgoing = { ...message, id: upstreamId, ...(token !== undefined ? { params: withProgressToken(params, upstreamId) } : {}) };
     if (!this.upstream.send(outgoing)) this.fail(upstreamId, entry, 'the MCP server is not running');
   }
@@ -131,8 +132,8 @@ export class RequestRouter {
 
   private settle(upstreamId: number, entry: Pending): void {
     this.pending.delete(upstreamId);
-    this.metrics.inFlight.dec();
-    this.metrics.observeRequest(entry.method, Number(process.hrtime.bigint() - entry.startedAt) / 1e9);
+    this.metrics.trackInFlight(-1);
+    this.metrics.observeRequest(entry.method, (performance.now() - entry.startedAt) / 1000);
   }
 
   private fromUpstream(message: JSONRPCMessage): void {
