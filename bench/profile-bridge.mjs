@@ -3,10 +3,13 @@
 // sequential calls on one Streamable HTTP session and then a closed loop on 10 sessions, stops the
 // bridge (SIGTERM, so the profile is written), and prints the functions with the most self time.
 //
-//   npm run build && node bench/profile-bridge.mjs [--calls 5000] [--secs 5] [--top 25] [--keep DIR]
+//   npm run build && node bench/profile-bridge.mjs [--raw] [--shared] [--calls 5000] [--secs 5] [--top 25] [--keep DIR]
+// --raw drives it with bench/lib/raw-client.mjs instead of the SDK client (less client CPU competing
+// for the cores, and no SDK client overhead on the bridge's side); --shared profiles shared mode.
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { RawSession, rawAgent } from './lib/raw-client.mjs';
 import { closeAll, openMany, startBridge } from './lib/targets.mjs';
 import { table } from './lib/stats.mjs';
 
@@ -19,6 +22,8 @@ const CALLS = Number(opt('--calls', 5000));
 const SECS = Number(opt('--secs', 5));
 const TOP = Number(opt('--top', 25));
 const keep = opt('--keep');
+const RAW = argv.includes('--raw');
+const SHARED = argv.includes('--shared');
 const dir = keep ?? mkdtempSync(path.join(os.tmpdir(), 'bridge-prof-'));
 
 // The SDK HTTP client leaks one abort listener per request on a session's signal (docs/benchmarks.md).
@@ -27,27 +32,39 @@ process.on('warning', (w) => {
   if (w.name !== 'MaxListenersExceededWarning') process.stderr.write(`${w.name}: ${w.message}\n`);
 });
 
-const bridge = await startBridge({ server: 'fixture', nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+const bridge = await startBridge({ server: 'fixture', sessionMode: SHARED ? 'shared' : 'per-session', nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
 const target = { transport: 'http', url: bridge.url };
+const agent = rawAgent();
+const openRaw = async (n) => {
+  const sessions = [];
+  for (let i = 0; i < n; i++) sessions.push((await RawSession.open(bridge.url, agent)).session);
+  return sessions;
+};
+const open = (n) => (RAW ? openRaw(n) : openMany(target, n));
 let seq = 0;
 let calls = 0;
 const call = async (s) => {
   const message = `p${++seq}`;
-  const r = await s.client.callTool({ name: 'echo', arguments: { message } }, undefined, { timeout: 15_000 });
-  if (r.content?.[0]?.text !== message) throw new Error(`wrong answer for ${message}`);
+  if (RAW) {
+    await s.echo(message);
+  } else {
+    const r = await s.client.callTool({ name: 'echo', arguments: { message } }, undefined, { timeout: 15_000 });
+    if (r.content?.[0]?.text !== message) throw new Error(`wrong answer for ${message}`);
+  }
   calls++;
 };
 try {
-  const [one] = await openMany(target, 1);
+  const [one] = await open(1);
   for (let i = 0; i < CALLS; i++) await call(one);
   await one.close();
-  const ten = await openMany(target, 10);
+  const ten = await open(10);
   const deadline = performance.now() + SECS * 1000;
   await Promise.all(ten.map(async (s) => {
     while (performance.now() < deadline) await call(s);
   }));
   await closeAll(ten);
 } finally {
+  agent.destroy();
   await bridge.proc.stop(10_000);
 }
 
@@ -85,7 +102,7 @@ for (const [id, us] of self) {
 const pct = (us) => `${((us / total) * 100).toFixed(1)}%`;
 const top = (m, n) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n);
 process.stdout.write(
-  `bridge CPU profile: ${calls} calls (${CALLS} sequential on 1 session, then ${SECS}s closed loop on 10 sessions); ` +
+  `bridge CPU profile (${RAW ? 'raw node:http client' : 'SDK client'}, ${SHARED ? 'shared' : 'per-session'} mode): ${calls} calls (${CALLS} sequential on 1 session, then ${SECS}s closed loop on 10 sessions); ` +
     `bridge busy ${(total / 1000).toFixed(0)} ms, idle ${(idle / 1000).toFixed(0)} ms (includes start-up and session set-up) → ` +
     `≤ ${(total / calls).toFixed(0)} µs of bridge CPU per call. Percentages are of busy time.\n\n`,
 );

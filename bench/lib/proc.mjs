@@ -155,16 +155,24 @@ const CLK_TCK = 100; // Linux USER_HZ; /proc/<pid>/stat reports utime/stime in t
 
 /** CPU time (ms, user + system) used so far by the given pids (living ones; exited ones are lost). */
 export function cpuMsOf(pids) {
-  let ticks = 0;
+  const { user, system } = cpuSplitOf(pids);
+  return user + system;
+}
+
+/** CPU time (ms) used so far by the given pids, user and system apart. */
+export function cpuSplitOf(pids) {
+  let user = 0;
+  let system = 0;
   for (const pid of pids) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       // After "pid (comm) ": state=0 ppid=1 ... utime=11 stime=12 (fields 14 and 15 of stat).
-      ticks += Number(rest[11]) + Number(rest[12]);
+      user += Number(rest[11]);
+      system += Number(rest[12]);
     } catch {
       /* exited */
     }
   }
-  return (ticks * 1000) / CLK_TCK;
+  return { user: (user * 1000) / CLK_TCK, system: (system * 1000) / CLK_TCK };
 }

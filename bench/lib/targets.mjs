@@ -43,14 +43,17 @@ export function peerVersions() {
   return v;
 }
 
-/** Starts this project's bridge; resolves once its "listening" log line gives the URLs. */
-export async function startBridge({ server = 'fixture', warmPool = 0, sessionMode = 'per-session', nodeArgs = [], extraArgs = [] } = {}) {
+/**
+ * Starts this project's bridge; resolves once its "listening" log line gives the URLs. `main` may point
+ * at another build (e.g. a copy of dist/ from an older commit, for interleaved before/after runs).
+ */
+export async function startBridge({ server = 'fixture', warmPool = 0, sessionMode = 'per-session', nodeArgs = [], extraArgs = [], main = BRIDGE_MAIN, name } = {}) {
   let resolveListening;
   const listening = new Promise((r) => (resolveListening = r));
   const proc = startProcess(
-    `bridge(${sessionMode},wp=${warmPool},${server})`,
+    name ?? `bridge(${sessionMode},wp=${warmPool},${server})`,
     process.execPath,
-    [...nodeArgs, BRIDGE_MAIN, '--port', '0', '--host', '127.0.0.1', '--warm-pool', String(warmPool), '--session-mode', sessionMode, ...extraArgs, '--', process.execPath, ...SERVERS[server]],
+    [...nodeArgs, main, '--port', '0', '--host', '127.0.0.1', '--warm-pool', String(warmPool), '--session-mode', sessionMode, ...extraArgs, '--', process.execPath, ...SERVERS[server]],
     {
       onStdoutLine(line) {
         if (!line.includes('"listening"')) return;
@@ -163,10 +166,20 @@ export async function closeAll(sessions, parallel = 16) {
 }
 
 /** The HTTP floor (bench/lib/http-floor.mjs) in its own process. */
-export async function startHttpFloor() {
+export function startHttpFloor() {
+  return startUrlPrinter('http-floor', [path.join(ROOT, 'bench/lib/http-floor.mjs')]);
+}
+
+/** The relay floor (bench/lib/relay-floor.mjs) in front of a stdio server. */
+export function startRelayFloor(server = 'fixture') {
+  return startUrlPrinter('relay-floor', [path.join(ROOT, 'bench/lib/relay-floor.mjs'), '--', process.execPath, ...SERVERS[server]]);
+}
+
+/** A node script that prints {"url": ...} as its first stdout line once it listens. */
+async function startUrlPrinter(name, args) {
   let resolveUrl;
   const ready = new Promise((r) => (resolveUrl = r));
-  const proc = startProcess('http-floor', process.execPath, [path.join(ROOT, 'bench/lib/http-floor.mjs')], {
+  const proc = startProcess(name, process.execPath, args, {
     onStdoutLine(line) {
       try {
         resolveUrl(JSON.parse(line).url);
@@ -175,8 +188,33 @@ export async function startHttpFloor() {
       }
     },
   });
-  const url = await Promise.race([ready, proc.exitPromise.then((e) => Promise.reject(new Error(`http-floor exited: ${JSON.stringify(e)}\n${proc.tail.join('\n')}`)))]);
+  const url = await Promise.race([ready, proc.exitPromise.then((e) => Promise.reject(new Error(`${name} exited: ${JSON.stringify(e)}\n${proc.tail.join('\n')}`)))]);
   return { proc, url };
+}
+
+/**
+ * Direct stdio with a raw client: each open() spawns the fixture and initializes it over raw JSON-RPC
+ * lines; the session's echo() is a tools/call on its stdin/stdout. The cheapest client there is, for
+ * the "overhead over direct stdio" comparison in bench/hot-path.mjs.
+ */
+export async function startStdioDirect(server = 'fixture') {
+  return {
+    proc: {},
+    async open() {
+      const p = await startPrespawned(server, 0);
+      await p.initializeAndEcho();
+      let seq = 10;
+      return {
+        pid: p.pid,
+        async echo(message) {
+          const r = await p.request(++seq, 'tools/call', { name: 'echo', arguments: { message } });
+          const text = r.result?.content?.[0]?.text;
+          if (typeof text !== 'string' || !text.endsWith(message)) throw new Error(`wrong answer: sent ${message}, got ${JSON.stringify(text)}`);
+        },
+        close: () => p.close(),
+      };
+    },
+  };
 }
 
 /**
@@ -195,7 +233,9 @@ export async function startPrespawned(server, waitMs) {
       buf = buf.slice(k + 1);
       try {
         const m = JSON.parse(line);
-        waiters.get(m.id)?.(m);
+        const waiter = waiters.get(m.id);
+        waiters.delete(m.id);
+        waiter?.(m);
       } catch {
         /* not JSON */
       }
@@ -214,6 +254,8 @@ export async function startPrespawned(server, waitMs) {
     ]);
   await new Promise((r) => setTimeout(r, waitMs));
   return {
+    pid: child.pid,
+    request: req,
     async initializeAndEcho() {
       const t0 = performance.now();
       await req(1, 'initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'mcp-bench', version: '1.0.0' } });
