@@ -1,7 +1,7 @@
 // No Docker needed: compose.yaml describes the sample servers the way the operator runs their McpServers.
 // The operator's own builder renders each sample's pod; its bridge container is compared with the service.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EnvVar } from '../../../operator/api/kube-types.js';
@@ -22,11 +22,15 @@ interface ComposeService {
   cap_drop?: string[];
   deploy?: { resources?: { limits?: { cpus?: string; memory?: string } } };
   restart?: string;
+  image?: string;
+  build?: { context: string; dockerfile?: string };
 }
 interface ComposeModel { services: Record<string, ComposeService> }
 interface Sample { name: string; compose?: { port: number } }
 
 const model = JSON.parse(execFileSync(process.execPath, [join(ROOT, 'samples/generate.mjs'), '--compose-json'], { encoding: 'utf8' })) as ComposeModel;
+/** The five bridge services and postgres-db. */
+const SERVICES_WITH_BUILD = 6;
 const samples = (JSON.parse(read('samples/servers.json')) as { servers: Sample[] }).servers.filter((s) => s.compose !== undefined);
 
 function mcpServer(name: string): McpServer {
@@ -86,6 +90,16 @@ describe('compose.yaml', () => {
       expect(service?.restart).toBe('unless-stopped');
       expect(service).toMatchObject({ read_only: true, user: '65532:65532', cap_drop: ['ALL'] });
     });
+  });
+
+  it('when an image is to be built with `docker compose build`, then its context and Dockerfile exist and it is the image hack/images.sh builds', () => {
+    const built = Object.entries(model.services).filter(([, svc]) => svc.build !== undefined);
+    expect(built.length).toBeGreaterThanOrEqual(SERVICES_WITH_BUILD);
+    for (const [name, svc] of built) {
+      const context = join(ROOT, svc.build?.context ?? '');
+      expect({ name, dockerfile: existsSync(join(context, svc.build?.dockerfile ?? 'Dockerfile')) }).toEqual({ name, dockerfile: true });
+      expect(svc.image).toMatch(/^\$\{MCP_[A-Z_]+_IMAGE:-localhost\/mcp-(bridge|postgres):local\}$/);
+    }
   });
 
   it('when the README lists the Compose ports, then they match compose.yaml', () => {
