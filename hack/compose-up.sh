@@ -42,8 +42,10 @@ main() {
   (cd "${REPO_ROOT}" && docker compose up -d --wait --wait-timeout 300) || die "docker compose up failed; see: docker compose ps -a; docker compose logs"
   log "MCP servers (Streamable HTTP at /mcp, legacy SSE at /sse):"
   node -e '
-    const { servers } = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-    for (const s of servers.filter((x) => x.compose)) console.log(`  ${s.name.padEnd(12)} http://127.0.0.1:${s.compose.port}/mcp`);
+    const servers = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).servers.filter((x) => x.compose);
+    for (const s of servers) console.log(`  ${s.name.padEnd(12)} http://127.0.0.1:${s.compose.port}/mcp`);
+    console.log("\n# LiteLLM config.yaml:\nmcp_servers:");
+    for (const s of servers) console.log(`  ${s.name.replace(/-/g, "_")}:\n    url: http://127.0.0.1:${s.compose.port}/mcp\n    transport: http`);
   ' "${REPO_ROOT}/samples/servers.json"
 }
 
