@@ -21,6 +21,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { parseConfig } from '../../operator/config.js';
 import { Operator } from '../../operator/operator.js';
+import { waitFor as poll } from '../lib/wait-for.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CRD_FILE = join(ROOT, 'crds/mcp.sidecar.dev_mcpservers.yaml');
@@ -60,22 +61,9 @@ export function api(): Api {
 
 export const codeOf = (err: unknown): number | undefined => (err instanceof ApiException ? (err as ApiException<unknown>).code : undefined);
 
-/** Polls `probe` until it returns a value other than undefined, or fails with `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last === undefined ? '' : `: ${last instanceof Error ? last.message : JSON.stringify(last)}`}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** test/lib/wait-for.ts with the operator tests' argument order. */
+export function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+  return poll(what, probe, { timeoutMs });
 }
 
 /** Installs (server-side applies) the CRD and waits for it to be Established. */

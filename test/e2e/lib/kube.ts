@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { waitFor as poll } from '../../lib/wait-for.js';
 
 const run = promisify(execFile);
 const LOCAL_BIN = '/var/cache/mcp-sidecar/bin/current';
@@ -55,27 +56,9 @@ export async function exists(args: readonly string[]): Promise<boolean> {
   }
 }
 
-/**
- * Polls `probe` until it returns a value other than undefined, or throws after `timeoutMs` with the last
- * observation (or error) in the message. Polling, not sleeping: it returns as soon as the world is right.
- */
-export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, intervalMs = 500): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-      last = undefined;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) {
-      const detail = last instanceof Error ? `: ${last.message}` : '';
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail}`);
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
+/** test/lib/wait-for.ts with the e2e's argument order and a 500 ms interval (cluster state moves slowly). */
+export function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, intervalMs = 500): Promise<T> {
+  return poll(what, probe, { timeoutMs, intervalMs });
 }
 
 export interface Condition { type: string; status: string; reason?: string; message?: string; observedGeneration?: number }
