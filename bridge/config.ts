@@ -1,6 +1,7 @@
 // Flags and MCP_BRIDGE_* env are parsed here, once, and passed down as a frozen BridgeConfig.
 // The flag names are a public contract (the operator and users' scripts rely on them).
 import { parseArgs } from 'node:util';
+import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 
 export const SESSION_MODES = ['per-session', 'shared'] as const;
@@ -18,6 +19,7 @@ const ConfigSchema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   sessionMode: z.enum(SESSION_MODES).default('per-session'),
   warmPool: intFrom(0).max(1000).default(0),
+  warmPoolInitialize: z.union([z.boolean(), z.stringbool()]).default(false),
   maxSessions: intFrom(1).default(1000),
   idleTimeout: intFrom(0).default(900),
   maxBody: intFrom(1024).default(4 * MiB),
@@ -47,6 +49,7 @@ const FLAGS = {
   host: 'host',
   'session-mode': 'sessionMode',
   'warm-pool': 'warmPool',
+  'warm-pool-initialize': 'warmPoolInitialize',
   'max-sessions': 'maxSessions',
   'idle-timeout': 'idleTimeout',
   'max-body': 'maxBody',
@@ -68,7 +71,7 @@ const FLAGS = {
 } as const satisfies Record<string, keyof z.infer<typeof ConfigSchema>>;
 
 const REPEATABLE = new Set(['env', 'pass-env', 'allowed-origins', 'allowed-hosts']);
-const BOOLEAN = new Set(['relay-roots']);
+const BOOLEAN = new Set(['relay-roots', 'warm-pool-initialize']);
 
 export const HELP = `mcp-bridge: serve a stdio MCP server over Streamable HTTP (/mcp) and legacy HTTP+SSE (/sse, /message).
 
@@ -83,6 +86,13 @@ Options (each also as env MCP_BRIDGE_<NAME>, e.g. MCP_BRIDGE_MAX_SESSIONS=50; fl
                            shared: one server process for all sessions, initialized once; also
                            serves sessionless 2026-07-28 requests
   --warm-pool N            per-session: keep N processes started and waiting (default 0)
+  --warm-pool-initialize   per-session: the bridge also initializes the waiting processes, so a new
+                           session skips the server's first initialize (its cold code paths). Such a
+                           process goes only to a client whose initialize asks the same protocol
+                           version (${LATEST_PROTOCOL_VERSION}) with no capabilities and no other params;
+                           any other client gets a fresh process (cold start). Trade-offs: the server
+                           sees the bridge's clientInfo, not the client's; notifications the process
+                           sends before a client takes it are dropped
   --max-sessions N         sessions at once; more get 503 (default 1000)
   --idle-timeout SECONDS   end a session with no request for this long; 0 = never (default 900)
   --max-body BYTES         largest HTTP request body; larger gets 413 (default 4194304)

@@ -71,6 +71,11 @@ export class BridgeMetrics {
   readonly upstreamRestarts = new Counter({ name: 'mcp_bridge_upstream_restarts_total', help: 'Shared-mode server restarts after a crash', registers: [this.registry] });
   readonly noiseLines = new Counter({ name: 'mcp_bridge_stdout_noise_lines_total', help: 'Server stdout lines that were not JSON-RPC (dropped)', registers: [this.registry] });
   readonly queueDrops = new Counter({ name: 'mcp_bridge_queue_drops_total', help: 'Client streams closed because their reader was too slow (--max-queue)', registers: [this.registry] });
+  readonly warmPoolReady = new Gauge({
+    name: 'mcp_bridge_warm_pool_ready',
+    help: 'Warm-pool processes waiting that a new session can take now (started; and initialized, with --warm-pool-initialize)',
+    registers: [this.registry],
+  });
   readonly inFlight: Gauge = new Gauge({
     name: 'mcp_bridge_requests_in_flight',
     help: 'Client requests waiting for the server',

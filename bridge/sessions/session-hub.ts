@@ -28,7 +28,7 @@ export class SessionHub {
     private readonly metrics: BridgeMetrics,
     private readonly log: Logger,
   ) {
-    this.pool = new WarmPool(config.sessionMode === 'shared' ? 0 : config.warmPool, createUpstream, log);
+    this.pool = new WarmPool(config.sessionMode === 'shared' ? 0 : config.warmPool, createUpstream, log, metrics, config.warmPoolInitialize);
     this.shared = config.sessionMode === 'shared' ? new SharedUpstream(createUpstream, metrics, log, config.relayRoots) : undefined;
   }
 
@@ -85,8 +85,9 @@ export class SessionHub {
   }
 
   private isolated(id: string, transport: TransportKind): IsolatedSession {
-    const upstream = this.pool.take();
-    return new IsolatedSession(id, transport, upstream, this.metrics, this.log.child({ sessionId: id, upstream: upstream.label }), (s) => this.forget(s));
+    // Pre-initialized processes fit only some clients: the session takes one when its initialize is known.
+    const bindAtOnce = !this.config.warmPoolInitialize;
+    return new IsolatedSession(id, transport, (init) => this.pool.take(init), this.metrics, this.log.child({ sessionId: id }), (s) => this.forget(s), bindAtOnce);
   }
 
   /** Readiness off (so Kubernetes stops routing here) while sessions are still served normally. */

@@ -1,21 +1,48 @@
 // Keeps N server processes started and waiting, so a new session does not pay the cold start
 // (npx can take seconds). A process that dies while waiting is replaced, with backoff when they keep
-// dying, so a broken command cannot become a fork loop.
+// dying, so a broken command cannot become a fork loop. With --warm-pool-initialize the waiting
+// processes are also initialized ahead (warm-initialize.ts), for the clients that allows.
 import type { Logger } from 'pino';
+import type { JsonRpcRequest } from '../jsonrpc.js';
+import type { BridgeMetrics } from '../metrics.js';
 import type { Upstream } from '../upstream/upstream.js';
+import { matchesWarmInitialize, warmInitialize, type InitializeResult } from './warm-initialize.js';
 
 const MAX_BACKOFF_MS = 30_000;
+/** See refillSoon(): long enough for a new session's initialize and first call, short next to a runtime start. */
+export const REFILL_DELAY_MS = 100;
+/** npx/uvx may download the server on its first start: be patient with the warm initialize. */
+const WARM_INITIALIZE_TIMEOUT_MS = 60_000;
+
+/** A process for a new session. */
+export interface TakenProcess {
+  readonly upstream: Upstream;
+  /**
+   * Set when the process was initialized by the bridge: the client's initialize is to be answered
+   * with this result (undefined: the warm initialize failed) and must not reach the process.
+   */
+  readonly initialized?: Promise<InitializeResult | undefined>;
+}
+
+interface Waiting {
+  readonly upstream: Upstream;
+  readonly initialized?: Promise<InitializeResult | undefined>;
+  ready: boolean;
+}
 
 export class WarmPool {
-  private readonly idle = new Set<Upstream>();
+  private readonly idle = new Set<Waiting>();
   private failures = 0;
   private refillTimer: NodeJS.Timeout | undefined;
+  private refillSoonTimer: NodeJS.Timeout | undefined;
   private stopped = false;
 
   constructor(
     private readonly size: number,
     private readonly create: () => Upstream,
     private readonly log: Logger,
+    private readonly metrics: BridgeMetrics,
+    private readonly initialize: boolean,
   ) {}
 
   get available(): number {
@@ -31,27 +58,52 @@ export class WarmPool {
     this.fill();
   }
 
-  /** A waiting process if one is alive, else a fresh one. The pool refills in the background. */
-  take(): Upstream {
-    let taken: Upstream | undefined;
-    for (const upstream of this.idle) {
-      this.idle.delete(upstream);
-      if (upstream.isOpen) {
-        taken = upstream;
-        this.failures = 0;
-        break;
-      }
+  /**
+   * A waiting process if one is alive, else a fresh one; the pool refills in the background. With
+   * --warm-pool-initialize, waiting processes are initialized: they go only to a client whose
+   * initialize matches the bridge's (or, when it sends none first, to nobody: it gets a fresh one).
+   */
+  take(clientInitialize: JsonRpcRequest | undefined): TakenProcess {
+    if (this.initialize && (clientInitialize === undefined || !matchesWarmInitialize(clientInitialize))) return { upstream: this.create() };
+    // Prefer a process that is ready (initialized, when that applies) over one still starting up.
+    let taken: Waiting | undefined;
+    for (const waiting of this.idle) {
+      if (!waiting.upstream.isOpen) continue;
+      if (taken === undefined || (waiting.ready && !taken.ready)) taken = waiting;
+      if (taken.ready) break;
     }
-    this.fill();
-    return taken ?? this.create();
+    if (taken !== undefined) {
+      this.idle.delete(taken);
+      this.failures = 0;
+    }
+    this.refillSoon();
+    this.updateGauge();
+    if (taken === undefined) return { upstream: this.create() };
+    return taken.initialized !== undefined ? { upstream: taken.upstream, initialized: taken.initialized } : { upstream: taken.upstream };
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.refillTimer);
+    clearTimeout(this.refillSoonTimer);
     const waiting = [...this.idle];
     this.idle.clear();
-    await Promise.all(waiting.map((u) => u.stop()));
+    this.updateGauge();
+    await Promise.all(waiting.map((w) => w.upstream.stop()));
+  }
+
+  /**
+   * Starting a replacement is a whole runtime start (hundreds of ms of CPU for node or python): begun
+   * at once, it competes for the CPU with the new session's first exchanges, which are what the pool
+   * is there to make fast. So it starts a moment later (REFILL_DELAY_MS).
+   */
+  private refillSoon(): void {
+    if (this.refillSoonTimer !== undefined || this.stopped) return;
+    this.refillSoonTimer = setTimeout(() => {
+      this.refillSoonTimer = undefined;
+      this.fill();
+    }, REFILL_DELAY_MS);
+    this.refillSoonTimer.unref();
   }
 
   private fill(): void {
@@ -59,9 +111,17 @@ export class WarmPool {
     while (this.idle.size < this.size) {
       const upstream = this.create();
       const startedAt = Date.now();
-      this.idle.add(upstream);
+      const waiting: Waiting = this.initialize
+        ? { upstream, ready: false, initialized: warmInitialize(upstream, this.metrics, this.log.child({ upstream: upstream.label }), WARM_INITIALIZE_TIMEOUT_MS) }
+        : { upstream, ready: true };
+      this.idle.add(waiting);
+      void waiting.initialized?.then((result) => {
+        waiting.ready = result !== undefined;
+        this.updateGauge();
+      });
       void upstream.closed.then((info) => {
-        if (!this.idle.delete(upstream) || this.stopped) return;
+        if (!this.idle.delete(waiting) || this.stopped) return;
+        this.updateGauge();
         // Died while waiting: it never served anyone, so this is a failure of the command itself.
         this.failures = Date.now() - startedAt < 10_000 ? this.failures + 1 : 0;
         const delay = Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(this.failures, 10));
@@ -73,5 +133,12 @@ export class WarmPool {
         this.refillTimer.unref();
       });
     }
+    this.updateGauge();
+  }
+
+  private updateGauge(): void {
+    let ready = 0;
+    for (const w of this.idle) if (w.ready && w.upstream.isOpen) ready++;
+    this.metrics.warmPoolReady.set(ready);
   }
 }
