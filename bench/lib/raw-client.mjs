@@ -4,7 +4,8 @@
 // as an SSE stream (the spec allows both); both are handled.
 import { Agent, request } from 'node:http';
 
-const PROTOCOL_VERSION = '2025-06-18';
+/** What the SDK clients of this repo's SDK version ask for (LATEST_PROTOCOL_VERSION). */
+const PROTOCOL_VERSION = '2025-11-25';
 
 /** One keep-alive agent per load generator: sessions share its pooled connections. */
 export function rawAgent(maxSockets = 256) {
