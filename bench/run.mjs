@@ -32,6 +32,7 @@ import {
   startSupergateway,
   startPrespawned,
 } from './lib/targets.mjs';
+import { RawSession, rawAgent } from './lib/raw-client.mjs';
 import { existsSync } from 'node:fs';
 
 // ---------------------------------------------------------------- options
@@ -43,13 +44,14 @@ const opt = (name) => {
   return argv[i].includes('=') ? argv[i].slice(name.length + 1) : argv[i + 1];
 };
 if (flag('--help') || flag('-h')) {
-  process.stdout.write('usage: node bench/run.mjs [--quick] [--no-setup] [--targets id,...] [--skip latency,throughput,coldstart] [--json FILE]\n');
+  process.stdout.write('usage: node bench/run.mjs [--quick] [--no-setup] [--targets id,...] [--skip latency,throughput,coldstart] [--cold-samples N] [--json FILE]\n');
   process.exit(0);
 }
 const QUICK = flag('--quick');
 const P = QUICK
   ? { latWarm: 100, latCalls: 400, latRounds: 4, tpLevels: [1, 10, 20], tpSecs: 1, tpWarmMs: 200, tpRounds: 2, memN: 10, coldSamples: 3, warmPool: 4 }
   : { latWarm: 200, latCalls: 2000, latRounds: 8, tpLevels: [1, 10, 100], tpSecs: 3, tpWarmMs: 500, tpRounds: 3, memN: 50, coldSamples: 8, warmPool: 4 };
+if (opt('--cold-samples') !== undefined) P.coldSamples = Number(opt('--cold-samples'));
 const CALL_TIMEOUT_MS = 15_000;
 const MAX_ERRORS = 50;
 const skip = new Set((opt('--skip') ?? '').split(',').filter(Boolean));
@@ -330,47 +332,66 @@ async function phaseThroughput() {
 }
 
 // ---------------------------------------------------------------- phase 3: new-session time
-async function coldConfig(label, server, make, gapMs) {
+/**
+ * Samples new sessions on one server under test. `clients`: 'sdk' (the SDK client: connect, then
+ * callTool) and/or 'raw' (bench/lib/raw-client.mjs: POST initialize, POST notifications/initialized,
+ * POST tools/call on a keep-alive agent), alternated sample by sample so both see the same minutes;
+ * one result row per client. The difference between the two rows is the SDK client's own cost.
+ */
+async function coldConfig(label, server, make, gapMs, clients = ['sdk']) {
   let srv;
-  const samples = [];
-  const inits = [];
-  const errors = [];
+  const rows = Object.fromEntries(clients.map((c) => [c, { samples: [], inits: [], errors: [] }]));
+  const agent = rawAgent();
   try {
     srv = await make();
     const target = srv.target;
     await sleep(srv.settleMs ?? 300);
     for (let i = 0; i < P.coldSamples; i++) {
-      await sleep(gapMs);
-      let s;
-      try {
-        if (target.transport === 'raw-prespawned') {
-          // Floor for a pool that only pre-spawns: a process started 1.5 s ago, spoken to with raw
-          // JSON-RPC lines (no SDK client, no HTTP).
-          const p = await startPrespawned(server, target.waitMs);
-          s = { close: () => p.close() };
-          const t = await p.initializeAndEcho();
-          inits.push(t.init);
-          samples.push(t.total);
-          continue;
+      for (const client of clients) {
+        const row = rows[client];
+        await sleep(gapMs);
+        let s;
+        try {
+          if (target.transport === 'raw-prespawned') {
+            // Floor for a pool that only pre-spawns: a process started 1.5 s ago, spoken to with raw
+            // JSON-RPC lines (no SDK client, no HTTP).
+            const p = await startPrespawned(server, target.waitMs);
+            s = { close: () => p.close() };
+            const t = await p.initializeAndEcho();
+            row.inits.push(t.init);
+            row.samples.push(t.total);
+            continue;
+          }
+          const t0 = performance.now();
+          if (client === 'raw') {
+            s = (await RawSession.open(target.url, agent)).session;
+            row.inits.push(performance.now() - t0);
+            await s.echo(`cold${i}`);
+          } else {
+            s = await openSession(target);
+            row.inits.push(performance.now() - t0);
+            await echo(s, server);
+          }
+          row.samples.push(performance.now() - t0);
+        } catch (err) {
+          row.errors.push(err.message);
+        } finally {
+          await s?.close();
         }
-        const t0 = performance.now();
-        s = await openSession(target);
-        inits.push(performance.now() - t0);
-        await echo(s, server);
-        samples.push(performance.now() - t0);
-      } catch (err) {
-        errors.push(err.message);
-      } finally {
-        await s?.close();
       }
     }
   } catch (err) {
-    errors.push(err.message);
+    rows[clients[0]].errors.push(err.message);
   } finally {
+    agent.destroy();
     await srv?.proc?.stop();
   }
-  if (errors.length > 0) finding(`new-session ${label} (${server}): ${errors.length} failures; first: ${errors[0].slice(0, 300)}`);
-  return { label, server, ...summarize(samples), initP50: summarize(inits).p50, errors: errors.length };
+  return clients.map((client) => {
+    const { samples, inits, errors } = rows[client];
+    const rowLabel = clients.length > 1 || client === 'raw' ? `${label} (${client === 'raw' ? 'raw HTTP client' : 'SDK client'})` : label;
+    if (errors.length > 0) finding(`new-session ${rowLabel} (${server}): ${errors.length} failures; first: ${errors[0].slice(0, 300)}`);
+    return { label: rowLabel, server, ...summarize(samples), initP50: summarize(inits).p50, errors: errors.length };
+  });
 }
 
 async function phaseColdStart() {
@@ -381,10 +402,10 @@ async function phaseColdStart() {
     log(`new-session time (${server}): ${P.coldSamples} sessions per config, initialize → first tools/call result`);
     const configs = [
       ['direct stdio (spawn + initialize)', async () => ({ target: { transport: 'stdio', server } }), 200],
-      server === 'fixture' && ['HTTP floor: SDK client new session to node:http answering in process', async () => {
+      server === 'fixture' && ['HTTP floor: new session on node:http answering in process', async () => {
         const f = await startHttpFloor();
         return { proc: f.proc, target: { transport: 'http', url: f.url } };
-      }, 200],
+      }, 200, ['sdk', 'raw']],
       ['pre-spawned process, raw stdio JSON-RPC (floor of a spawn-only pool)', async () => ({ target: { transport: 'raw-prespawned', waitMs: warmGap } }), 0],
       ['bridge HTTP, warm pool 0', async () => {
         const b = await startBridge({ server });
@@ -393,7 +414,15 @@ async function phaseColdStart() {
       [`bridge HTTP, warm pool ${pool}`, async () => {
         const b = await startBridge({ server, warmPool: pool });
         return { proc: b.proc, target: { transport: 'http', url: b.url }, settleMs: 2500 };
-      }, warmGap],
+      }, warmGap, ['sdk', 'raw']],
+      [`bridge HTTP, warm pool ${pool} --warm-pool-initialize`, async () => {
+        const b = await startBridge({ server, warmPool: pool, extraArgs: ['--warm-pool-initialize'] });
+        return { proc: b.proc, target: { transport: 'http', url: b.url }, settleMs: 2500 };
+      }, warmGap, ['sdk', 'raw']],
+      ['bridge HTTP, --session-mode shared', async () => {
+        const b = await startBridge({ server, sessionMode: 'shared' });
+        return { proc: b.proc, target: { transport: 'http', url: b.url }, settleMs: 1500 };
+      }, 200, ['sdk', 'raw']],
       server === 'fixture' && [`bridge SSE, warm pool ${pool}`, async () => {
         const b = await startBridge({ server, warmPool: pool });
         return { proc: b.proc, target: { transport: 'sse', url: b.sseUrl }, settleMs: 3000 };
@@ -407,7 +436,7 @@ async function phaseColdStart() {
         return { proc: m.proc, target: { transport: 'http', url: m.url }, settleMs: 2000 };
       }, 200],
     ].filter(Boolean);
-    for (const [label, make, gap] of configs) results.coldstart.push(await coldConfig(label, server, make, gap));
+    for (const [label, make, gap, clients] of configs) results.coldstart.push(...(await coldConfig(label, server, make, gap, clients)));
   }
 }
 
@@ -520,7 +549,7 @@ for (const c of P.tpLevels) {
   }
 }
 for (const r of results.coldstart ?? []) {
-  if (r.label === `bridge HTTP, warm pool ${P.warmPool}`) tRows.push([`new session with warm pool p50 ≤ 5 ms (${r.server})`, `${ms(r.p50, 1)} ms`, verdict(r.p50 <= 5)]);
+  if (r.label.startsWith(`bridge HTTP, warm pool ${P.warmPool}`)) tRows.push([`new session with warm pool p50 ≤ 5 ms (${r.server}): ${r.label.slice('bridge HTTP, '.length)}`, `${ms(r.p50, 1)} ms`, verdict(r.p50 <= 5)]);
 }
 out(table(['target', 'measured', 'verdict'], tRows));
 out();

@@ -14,7 +14,8 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const PEERS_DIR = process.env.BENCH_PEERS_DIR ?? '/tmp/bench-peers';
 export const SG_BIN = path.join(PEERS_DIR, 'node_modules/supergateway/dist/index.js');
 export const MCP_PROXY_BIN = path.join(PEERS_DIR, 'venv/bin/mcp-proxy');
-export const BRIDGE_MAIN = path.join(ROOT, 'dist/bridge/main.js');
+/** BENCH_BRIDGE_MAIN: another build (e.g. a copy of dist/ from an older commit) for before/after runs. */
+export const BRIDGE_MAIN = process.env.BENCH_BRIDGE_MAIN ?? path.join(ROOT, 'dist/bridge/main.js');
 
 /** Stdio server commands (argv after `node`). */
 export const SERVERS = {
