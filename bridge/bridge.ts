@@ -91,8 +91,13 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
     async close(graceMs = config.shutdownGrace * 1000, drainDelayMs = 0) {
       // Keep listening while draining: /readyz answers 503 (so Kubernetes stops routing here), new
       // sessions get 503 only after the delay, and existing sessions can finish their calls.
+      // From now on every response says `Connection: close` (serveBridge), so a client's pooled
+      // connections end with their next answer. Idle ones are closed only when the delay is over: by
+      // then the Service no longer routes here, and closing them earlier would race with a request the
+      // client is sending on one (a reset POST is not retried), while the pod can still serve it.
       hub.stopAdvertising();
       if (drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, drainDelayMs));
+      server.closeIdleConnections();
       await hub.drain(graceMs, () => relays.active);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

@@ -11,6 +11,11 @@ import { handleStreamableHttp } from './streamable-http.js';
 /** Attaches the bridge's routes to a (listening) server. */
 export function serveBridge(server: Server, ctx: HttpContext, guard: GuardConfig): void {
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    // Shutting down: no keep-alive. A client's pooled connection is pinned to this pod (conntrack), so
+    // without this its next request, even a new session, keeps coming here after the Service has
+    // dropped the pod (503 once the drain delay is over); with it, the client reconnects and is routed
+    // to a replica that stays. Found by the e2e rolling-update test (LiteLLM-style sessions).
+    if (ctx.hub.stopping) res.setHeader('connection', 'close');
     route(ctx, guard, req, res).catch((err: unknown) => {
       ctx.log.error({ err }, 'request handler failed');
       sendError(res, 500, ErrorCodes.internalError, 'Internal error in the bridge');

@@ -90,6 +90,11 @@ export class SessionHub {
     return new IsolatedSession(id, transport, (init) => this.pool.take(init), this.metrics, this.log.child({ sessionId: id }), (s) => this.forget(s), bindAtOnce);
   }
 
+  /** True once shutdown began (readiness off): responses then close their connection (see serveBridge). */
+  get stopping(): boolean {
+    return !this.advertising;
+  }
+
   /** Readiness off (so Kubernetes stops routing here) while sessions are still served normally. */
   stopAdvertising(): void {
     this.advertising = false;

@@ -2,6 +2,8 @@
 // go exactly with their sessions.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { Agent, request } from 'node:http';
+import type { Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { FIXTURE, INIT, JSON_HEADERS, ROOT, bridgeFor, childPids, openFds, rawSession, streamableClient, textOf, until } from './bridge-harness.js';
@@ -58,6 +60,37 @@ describe('idle timeout', () => {
 });
 
 describe('shutdown', () => {
+  it('when shutdown begins, then every response says Connection: close, and keep-alive connections still idle after --drain-delay are closed, so clients reconnect to another replica', async () => {
+    const bridge = await bridgeFor(FIXTURE);
+    const busy = new Agent({ keepAlive: true, maxSockets: 1 });
+    const idle = new Agent({ keepAlive: true, maxSockets: 1 });
+    const post = (agent: Agent) => new Promise<{ status: number; connection?: string; socket: Socket }>((resolve, reject) => {
+      const req = request(bridge.url, { method: 'POST', agent, headers: JSON_HEADERS }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, socket: req.socket as Socket }));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify(INIT));
+    });
+    const first = await post(busy);
+    const parked = await post(idle);
+    expect([first.connection, parked.connection]).toEqual(['keep-alive', 'keep-alive']);
+    const parkedClosed = once(parked.socket, 'close');
+    const closing = bridge.close(5000, 1500);
+    // During the drain delay: the pooled connection is reused (not reset under the client), served,
+    // and told to close.
+    const late = await post(busy);
+    expect(late).toMatchObject({ status: 200, connection: 'close' });
+    expect(late.socket).toBe(first.socket);
+    expect(parked.socket.destroyed).toBe(false);
+    // After the delay the connection nobody used is closed by the bridge.
+    await parkedClosed;
+    await closing;
+    busy.destroy();
+    idle.destroy();
+    await until('every server process is gone', () => childPids().length === 0);
+  }, 30_000);
+
   it('when the bridge gets SIGTERM, then readiness drops, sessions still open during --drain-delay, then get 503, the in-flight call finishes, and it exits 0', async () => {
     const bridge = spawn('node', [join(ROOT, 'dist/bridge/main.js'), '--port', '0', '--drain-delay', '2', '--shutdown-grace', '10', '--', ...FIXTURE], { stdio: ['ignore', 'pipe', 'inherit'] });
     const lines = createInterface({ input: bridge.stdout });
