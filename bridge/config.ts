@@ -100,8 +100,9 @@ Options (each also as env MCP_BRIDGE_<NAME>, e.g. MCP_BRIDGE_MAX_SESSIONS=50; fl
   --max-queue BYTES        bytes queued for one slow SSE reader before its stream is closed (default 8388608)
   --relay-roots            shared: pass clients' roots/list to the server (off: the server gets an empty
                            list, so e.g. a filesystem server cannot widen its directories for everyone)
-  --drain-delay SECONDS    on SIGTERM, keep serving (readiness already 503) this long so load balancers
-                           stop sending traffic first; then new sessions get 503 (default 5)
+  --drain-delay SECONDS    on SIGTERM, keep serving (readiness already 503, responses Connection: close)
+                           this long so load balancers stop sending traffic first; then idle
+                           connections close and new sessions get 503 (default 5)
   --shutdown-grace SECONDS then, time for in-flight requests before processes stop (default 20)
   --allowed-origins LIST   extra browser origins allowed (comma list, or *); the bridge's own host and
                            localhost are always allowed; requests without Origin are always allowed
