@@ -16,9 +16,17 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 : "${KUBECONFIG:?KUBECONFIG must point at the cluster under test}"
 export KUBECONFIG
+kubectl_bin="${KUBECTL:-$( [ -x /var/cache/mcp-sidecar/bin/current/kubectl ] && echo /var/cache/mcp-sidecar/bin/current/kubectl || echo kubectl)}"
+ns="${E2E_NAMESPACE:-mcp-e2e}"
 out="$(mktemp -d)"
 trap 'rm -rf "${out}"' EXIT
 t0=${SECONDS}
+# The last run deletes its namespace without waiting; samples applied into a namespace that is still
+# Terminating are deleted under the suite ("object has been deleted"). Wait for it to be gone first.
+if [ "$("${kubectl_bin}" get namespace "${ns}" -o jsonpath='{.status.phase}' 2>/dev/null || true)" = Terminating ]; then
+  echo "waiting for namespace ${ns} (deleted by the previous run) to be gone" >&2
+  "${kubectl_bin}" wait --for=delete "namespace/${ns}" --timeout=300s >/dev/null
+fi
 set +e
 node --experimental-vm-modules node_modules/jest/bin/jest.js -c test/e2e/jest.config.js --selectProjects e2e \
   --runInBand --verbose --json --outputFile "${out}/result.json" "$@"
@@ -37,7 +45,6 @@ else
   rc=1
 fi
 if [ "${E2E_KEEP:-}" != 1 ] && [ "${rc}" = 0 ]; then
-  "${KUBECTL:-$( [ -x /var/cache/mcp-sidecar/bin/current/kubectl ] && echo /var/cache/mcp-sidecar/bin/current/kubectl || echo kubectl)}" \
-    delete namespace "${E2E_NAMESPACE:-mcp-e2e}" --ignore-not-found --wait=false >/dev/null || true
+  "${kubectl_bin}" delete namespace "${ns}" --ignore-not-found --wait=false >/dev/null || true
 fi
 exit "${rc}"
