@@ -58,6 +58,7 @@ function envValue(name, value) {
 export function bridgeArgs(s) {
   const flags = ['--host', '0.0.0.0', '--port', String(BRIDGE_PORT), '--session-mode', SESSION_MODE_FLAG[s.sessions.mode]];
   if (s.sessions.warmPool !== undefined) flags.push('--warm-pool', String(s.sessions.warmPool));
+  if (s.sessions.warmPoolInitialize === true) flags.push('--warm-pool-initialize');
   if (s.sessions.maxSessions !== undefined) flags.push('--max-sessions', String(s.sessions.maxSessions));
   if (s.sessions.idleTimeoutSeconds !== undefined) flags.push('--idle-timeout', String(s.sessions.idleTimeoutSeconds));
   flags.push('--drain-delay', '0');

@@ -58,6 +58,7 @@ export const mcpServerSpecSchema = z.object({
     .object({
       mode: sessionModeSchema.default('perSession'),
       warmPool: z.number().int().min(0).optional(),
+      warmPoolInitialize: z.boolean().optional(),
       maxSessions: z.number().int().min(1).optional(),
       idleTimeoutSeconds: z.number().int().min(0).optional(),
     })

@@ -10,6 +10,7 @@ export function bridgeFlags(spec: McpServerSpec): string[] {
   // The bridge binds 127.0.0.1 by default (DNS-rebinding safety on laptops); in a pod it must listen on all.
   const flags = ['--host', '0.0.0.0', '--port', String(bridge.port), '--session-mode', SESSION_MODE_FLAG[sessions.mode]];
   if (sessions.warmPool !== undefined) flags.push('--warm-pool', String(sessions.warmPool));
+  if (sessions.warmPoolInitialize === true) flags.push('--warm-pool-initialize');
   if (sessions.maxSessions !== undefined) flags.push('--max-sessions', String(sessions.maxSessions));
   if (sessions.idleTimeoutSeconds !== undefined) flags.push('--idle-timeout', String(sessions.idleTimeoutSeconds));
   if (bridge.maxBodyBytes !== undefined) flags.push('--max-body', String(bridge.maxBodyBytes));

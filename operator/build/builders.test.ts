@@ -99,6 +99,7 @@ describe('bridge flags', () => {
   it.each([
     [{ sessions: { mode: 'shared' } }, ['--session-mode', 'shared']],
     [{ sessions: { warmPool: 2, maxSessions: 9, idleTimeoutSeconds: 60 } }, ['--warm-pool', '2', '--max-sessions', '9', '--idle-timeout', '60']],
+    [{ sessions: { warmPool: 2, warmPoolInitialize: true } }, ['--warm-pool', '2', '--warm-pool-initialize']],
     [{ bridge: { port: 9000 } }, ['--port', '9000']],
     [{ bridge: { maxBodyBytes: 2048, maxLineBytes: 4096 } }, ['--max-body', '2048', '--max-line', '4096']],
     [{ bridge: { allowedOrigins: ['https://a', 'https://b'] } }, ['--allowed-origins', 'https://a,https://b']],
