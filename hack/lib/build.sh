@@ -105,9 +105,11 @@ build_kubernetes() {
   install_bins "${out}" "${specs[@]}" "etcd=server:${ETCD_VERSION}"
 }
 
-# A single-main-package module: build_simple NAME VERSION MODULE PKG LDFLAGS
+# A single-main-package module: build_simple NAME VERSION MODULE PKG LDFLAGS [GO.MOD LINES]
+# The optional last argument is appended to the throwaway go.mod (e.g. the module's own exclude block,
+# which applies only in a main module).
 build_simple() {
-  local name="$1" ver="$2" mod="$3" pkg="$4" ldx="$5"
+  local name="$1" ver="$2" mod="$3" pkg="$4" ldx="$5" extra="${6:-}"
   all_cached "${name}:${ver}" && return 0
   go_env
   local work="${MCP_CACHE_DIR}/work/${name}-${ver}"
@@ -119,6 +121,7 @@ build_simple() {
     echo "go 1.24"
     echo
     echo "require ${mod} ${ver}"
+    if [ -n "${extra}" ]; then echo; echo "${extra}"; fi
   } > "${work}/go.mod.new"
   if ! cmp -s "${work}/go.mod.new" "${work}/go.mod"; then mv "${work}/go.mod.new" "${work}/go.mod"; rm -f "${work}/go.sum"; else rm -f "${work}/go.mod.new"; fi
   [ -e "${work}/main.go" ] || printf 'package main\n\nfunc main() {}\n' > "${work}/main.go"
