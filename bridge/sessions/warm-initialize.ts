@@ -39,7 +39,13 @@ export function matchesWarmInitialize(initialize: JsonRpcRequest): boolean {
  * Resolves the result, or undefined (and stops the process) when the server refuses, answers with
  * something that is not an InitializeResult, exits, or takes longer than timeoutMs.
  */
-export function warmInitialize(upstream: Upstream, metrics: BridgeMetrics, log: Logger, timeoutMs: number): Promise<InitializeResult | undefined> {
+export function warmInitialize(
+  upstream: Upstream,
+  metrics: BridgeMetrics,
+  log: Logger,
+  timeoutMs: number,
+  capabilities: Readonly<Record<string, unknown>> = {},
+): Promise<InitializeResult | undefined> {
   return new Promise((resolve) => {
     const fail = (why: string): void => {
       clearTimeout(timer);
@@ -77,6 +83,6 @@ export function warmInitialize(upstream: Upstream, metrics: BridgeMetrics, log: 
       }
     };
     metrics.countMessage('to_server', 'initialize');
-    upstream.send({ jsonrpc: '2.0', id: WARM_ID, method: 'initialize', params: WARM_PARAMS });
+    upstream.send({ jsonrpc: '2.0', id: WARM_ID, method: 'initialize', params: { ...WARM_PARAMS, capabilities } });
   });
 }
