@@ -38,6 +38,7 @@ const ConfigSchema = z.object({
   passEnv: list.default([]),
   relayRoots: z.union([z.boolean(), z.stringbool()]).default(false),
   modernWorkers: intFrom(1).max(1000).default(8),
+  upstreamEra: z.enum(['auto', 'legacy']).default('auto'),
   mrtrMaxPending: intFrom(1).default(256),
   mrtrTimeout: intFrom(1).default(300),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -71,6 +72,7 @@ const FLAGS = {
   'pass-env': 'passEnv',
   'relay-roots': 'relayRoots',
   'modern-workers': 'modernWorkers',
+  'upstream-era': 'upstreamEra',
   'mrtr-max-pending': 'mrtrMaxPending',
   'mrtr-timeout': 'mrtrTimeout',
   'log-level': 'logLevel',
@@ -103,6 +105,12 @@ Options (each also as env MCP_BRIDGE_<NAME>, e.g. MCP_BRIDGE_MAX_SESSIONS=50; fl
   --modern-workers N       per-session: at most N initialized processes serving 2026-07-28 requests,
                            one request at a time each and reused by later requests (default 8;
                            more requests wait for a free one, up to 30 s)
+  --upstream-era auto|legacy  auto: ask each process the bridge itself starts for 2026-07-28 requests
+                           (shared, --modern-workers) server/discover first; a 2026-07-28 server gets
+                           those requests as they are, a 2025-era one is initialized and they are
+                           downgraded. legacy: never ask (for a server that cannot take an unknown
+                           method before initialize; one that dies on the probe is taken for legacy
+                           anyway) (default auto)
   --mrtr-max-pending N     2026-07-28 calls whose server asked for client input (sampling, elicitation,
                            roots) and now wait for the client's retry; more get the server's request
                            refused (default 256)

@@ -41,7 +41,7 @@ export class SessionHub {
     readonly codec: RequestStateCodec,
   ) {
     this.pool = new WarmPool(config.sessionMode === 'shared' ? 0 : config.warmPool, createUpstream, log, metrics, config.warmPoolInitialize);
-    this.shared = config.sessionMode === 'shared' ? new SharedUpstream(createUpstream, metrics, log, config.relayRoots) : undefined;
+    this.shared = config.sessionMode === 'shared' ? new SharedUpstream(createUpstream, metrics, log, config.relayRoots, config.upstreamEra === 'auto') : undefined;
     this.continuations = new Continuations(config.mrtrMaxPending, config.mrtrTimeout * 1000, metrics);
     if (this.shared !== undefined) {
       this.modern = new SharedModernBackend(this.shared, metrics);
@@ -53,6 +53,7 @@ export class SessionHub {
         max: config.modernWorkers,
         idleTimeoutMs: config.idleTimeout * 1000,
         capabilities: modernChildCapabilities(config.relayRoots),
+        probe: config.upstreamEra === 'auto',
         metrics,
         log: log.child({ modern: true }),
       });
