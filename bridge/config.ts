@@ -22,6 +22,7 @@ const ConfigSchema = z.object({
   warmPoolInitialize: z.union([z.boolean(), z.stringbool()]).default(false),
   maxSessions: intFrom(1).default(1000),
   idleTimeout: intFrom(0).default(900),
+  vanishedAfter: intFrom(0).default(60),
   maxBody: intFrom(1024).default(4 * MiB),
   maxLine: intFrom(1024).default(16 * MiB),
   maxQueue: intFrom(64 * 1024).default(8 * MiB),
@@ -56,6 +57,7 @@ const FLAGS = {
   'warm-pool-initialize': 'warmPoolInitialize',
   'max-sessions': 'maxSessions',
   'idle-timeout': 'idleTimeout',
+  'vanished-after': 'vanishedAfter',
   'max-body': 'maxBody',
   'max-line': 'maxLine',
   'max-queue': 'maxQueue',
@@ -117,6 +119,10 @@ Options (each also as env MCP_BRIDGE_<NAME>, e.g. MCP_BRIDGE_MAX_SESSIONS=50; fl
   --mrtr-timeout SECONDS   such a call is given up when no retry comes within this (default 300)
   --max-sessions N         sessions at once; more get 503 (default 1000)
   --idle-timeout SECONDS   end a session with no request for this long; 0 = never (default 900)
+  --vanished-after SECONDS end a 2025-era session that has no open stream (GET /mcp closed or never
+                           opened) and no request for this long: its client is most likely gone
+                           without a DELETE; if not, its next request gets 404 and it initializes
+                           again; 0 = never (default 60)
   --max-body BYTES         largest HTTP request body; larger gets 413 (default 4194304)
   --max-line BYTES         largest JSON-RPC line from the server; larger ends the session (default 16777216)
   --max-queue BYTES        bytes queued for one slow SSE reader before its stream is closed (default 8388608)
