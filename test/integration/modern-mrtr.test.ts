@@ -3,7 +3,7 @@
 // Both session modes; one bridge per test so a continuation left waiting never affects the next one.
 import type { RunningBridge } from '../../bridge/bridge.js';
 import { FIXTURE, bridgeFor, until } from './bridge-harness.js';
-import { SERVER_INFO_KEY, envelope, modernPost, textOfResult, type JsonRpc } from './modern-clients.js';
+import { SERVER_INFO_KEY, envelope, modernPost, openStream, textOfResult, type JsonRpc } from './modern-clients.js';
 
 const MODES = [['per-session'], ['shared']] as const;
 const ALL_INPUTS = { sampling: {}, elicitation: {}, roots: {} };
@@ -97,6 +97,29 @@ describe.each(MODES)('MRTR through the bridge, %s mode', (mode) => {
     expect(textOfResult(done.body?.result)).toBe('name=Bo; greeting=hey; roots=1');
   });
 
+  it('when a subscriptions/listen stream is open, then it does not make a call\'s sampling request ambiguous (a listen stream causes no server requests)', async () => {
+    await start();
+    const stream = await openStream(bridge.url, { jsonrpc: '2.0', id: 'idle-listener', method: 'subscriptions/listen', params: { notifications: { toolsListChanged: true }, _meta: envelope() } });
+    try {
+      await stream.next('the acknowledgement', () => true);
+      const round = await inputRequired(tool(16, 'ask_sampling', { prompt: 'with a listener open' }));
+      const [key] = Object.keys(round.inputRequests);
+      const done = await modernPost(bridge.url, tool(17, 'ask_sampling', {}, { inputResponses: { [key ?? '']: { role: 'assistant', content: { type: 'text', text: 'fine' }, model: 'm' } }, requestState: round.requestState }));
+      expect(done.body?.result?.resultType).toBe('complete');
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('when another client abandoned its input_required round (clients may never retry), then a new call can still ask its client', async () => {
+    await start();
+    await inputRequired(tool(18, 'ask_elicitation', { message: 'never answered' }));
+    const round = await inputRequired(tool(19, 'ask_sampling', { prompt: 'asked after an abandoned round' }));
+    const [key] = Object.keys(round.inputRequests);
+    const done = await modernPost(bridge.url, tool(20, 'ask_sampling', {}, { inputResponses: { [key ?? '']: { role: 'assistant', content: { type: 'text', text: 'answered' }, model: 'm' } }, requestState: round.requestState }));
+    expect(JSON.parse(textOfResult(done.body?.result))).toMatchObject({ content: { text: 'answered' } });
+  });
+
   it('when no retry comes within --mrtr-timeout, then the state is refused with -32602 afterwards and the child is free for the next call', async () => {
     await start(['--mrtr-timeout', '1']);
     const first = await inputRequired(tool(13, 'ask_sampling', {}));
@@ -109,5 +132,22 @@ describe.each(MODES)('MRTR through the bridge, %s mode', (mode) => {
     const late = await modernPost(bridge.url, tool(14, 'ask_sampling', {}, { inputResponses: { [key ?? '']: { role: 'assistant', content: { type: 'text', text: 'late' }, model: 'm' } }, requestState: first.requestState }));
     expect(late.body?.error?.code).toBe(-32602);
     await inputRequired(tool(15, 'ask_sampling', {}));
+  });
+});
+
+describe('MRTR through the bridge, per-session worker pool', () => {
+  it('when as many rounds are abandoned as there are --modern-workers, then a new call is still served promptly', async () => {
+    const bridge = await bridgeFor(FIXTURE, ['--modern-workers', '2']);
+    try {
+      for (const [id, message] of [[21, 'abandoned 1'], [22, 'abandoned 2']] as const) {
+        const round = await modernPost(bridge.url, tool(id, 'ask_elicitation', { message }));
+        expect(round.body?.result?.resultType).toBe('input_required');
+      }
+      // Abandoned rounds wait for --mrtr-timeout (300 s by default); new traffic must not wait for them.
+      const reply = await modernPost(bridge.url, tool(23, 'echo', { message: 'still served' }), { signal: AbortSignal.timeout(5_000) });
+      expect(textOfResult(reply.body?.result)).toBe('still served');
+    } finally {
+      await bridge.close(0);
+    }
   });
 });
