@@ -103,7 +103,7 @@ describe.each(MODES)('a 2026-07-28 stdio child behind the bridge, %s mode', (mod
     await until('the child saw the cancellation', () => childEvents().some((e) => e.event === 'slow-cancelled' && e.ms === 30_000));
   });
 
-  it('when a 2025-era client uses the modern child, then it is served (upgraded), and the child input_required becomes a sampling request to it', async () => {
+  it('when a 2025-era client uses the (dual-era) modern child, then it is served, and a tool that needs sampling asks that client', async () => {
     const { client } = await streamableClient(bridge.url, { capabilities: { sampling: {} } });
     let asked = 0;
     client.setRequestHandler(CreateMessageRequestSchema, () => {
@@ -113,8 +113,6 @@ describe.each(MODES)('a 2026-07-28 stdio child behind the bridge, %s mode', (mod
     try {
       expect(client.getServerVersion()).toMatchObject({ name: 'mcp-sidecar-modern-fixture' });
       expect(textOf(await client.callTool({ name: 'echo', arguments: { message: 'old client' } }))).toBe('old client');
-      // The child stays on 2026-07-28: the bridge speaks it for the 2025 client.
-      expect(JSON.parse(textOf(await client.callTool({ name: 'whoami', arguments: {} })))).toMatchObject({ era: 'modern' });
       expect(textOf(await client.callTool({ name: 'ask_sampling', arguments: {} }))).toBe('sampled: from 2025');
       expect(asked).toBe(1);
     } finally {
@@ -129,5 +127,22 @@ describe.each(MODES)('a 2026-07-28 stdio child behind the bridge, %s mode', (mod
     ]);
     expect({ version: run.protocol_version, server: run.server }).toEqual({ version: MODERN, server: 'mcp-sidecar-modern-fixture' });
     expect(run.results).toMatchObject([{ text: 'py to modern child' }, { text: 'sampled: python says hi' }]);
+  });
+});
+
+describe.each(MODES)('a 2026-07-28-only stdio child (refuses initialize) behind the bridge, %s mode', (mode) => {
+  it('when a 2025-era client connects, then the bridge upgrades it (DESIGN 4b): initialize, calls and sampling work', async () => {
+    const bridge = await bridgeFor([...MODERN_CHILD, '--modern-only'], ['--session-mode', mode]);
+    try {
+      const { client } = await streamableClient(bridge.url, { capabilities: { sampling: {} } });
+      client.setRequestHandler(CreateMessageRequestSchema, () => ({ role: 'assistant' as const, content: { type: 'text' as const, text: 'upgraded' }, model: 'm', stopReason: 'endTurn' }));
+      expect(client.getServerVersion()).toMatchObject({ name: 'mcp-sidecar-modern-fixture' });
+      expect(textOf(await client.callTool({ name: 'echo', arguments: { message: '2025 to modern-only' } }))).toBe('2025 to modern-only');
+      expect(JSON.parse(textOf(await client.callTool({ name: 'whoami', arguments: {} })))).toMatchObject({ era: 'modern' });
+      expect(textOf(await client.callTool({ name: 'ask_sampling', arguments: {} }))).toBe('sampled: upgraded');
+      await client.close();
+    } finally {
+      await bridge.close(0);
+    }
   });
 });
