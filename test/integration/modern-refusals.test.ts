@@ -90,6 +90,25 @@ describe.each(MODES)('2026-07-28 refusals, %s mode', (mode) => {
     expectRefusal(await modernPost(bridge.url, call(12, NON_ASCII_TOOL), { headers: { 'mcp-name': raw } }), 400, -32020, 12);
   });
 
+  it('when Mcp-Param-Region (x-mcp-header of region_echo) matches the argument, plain or base64, then the call is served', async () => {
+    const plain = await modernPost(bridge.url, call(41, 'region_echo', { region: 'us-west1', query: 'q' }), { headers: { 'mcp-param-region': 'us-west1' } });
+    expect(plain.body?.result).toMatchObject({ content: [{ text: 'us-west1: q' }] });
+    const encoded = await modernPost(bridge.url, call(42, 'region_echo', { region: 'Zürich', query: 'q' }), { headers: { 'mcp-param-region': headerValue('Zürich') } });
+    expect(encoded.body?.result).toMatchObject({ content: [{ text: 'Zürich: q' }] });
+  });
+
+  it('when Mcp-Param-Region differs from the argument, then 400 with -32020', async () => {
+    expectRefusal(await modernPost(bridge.url, call(43, 'region_echo', { region: 'us-west1', query: 'q' }), { headers: { 'mcp-param-region': 'eu-central1' } }), 400, -32020, 43);
+  });
+
+  it('when the argument of an x-mcp-header parameter is in the body but Mcp-Param-Region is missing, then 400 with -32020', async () => {
+    expectRefusal(await modernPost(bridge.url, call(44, 'region_echo', { region: 'us-west1', query: 'q' })), 400, -32020, 44);
+  });
+
+  it('when Mcp-Param-Region is malformed base64, then 400 with -32020', async () => {
+    expectRefusal(await modernPost(bridge.url, call(45, 'region_echo', { region: 'us-west1', query: 'q' }), { headers: { 'mcp-param-region': '=?base64?not*base64?=' } }), 400, -32020, 45);
+  });
+
   it('when Mcp-Method is missing, then 400 with -32020', async () => {
     expectRefusal(await modernPost(bridge.url, call(13, 'echo', { message: 'x' }), { omit: ['mcp-method'] }), 400, -32020, 13);
   });
