@@ -100,7 +100,14 @@ export class WorkerPool implements ModernBackend {
         return;
       }
       if (!exchange.isOpen) return this.release(worker);
+      // Keep one spare started and initialized: the next request should not wait for a cold start.
+      if (this.idle.length === 0 && this.working + this.starting < this.options.max) {
+        void this.spawn().then((spare) => {
+          if (spare !== undefined) this.release(spare);
+        });
+      }
       worker.busy = exchange;
+      exchange.onParked = () => this.slotFreed();
       exchange.onEnd = () => {
         worker.router.dropClient(exchange); // cancels the upstream request if it is still pending
         this.release(worker);
@@ -155,7 +162,7 @@ export class WorkerPool implements ModernBackend {
         return Promise.resolve(worker);
       }
     }
-    if (this.workers.size + this.starting < this.options.max) return this.spawn();
+    if (this.working + this.starting < this.options.max) return this.spawn();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         const i = this.waiters.indexOf(wake);
@@ -168,6 +175,24 @@ export class WorkerPool implements ModernBackend {
       };
       this.waiters.push(wake);
     });
+  }
+
+  /**
+   * Workers counted against --modern-workers: not those whose call is parked for its MRTR retry (the
+   * child waits, blocked; a client that never retries would otherwise hold a slot until
+   * --mrtr-timeout). Parked workers are bounded by --mrtr-max-pending instead.
+   */
+  private get working(): number {
+    let n = 0;
+    for (const w of this.workers) if (w.busy?.awaitingClient !== true) n++;
+    return n;
+  }
+
+  /** A call parked: its slot is free, so a waiting request may get a new worker now. */
+  private slotFreed(): void {
+    if (this.waiters.length === 0 || this.working + this.starting >= this.options.max) return;
+    const wake = this.waiters.shift();
+    if (wake !== undefined) void this.spawn().then(wake);
   }
 
   private release(worker: Worker): void {
