@@ -401,9 +401,10 @@ export class SharedUpstream {
    */
   private deliverLog(message: JSONRPCMessage & { params?: Record<string, unknown> }, busy: SharedClient[], router: RequestRouter): void {
     const level = message.params?.level;
-    // A 2026-07-28 call gets logs only when it is the one client busy: its stream is its own, and a
-    // log line of another client's call must not reach it (2025 sessions keep the old rule).
-    const targets = (busy.length > 0 ? busy : [...this.sessions].filter((s) => s.logLevel !== undefined)).filter((s) => s.serverRequest === undefined || busy.length === 1);
+    // A 2026-07-28 call gets a log line only when it is the one busy client that asked for logs: its
+    // stream is its own, and another call's line must not reach it (2025 sessions keep the old rule).
+    const modernAsking = busy.filter((s) => s.serverRequest !== undefined && s.logLevel !== undefined);
+    const targets = (busy.length > 0 ? busy : [...this.sessions].filter((s) => s.logLevel !== undefined)).filter((s) => s.serverRequest === undefined || modernAsking.length === 1);
     for (const s of targets) {
       if (typeof level === 'string' && s.logLevel !== undefined && !atLeast(level, s.logLevel)) continue;
       s.deliverUnrelated(message, router);
