@@ -130,9 +130,24 @@ describe.each(MODES)('a 2026-07-28 stdio child behind the bridge, %s mode', (mod
   });
 });
 
-describe.each(MODES)('a 2026-07-28-only stdio child (refuses initialize) behind the bridge, %s mode', (mode) => {
+describe('a 2026-07-28-only stdio child (refuses initialize) behind the bridge, per-session mode', () => {
+  // Each 2025 session has its own process, which sees the client's initialize: a modern-only server
+  // refuses it. Not upgraded in this mode (docs/protocol.md); the refusal reaches the client at once.
+  it('when a 2025-era client connects, then it promptly gets the server\'s own refusal (-32022)', async () => {
+    const bridge = await bridgeFor([...MODERN_CHILD, '--modern-only'], ['--session-mode', 'per-session']);
+    try {
+      const started = Date.now();
+      await expect(streamableClient(bridge.url)).rejects.toThrow(/-32022/);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      await bridge.close(0);
+    }
+  });
+});
+
+describe('a 2026-07-28-only stdio child (refuses initialize) behind the bridge, shared mode', () => {
   it('when a 2025-era client connects, then the bridge upgrades it (DESIGN 4b): initialize, calls and sampling work', async () => {
-    const bridge = await bridgeFor([...MODERN_CHILD, '--modern-only'], ['--session-mode', mode]);
+    const bridge = await bridgeFor([...MODERN_CHILD, '--modern-only'], ['--session-mode', 'shared']);
     try {
       const { client } = await streamableClient(bridge.url, { capabilities: { sampling: {} } });
       client.setRequestHandler(CreateMessageRequestSchema, () => ({ role: 'assistant' as const, content: { type: 'text' as const, text: 'upgraded' }, model: 'm', stopReason: 'endTurn' }));
