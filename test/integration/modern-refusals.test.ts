@@ -97,17 +97,9 @@ describe.each(MODES)('2026-07-28 refusals, %s mode', (mode) => {
     expect(encoded.body?.result).toMatchObject({ content: [{ text: 'Zürich: q' }] });
   });
 
-  it('when Mcp-Param-Region differs from the argument, then 400 with -32020', async () => {
-    expectRefusal(await modernPost(bridge.url, call(43, 'region_echo', { region: 'us-west1', query: 'q' }), { headers: { 'mcp-param-region': 'eu-central1' } }), 400, -32020, 43);
-  });
-
-  it('when the argument of an x-mcp-header parameter is in the body but Mcp-Param-Region is missing, then 400 with -32020', async () => {
-    expectRefusal(await modernPost(bridge.url, call(44, 'region_echo', { region: 'us-west1', query: 'q' })), 400, -32020, 44);
-  });
-
-  it('when Mcp-Param-Region is malformed base64, then 400 with -32020', async () => {
-    expectRefusal(await modernPost(bridge.url, call(45, 'region_echo', { region: 'us-west1', query: 'q' }), { headers: { 'mcp-param-region': '=?base64?not*base64?=' } }), 400, -32020, 45);
-  });
+  // Not checked: a differing, missing or malformed Mcp-Param-* header. The bridge would need each tool's
+  // x-mcp-header annotations before the call (a tools/list of its own); legacy servers do not annotate
+  // their tools; a 2026-07-28 child validates its own (docs/protocol.md, the closing note of issue 11).
 
   it('when Mcp-Method is missing, then 400 with -32020', async () => {
     expectRefusal(await modernPost(bridge.url, call(13, 'echo', { message: 'x' }), { omit: ['mcp-method'] }), 400, -32020, 13);
