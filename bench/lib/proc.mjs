@@ -1,7 +1,7 @@
 // Process helpers for the benchmark: spawning servers under test with captured output, free ports,
 // readiness polling, and memory of a process tree read from /proc (Linux only).
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -175,4 +175,53 @@ export function cpuSplitOf(pids) {
     }
   }
   return { user: (user * 1000) / CLK_TCK, system: (system * 1000) / CLK_TCK };
+}
+
+/**
+ * The TCP port a process listens on, read from /proc (its socket inodes against the kernel's
+ * listening sockets): for servers started with --port 0 that do not print the port they got, so no
+ * free port has to be guessed ahead (and raced for).
+ */
+export function listeningPort(pid) {
+  const inodes = new Set();
+  let fds = [];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return undefined;
+  }
+  for (const fd of fds) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1]);
+    } catch {
+      /* closed meanwhile */
+    }
+  }
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      // local_address is HEXIP:HEXPORT; st 0A is LISTEN; the inode is the 10th field.
+      if (f.length > 9 && f[3] === '0A' && inodes.has(f[9])) return parseInt(f[1].split(':')[1], 16);
+    }
+  }
+  return undefined;
+}
+
+/** Polls listeningPort(proc.pid) until the process listens (or dies / time runs out). */
+export async function waitListening(proc, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (proc.exited) throw new Error(`${proc.name} exited before listening: ${JSON.stringify(proc.exited)}\n${proc.tail.join('\n')}`);
+    const port = listeningPort(proc.pid);
+    if (port !== undefined) return port;
+    if (Date.now() > deadline) throw new Error(`${proc.name}: not listening within ${timeoutMs} ms\n${proc.tail.join('\n')}`);
+    await sleep(50);
+  }
 }
