@@ -171,6 +171,8 @@ export interface Exchange {
   readonly headers: Record<string, string>;
   /** The request body parsed as JSON (undefined for GET/DELETE). */
   readonly body?: unknown;
+  /** The client's TCP port: exchanges with the same one shared a connection. */
+  readonly connection: number;
   status?: number;
   /** The session id the answer carried (an initialize's answer mints it). */
   responseSessionId?: string;
@@ -221,7 +223,7 @@ export async function recordingRelay(target: string): Promise<RecordingRelay> {
           body = raw.toString('utf8');
         }
       }
-      const exchange: Exchange = { method: req.method ?? '?', path: req.url ?? '/', headers: keptHeaders(req.headers), body };
+      const exchange: Exchange = { method: req.method ?? '?', path: req.url ?? '/', headers: keptHeaders(req.headers), body, connection: req.socket.remotePort ?? 0 };
       exchanges.push(exchange);
       const forward = request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
         exchange.status = answer.statusCode;

@@ -146,5 +146,12 @@ describe.each(MODES)('LiteLLM 1.110.2 through the bridge, --session-mode %s', (m
         await until('the bridge to hold no session', () => bridge.hub.size === 0);
       });
     }
+
+    it('when LiteLLM makes 12 tool calls at once (each on its own client, so with the same JSON-RPC ids), then every call gets its own answer', async () => {
+      const id = serverId('fixture', mode, era);
+      const messages = Array.from({ length: 12 }, (_, i) => `concurrent-${era}-${i}`);
+      const answers = await Promise.all(messages.map(async (message) => textOfResult(await proxy().callTool(id, 'echo', { message }))));
+      expect(answers).toEqual(messages);
+    });
   });
 });
