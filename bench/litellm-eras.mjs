@@ -28,6 +28,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chartAvailable, renderVegaLiteSvg } from './lib/chart.mjs';
 import { cpuMsOf, processTree } from './lib/proc.mjs';
+import { litellmInstalled, startLitellmProxy } from './lib/litellm-proxy.mjs';
 import { ModernClient, RawSession, openGetStream, rawAgent } from './lib/raw-client.mjs';
 import { ms, ratio, summarize, table } from './lib/stats.mjs';
 import { BRIDGE_MAIN, MCP_PROXY_NPM_BIN, ROOT, peerVersions, startBridge, startMcpProxyNpm } from './lib/targets.mjs';
@@ -46,8 +47,8 @@ if (flag('--help') || flag('-h')) {
 }
 const QUICK = flag('--quick');
 const P = QUICK
-  ? { warm: 20, rounds: 4, seqOps: 200, seqMs: 4000, concurrency: 10, tpSecs: 1, tpRounds: 2, warmPool: 4 }
-  : { warm: 50, rounds: 8, seqOps: 800, seqMs: 12000, concurrency: 10, tpSecs: 3, tpRounds: 3, warmPool: 4 };
+  ? { warm: 20, rounds: 4, seqOps: 200, seqMs: 4000, concurrency: 10, tpSecs: 1, tpRounds: 2, warmPool: 4, litellmOps: 20 }
+  : { warm: 50, rounds: 8, seqOps: 800, seqMs: 12000, concurrency: 10, tpSecs: 3, tpRounds: 3, warmPool: 4, litellmOps: 80 };
 const MAX_ERRORS = 5;
 
 const log = (...a) => process.stderr.write(`[litellm-eras ${new Date().toISOString().slice(11, 19)}] ${a.join(' ')}\n`);
@@ -192,6 +193,7 @@ async function timed(cell, agent) {
 // ---------------------------------------------------------------- run
 const agent = rawAgent();
 const cells = [];
+const litellmRows = [];
 const tStart = performance.now();
 try {
   log(`starting ${TARGETS.length} targets`);
@@ -287,9 +289,68 @@ try {
     }
   }
   for (const cell of cells) if (cell.state) await cell.op.teardown?.(cell.state);
+
+  // Phase 3: end to end through LiteLLM's own proxy (its REST tools/call), both eras per target.
+  if (!flag('--no-litellm') && litellmInstalled()) await phaseLitellm();
+  else if (!flag('--no-litellm')) finding('LiteLLM is not installed in .venv (hack/setup.sh): no end-to-end rows');
 } finally {
   agent.destroy();
   await stopAll();
+}
+
+/** Sequential REST tools/call echo through LiteLLM, per target and era, interleaved in rounds. */
+async function phaseLitellm() {
+  const eras = [
+    { era: '2025 (protocol_version auto)', short: '2025 via LiteLLM', suffix: 'auto' },
+    { era: '2026-07-28', short: 'modern via LiteLLM', suffix: 'modern', protocolVersion: '2026-07-28' },
+  ];
+  const entries = {};
+  const rows = [];
+  for (const t of running) {
+    for (const e of eras) {
+      const name = `${t.id.replaceAll('-', '_')}_${e.suffix}`;
+      entries[name] = { url: t.url, protocolVersion: e.protocolVersion };
+      rows.push({ target: t, era: e, name, samples: [], errors: 0, firstError: undefined });
+    }
+  }
+  log(`end to end through LiteLLM: ${P.litellmOps} REST tools/call per target and era`);
+  let proxy;
+  try {
+    proxy = await startLitellmProxy(entries);
+  } catch (err) {
+    finding(`LiteLLM did not start: ${err.message.slice(0, 500)}`);
+    return;
+  }
+  try {
+    for (const row of rows) {
+      for (let i = 0; i < 3 && row.errors < MAX_ERRORS; i++) await litellmCall(proxy, row, false);
+      if (row.target.id === 'bridge-per-session-wp') await settlePool();
+    }
+    for (let r = 0; r < P.rounds; r++) {
+      for (const row of r % 2 === 0 ? rows : [...rows].reverse()) {
+        for (let i = 0; i < P.litellmOps / P.rounds && row.errors < MAX_ERRORS; i++) await litellmCall(proxy, row, true);
+        if (row.target.id === 'bridge-per-session-wp') await settlePool();
+      }
+    }
+  } finally {
+    await proxy.proc.stop();
+  }
+  for (const row of rows) if (row.errors > 0) finding(`via LiteLLM ${row.target.id} ${row.era.era}: ${row.errors} errors; first: ${row.firstError}`);
+  litellmRows.push(...rows.map((row) => ({ target: row.target.id, targetLabel: row.target.label, era: row.era.era, short: row.era.short, errors: row.errors, firstError: row.firstError, ...summarize(row.samples) })));
+}
+
+async function litellmCall(proxy, row, keep) {
+  const m = message();
+  const t0 = performance.now();
+  try {
+    const result = await proxy.callTool(row.name, 'echo', { message: m });
+    const text = result?.content?.[0]?.text;
+    if (result?.isError || text !== m) throw new Error(`wrong answer: ${JSON.stringify(result).slice(0, 200)}`);
+    if (keep) row.samples.push(performance.now() - t0);
+  } catch (err) {
+    row.errors++;
+    row.firstError ??= String(err?.message ?? err).slice(0, 300);
+  }
 }
 
 /** Lets a warm pool refill between cells (a node process start is hundreds of ms here). */
@@ -348,7 +409,19 @@ out(table(
 ));
 out();
 
-out('### 3. Ratios and targets');
+if (litellmRows.length > 0) {
+  out(`### 3. End to end through LiteLLM 1.110.2's proxy: POST /mcp-rest/tools/call echo, one at a time (${P.litellmOps} per row, ${P.rounds} interleaved rounds), ms`);
+  out();
+  out("What a LiteLLM user waits for: LiteLLM's own work plus its upstream operation (2025: a new session per call; 2026-07-28: server/discover + tools/list + tools/call).");
+  out();
+  const ref = (target) => litellmRows.find((r) => r.target === target && r.short === '2025 via LiteLLM');
+  out(table(
+    ['target', 'upstream protocol', 'n', 'p50', 'p90', 'p99', 'calls/s', '2025 p50 ÷ this p50', 'errors'],
+    litellmRows.map((r) => [r.targetLabel, r.era, r.n, ms(r.p50, 1), ms(r.p90, 1), ms(r.p99, 1), Number.isFinite(r.mean) ? (1000 / r.mean).toFixed(0) : '—', ratio(ref(r.target)?.p50, r.p50), r.errors]),
+  ));
+  out();
+}
+out('### 4. Ratios and targets');
 out();
 const verdict = (ok) => (ok === undefined ? 'n/a' : ok ? 'PASS' : 'FAIL');
 const usable = (r) => r && !r.failed && Number.isFinite(r.p50);
@@ -380,7 +453,7 @@ if (findings.length > 0) {
 }
 
 const jsonOut = opt('--json');
-if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify({ params: P, machine, versions, results, findings }, null, 2)}\n`);
+if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify({ params: P, machine, versions, results, litellm: litellmRows, findings }, null, 2)}\n`);
 
 const chartOut = opt('--chart');
 if (chartOut) {
@@ -395,6 +468,11 @@ if (chartOut) {
           ]
         : [{ target: r.targetLabel, operation: r.opShort, failed: `fails: ${(r.firstError ?? '').slice(0, 70)}` }],
     );
+    for (const r of litellmRows) {
+      if (r.n > 0) values.push({ target: r.targetLabel, operation: r.short, percentile: 'p50', ms: r.p50 }, { target: r.targetLabel, operation: r.short, percentile: 'p99', ms: r.p99 });
+      else values.push({ target: r.targetLabel, operation: r.short, failed: `fails: ${(r.firstError ?? '').slice(0, 70)}` });
+    }
+    const order = [...OPS.map((o) => o.short), '2025 via LiteLLM', 'modern via LiteLLM'];
     const svg = await renderVegaLiteSvg({
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       title: { text: "LiteLLM's tool call through the bridge and mcp-proxy: 2025 pattern vs 2026-07-28", subtitle: `one operation at a time, ms (log scale); ${machine.nproc} shared CPUs, load ${machine.loadStart}; ${machine.commit}` },
@@ -402,13 +480,12 @@ if (chartOut) {
       facet: { row: { field: 'target', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left', labelFontWeight: 'bold' } } },
       spec: {
         width: 420,
-        height: { step: 11 },
         layer: [
           {
             transform: [{ filter: 'isValid(datum.ms)' }],
             mark: { type: 'bar' },
             encoding: {
-              y: { field: 'operation', type: 'nominal', title: null, sort: OPS.map((o) => o.short), axis: { labelLimit: 300 } },
+              y: { field: 'operation', type: 'nominal', title: null, sort: order, axis: { labelLimit: 300 } },
               yOffset: { field: 'percentile' },
               // stack: null, or the bars start at 0, which a log scale cannot place (they render empty).
               x: { field: 'ms', type: 'quantitative', stack: null, scale: { type: 'log' }, title: 'ms (log scale)' },
@@ -419,7 +496,7 @@ if (chartOut) {
             transform: [{ filter: 'isValid(datum.failed)' }],
             mark: { type: 'text', align: 'left', fontSize: 9, color: '#c0392b' },
             encoding: {
-              y: { field: 'operation', type: 'nominal', sort: OPS.map((o) => o.short) },
+              y: { field: 'operation', type: 'nominal', sort: order },
               x: { value: 4 },
               text: { field: 'failed' },
             },
@@ -428,7 +505,7 @@ if (chartOut) {
             transform: [{ filter: 'isValid(datum.ms)' }],
             mark: { type: 'text', align: 'left', dx: 3, fontSize: 9 },
             encoding: {
-              y: { field: 'operation', type: 'nominal', sort: OPS.map((o) => o.short) },
+              y: { field: 'operation', type: 'nominal', sort: order },
               yOffset: { field: 'percentile' },
               x: { field: 'ms', type: 'quantitative', stack: null },
               text: { field: 'ms', type: 'quantitative', format: '.2f' },

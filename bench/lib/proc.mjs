@@ -21,7 +21,7 @@ export async function freePort() {
  * Spawns a long-lived server process in its own process group. Keeps the last lines of its stdout and
  * stderr for diagnosis, lets a caller watch stdout lines, and records an unexpected exit.
  */
-export function startProcess(name, command, args, { env, onStdoutLine, cwd } = {}) {
+export function startProcess(name, command, args, { env, onStdoutLine, onStderrLine, cwd } = {}) {
   const child = spawn(command, args, {
     cwd,
     env: env ?? process.env,
@@ -48,7 +48,7 @@ export function startProcess(name, command, args, { env, onStdoutLine, cwd } = {
     });
   };
   lines('stdout', onStdoutLine);
-  lines('stderr');
+  lines('stderr', onStderrLine);
   const proc = {
     name,
     child,
