@@ -27,7 +27,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chartAvailable, renderVegaLiteSvg } from './lib/chart.mjs';
-import { cpuMsOf, processTree } from './lib/proc.mjs';
+import { treeCpuMs } from './lib/proc.mjs';
 import { litellmInstalled, startLitellmProxy } from './lib/litellm-proxy.mjs';
 import { ModernClient, RawSession, openGetStream, rawAgent } from './lib/raw-client.mjs';
 import { ms, ratio, summarize, table } from './lib/stats.mjs';
@@ -261,8 +261,7 @@ try {
         return undefined;
       });
       if (workers === undefined) continue;
-      const pids = processTree(cell.target.proc.pid);
-      const cpu0 = cpuMsOf(pids);
+      const cpu0 = treeCpuMs(cell.target.proc.pid);
       const t0 = performance.now();
       const deadline = t0 + (P.tpSecs * 1000) / P.tpRounds;
       await Promise.all(
@@ -281,9 +280,7 @@ try {
         }),
       );
       cell.tp.elapsed += performance.now() - t0;
-      // Children that ended meanwhile (per-session processes) took their CPU time with them: this
-      // counts the bridge process and the children alive at the end (a floor for per-session cells).
-      cell.tp.cpuMs += cpuMsOf([...new Set([...pids, ...processTree(cell.target.proc.pid)])]) - cpu0;
+      cell.tp.cpuMs += treeCpuMs(cell.target.proc.pid) - cpu0;
       await Promise.all(workers.map((w) => (w.state ? cell.op.teardown?.(w.state) : undefined)));
       if (cell.target.id === 'bridge-per-session-wp') await settlePool();
     }
@@ -401,7 +398,7 @@ out(table(
 out();
 out(`### 2. ${P.concurrency} concurrent workers per cell (closed loop, ${P.tpSecs} s per cell in ${P.tpRounds} rounds)`);
 out();
-out('Server CPU per operation: user+system time of the bridge/peer process and its children alive at the end of each loop (children that exit during it, as per-session processes do, are not counted: a floor for those rows).');
+out('Server CPU per operation: user+system time of the bridge/peer process and its server processes during the loop (from /proc; processes that exit during it are counted through their parent\'s cutime/cstime), divided by operations; lower is better.');
 out();
 out(table(
   ['target', 'operation', 'ops/s', 'p50 ms', 'p99 ms', 'server CPU µs/op', 'errors'],

@@ -225,3 +225,24 @@ export async function waitListening(proc, timeoutMs = 30_000) {
     await sleep(50);
   }
 }
+
+/**
+ * CPU time (ms) of a process tree over an interval, including children that exit meanwhile: the root's
+ * own time plus what it reaped (cutime/cstime: a child's whole life once waited for) plus the living
+ * descendants. A child alive at the first reading and reaped before the second moves from "living" to
+ * the root's cutime with its whole time, so the difference of two readings stays right.
+ */
+export function treeCpuMs(rootPid) {
+  let ticks = 0;
+  for (const pid of processTree(rootPid)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(rest[11]) + Number(rest[12]);
+      if (pid === rootPid) ticks += Number(rest[13]) + Number(rest[14]);
+    } catch {
+      /* exited */
+    }
+  }
+  return (ticks * 1000) / CLK_TCK;
+}
