@@ -44,11 +44,12 @@ describe('bridge error responses', () => {
     expect(r.body.error.message).toMatch(/Mcp-Session-Id/);
   });
 
-  it('when a 2026-07-28 client probes with server/discover, then it gets a prompt 400 it can fall back on', async () => {
+  it('when a request names 2026-07-28 in its header but has no per-request envelope, then 400 -32602 naming what is missing, and no session', async () => {
     const started = Date.now();
     const r = await post(bridge.url, { jsonrpc: '2.0', id: 1, method: 'server/discover', params: {} }, { 'mcp-protocol-version': '2026-07-28' });
     expect(r.status).toBe(400);
-    expect(r.body.error.code).toBe(-32000);
+    expect(r.body.error.code).toBe(-32602);
+    expect(r.body.error.message).toMatch(/envelope/);
     expect(Date.now() - started).toBeLessThan(1000);
     expect(bridge.hub.size).toBe(1);
   });
@@ -92,6 +93,29 @@ describe('bridge error responses', () => {
       req.end();
     });
     expect(status).toBe(413);
+  });
+
+  it('when fetch clients keep sending a body far over --max-body, then every one of them gets the 413 (not EPIPE or a reset)', async () => {
+    // 8 MiB (more than loopback socket buffers hold) against a 2 KiB limit: the client is still sending when the bridge decides. Before the
+    // bridge drained the rest, fetch failed with "other side closed"/EPIPE in some of the tries.
+    const big = JSON.stringify({ ...LIST, params: { pad: 'x'.repeat(8 * 1024 * 1024) } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const res = await fetch(bridge.url, { method: 'POST', headers: { ...JSON_HEADERS, 'mcp-session-id': session }, body: big });
+      statuses.push(res.status);
+      expect(((await res.json()) as Body).error.message).toMatch(/--max-body/);
+    }
+    expect(statuses).toEqual(Array.from({ length: 20 }, () => 413));
+  });
+
+  it('when a path or method is wrong, then the answer names the right one; /health is an alias of /healthz', async () => {
+    expect((await fetch(bridge.url.replace('/mcp', '/health'))).status).toBe(200);
+    const notFound = await fetch(bridge.url.replace('/mcp', '/nope'));
+    expect(notFound.status).toBe(404);
+    expect(((await notFound.json()) as Body).error.message).toMatch(/\/mcp.*\/sse.*\/healthz/);
+    const postSse = await fetch(bridge.url.replace('/mcp', '/sse'), { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(INIT) });
+    expect(postSse.status).toBe(405);
+    expect(((await postSse.json()) as Body).error.message).toMatch(/GET \/sse.*POST to \/mcp/);
   });
 
   it('when the body is not JSON, then 400 with -32700', async () => {
