@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Installs the peer bridges the benchmark compares against, OUTSIDE the repo so
-# nothing lands in package.json: supergateway from npm, mcp-proxy from PyPI.
+# nothing lands in package.json: supergateway from npm, mcp-proxy from PyPI (sparfenyuk), mcp-proxy
+# from npm (punkpeye: serves 2026-07-28 clients in front of a 2025-era stdio server), and the chart
+# renderer (vega + vega-lite, SVG without a browser or native canvas).
 # Idempotent; prints nothing on the happy path except what the installers print.
-# Env: BENCH_PEERS_DIR (default /tmp/bench-peers), SUPERGATEWAY_VERSION, MCP_PROXY_VERSION.
+# Env: BENCH_PEERS_DIR (default /tmp/bench-peers), SUPERGATEWAY_VERSION, MCP_PROXY_VERSION,
+# MCP_PROXY_NPM_VERSION, VEGA_VERSION, VEGA_LITE_VERSION.
 set -euo pipefail
 DIR="${BENCH_PEERS_DIR:-/tmp/bench-peers}"
 SG_VERSION="${SUPERGATEWAY_VERSION:-4.0.0}"
 MP_VERSION="${MCP_PROXY_VERSION:-0.13.0}"
+MPN_VERSION="${MCP_PROXY_NPM_VERSION:-6.7.19}"
+VEGA_VERSION="${VEGA_VERSION:-6.4.0}"
+VEGA_LITE_VERSION="${VEGA_LITE_VERSION:-6.5.0}"
 mkdir -p "$DIR"
 
 if [ ! -x "$DIR/node_modules/.bin/supergateway" ] || \
@@ -25,3 +31,17 @@ if [ ! -x "$DIR/venv/bin/mcp-proxy" ]; then
     echo "setup-peers: python3 venv unavailable (bench will skip mcp-proxy)" >&2
   fi
 fi
+
+# npm installs into its own prefix each, so their dependency trees never meet.
+npm_peer() { # <subdir> <package> <version> [more package@version...]
+  local sub="$1" pkg="$2" version="$3"
+  shift 3
+  if ! grep -q "\"version\": \"$version\"" "$DIR/$sub/node_modules/$pkg/package.json" 2>/dev/null; then
+    echo "setup-peers: installing $pkg@$version${*:+ $*} into $DIR/$sub" >&2
+    mkdir -p "$DIR/$sub"
+    npm install --prefix "$DIR/$sub" --no-audit --no-fund --loglevel=error "$pkg@$version" "$@" >&2 \
+      || echo "setup-peers: $pkg install failed (bench will skip what needs it)" >&2
+  fi
+}
+npm_peer npm-mcp-proxy mcp-proxy "$MPN_VERSION"
+npm_peer chart vega-lite "$VEGA_LITE_VERSION" "vega@$VEGA_VERSION"

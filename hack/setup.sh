@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the project needs on a fresh machine: node modules and the Python MCP client used by
-# the tests (.venv). Idempotent and quick when nothing changed; `npm test` and `npm start` call it.
+# Installs what the project needs on a fresh machine: node modules and the Python clients used by
+# the tests (.venv): the MCP SDK, and LiteLLM's proxy. Idempotent and quick when nothing changed;
+# `npm test` and `npm start` call it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,4 +16,13 @@ fi
 if ! .venv/bin/python -c 'import mcp' 2>/dev/null; then
   echo "setup: pip install -r test/python/requirements.txt" >&2
   .venv/bin/pip install --quiet --disable-pip-version-check -r test/python/requirements.txt
+fi
+# LiteLLM (~90 packages, ~500 MB, about 2 min from an empty pip cache): exact pins, no resolution
+# (--no-deps), litellm's wheel checked against its hash. Done again only when those files change.
+litellm_stamp=$(cat test/python/requirements-litellm.txt test/python/requirements-litellm-hashed.txt | sha256sum | cut -d' ' -f1)
+if [ "$(cat .venv/.litellm-installed 2>/dev/null)" != "$litellm_stamp" ] || [ ! -x .venv/bin/litellm ]; then
+  echo "setup: pip install LiteLLM (test/python/requirements-litellm*.txt)" >&2
+  .venv/bin/pip install --quiet --disable-pip-version-check --no-deps -r test/python/requirements-litellm.txt
+  .venv/bin/pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r test/python/requirements-litellm-hashed.txt
+  echo "$litellm_stamp" > .venv/.litellm-installed
 fi

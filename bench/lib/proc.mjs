@@ -1,7 +1,7 @@
 // Process helpers for the benchmark: spawning servers under test with captured output, free ports,
 // readiness polling, and memory of a process tree read from /proc (Linux only).
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -21,7 +21,7 @@ export async function freePort() {
  * Spawns a long-lived server process in its own process group. Keeps the last lines of its stdout and
  * stderr for diagnosis, lets a caller watch stdout lines, and records an unexpected exit.
  */
-export function startProcess(name, command, args, { env, onStdoutLine, cwd } = {}) {
+export function startProcess(name, command, args, { env, onStdoutLine, onStderrLine, cwd } = {}) {
   const child = spawn(command, args, {
     cwd,
     env: env ?? process.env,
@@ -48,7 +48,7 @@ export function startProcess(name, command, args, { env, onStdoutLine, cwd } = {
     });
   };
   lines('stdout', onStdoutLine);
-  lines('stderr');
+  lines('stderr', onStderrLine);
   const proc = {
     name,
     child,
@@ -175,4 +175,74 @@ export function cpuSplitOf(pids) {
     }
   }
   return { user: (user * 1000) / CLK_TCK, system: (system * 1000) / CLK_TCK };
+}
+
+/**
+ * The TCP port a process listens on, read from /proc (its socket inodes against the kernel's
+ * listening sockets): for servers started with --port 0 that do not print the port they got, so no
+ * free port has to be guessed ahead (and raced for).
+ */
+export function listeningPort(pid) {
+  const inodes = new Set();
+  let fds = [];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return undefined;
+  }
+  for (const fd of fds) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1]);
+    } catch {
+      /* closed meanwhile */
+    }
+  }
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      // local_address is HEXIP:HEXPORT; st 0A is LISTEN; the inode is the 10th field.
+      if (f.length > 9 && f[3] === '0A' && inodes.has(f[9])) return parseInt(f[1].split(':')[1], 16);
+    }
+  }
+  return undefined;
+}
+
+/** Polls listeningPort(proc.pid) until the process listens (or dies / time runs out). */
+export async function waitListening(proc, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (proc.exited) throw new Error(`${proc.name} exited before listening: ${JSON.stringify(proc.exited)}\n${proc.tail.join('\n')}`);
+    const port = listeningPort(proc.pid);
+    if (port !== undefined) return port;
+    if (Date.now() > deadline) throw new Error(`${proc.name}: not listening within ${timeoutMs} ms\n${proc.tail.join('\n')}`);
+    await sleep(50);
+  }
+}
+
+/**
+ * CPU time (ms) of a process tree over an interval, including children that exit meanwhile: the root's
+ * own time plus what it reaped (cutime/cstime: a child's whole life once waited for) plus the living
+ * descendants. A child alive at the first reading and reaped before the second moves from "living" to
+ * the root's cutime with its whole time, so the difference of two readings stays right.
+ */
+export function treeCpuMs(rootPid) {
+  let ticks = 0;
+  for (const pid of processTree(rootPid)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(rest[11]) + Number(rest[12]);
+      if (pid === rootPid) ticks += Number(rest[13]) + Number(rest[14]);
+    } catch {
+      /* exited */
+    }
+  }
+  return (ticks * 1000) / CLK_TCK;
 }

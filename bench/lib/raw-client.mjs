@@ -112,3 +112,64 @@ export class RawSession {
     });
   }
 }
+
+/** The revision a modern client speaks: no initialize, no session; version and identity on every request. */
+export const MODERN_VERSION = '2026-07-28';
+const MODERN_META = {
+  'io.modelcontextprotocol/protocolVersion': MODERN_VERSION,
+  'io.modelcontextprotocol/clientInfo': { name: 'mcp-bench-raw', version: '1.0.0' },
+  'io.modelcontextprotocol/clientCapabilities': {},
+};
+
+/**
+ * A 2026-07-28 client on the raw node:http stack: every request is one POST carrying the reserved
+ * `_meta` keys and the MCP-Protocol-Version / Mcp-Method / Mcp-Name headers (SEP-2243).
+ */
+export class ModernClient {
+  #nextId = 1;
+
+  constructor(url, agent) {
+    this.url = url;
+    this.agent = agent;
+  }
+
+  async call(method, params = {}) {
+    const id = this.#nextId++;
+    const headers = { 'mcp-protocol-version': MODERN_VERSION, 'mcp-method': method };
+    if (typeof params.name === 'string') headers['mcp-name'] = params.name;
+    else if (typeof params.uri === 'string') headers['mcp-name'] = params.uri;
+    const r = await post(this.url, this.agent, { jsonrpc: '2.0', id, method, params: { ...params, _meta: { ...params._meta, ...MODERN_META } } }, headers);
+    if (r.status !== 200 || r.message?.id !== id) throw new Error(`${method} (2026-07-28): HTTP ${r.status} ${JSON.stringify(r.message).slice(0, 200)}`);
+    if (r.message.error !== undefined) throw new Error(`${method} (2026-07-28): ${r.message.error.code} ${r.message.error.message}`);
+    // Every 2026-07-28 result says whether it is complete or asks for input (MRTR).
+    if (r.message.result?.resultType !== 'complete') throw new Error(`${method} (2026-07-28): resultType ${JSON.stringify(r.message.result?.resultType)}, expected "complete"`);
+    return r.message.result;
+  }
+
+  /** tools/call echo; throws unless the answer ends with the message. */
+  async echo(message) {
+    const result = await this.call('tools/call', { name: 'echo', arguments: { message } });
+    const text = result?.content?.[0]?.text;
+    if (typeof text !== 'string' || !text.endsWith(message)) throw new Error(`wrong answer: sent ${message}, got ${JSON.stringify(text)}`);
+  }
+}
+
+/**
+ * The GET stream a 2025 session's client opens after initialize (the Python SDK does, so LiteLLM
+ * does): resolves once the answer's headers arrived; close() ends it.
+ */
+export function openGetStream(url, agent, headers) {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'GET', agent, headers: { accept: 'text/event-stream', ...headers } }, (res) => {
+      res.resume();
+      resolve({
+        status: res.statusCode,
+        close() {
+          req.destroy();
+        },
+      });
+    });
+    req.on('error', (err) => reject(err));
+    req.end();
+  });
+}

@@ -8,12 +8,15 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { freePort, startProcess, waitHttp } from './proc.mjs';
+import { freePort, startProcess, waitHttp, waitListening } from './proc.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const PEERS_DIR = process.env.BENCH_PEERS_DIR ?? '/tmp/bench-peers';
 export const SG_BIN = path.join(PEERS_DIR, 'node_modules/supergateway/dist/index.js');
 export const MCP_PROXY_BIN = path.join(PEERS_DIR, 'venv/bin/mcp-proxy');
+/** punkpeye's mcp-proxy from npm (6.7.x): 2025-era and 2026-07-28 clients on one /mcp, one shared child. */
+export const MCP_PROXY_NPM_DIR = path.join(PEERS_DIR, 'npm-mcp-proxy/node_modules/mcp-proxy');
+export const MCP_PROXY_NPM_BIN = path.join(MCP_PROXY_NPM_DIR, 'dist/bin/mcp-proxy.mjs');
 /** BENCH_BRIDGE_MAIN: another build (e.g. a copy of dist/ from an older commit) for before/after runs. */
 export const BRIDGE_MAIN = process.env.BENCH_BRIDGE_MAIN ?? path.join(ROOT, 'dist/bridge/main.js');
 
@@ -39,6 +42,11 @@ export function peerVersions() {
     v.mcpPythonSdk = py.stdout.trim() || 'unknown';
   } else {
     v.mcpProxy = null;
+  }
+  try {
+    v.mcpProxyNpm = JSON.parse(readFileSync(path.join(MCP_PROXY_NPM_DIR, 'package.json'), 'utf8')).version;
+  } catch {
+    v.mcpProxyNpm = null;
   }
   v.sdk = JSON.parse(readFileSync(path.join(ROOT, 'node_modules/@modelcontextprotocol/sdk/package.json'), 'utf8')).version;
   return v;
@@ -94,6 +102,18 @@ export async function startMcpProxy({ server = 'fixture' } = {}) {
   const port = await freePort();
   const proc = startProcess(`mcp-proxy(${server})`, MCP_PROXY_BIN, ['--port', String(port), '--host', '127.0.0.1', '--log-level', 'WARNING', '--', process.execPath, ...SERVERS[server]]);
   await waitHttp(`http://127.0.0.1:${port}/status`, proc);
+  return { proc, url: `http://127.0.0.1:${port}/mcp`, sseUrl: `http://127.0.0.1:${port}/sse` };
+}
+
+/**
+ * mcp-proxy (npm) --port 0 -- <cmd>: it binds a free port without printing it, so the port is read from
+ * /proc once the process listens. Its defaults: 2026-07-28 served next to 2025 (--modern), the child
+ * spoken to in the 2025 era (--upstreamProtocol legacy), one child for all sessions.
+ */
+export async function startMcpProxyNpm({ server = 'fixture', extraArgs = [] } = {}) {
+  const proc = startProcess(`mcp-proxy-npm(${server})`, process.execPath, [MCP_PROXY_NPM_BIN, '--port', '0', '--host', '127.0.0.1', ...extraArgs, '--', process.execPath, ...SERVERS[server]]);
+  const port = await waitListening(proc);
+  await waitHttp(`http://127.0.0.1:${port}/ping`, proc);
   return { proc, url: `http://127.0.0.1:${port}/mcp`, sseUrl: `http://127.0.0.1:${port}/sse` };
 }
 

@@ -1,5 +1,6 @@
-// The official Python SDK client (PyPI `mcp`, installed into .venv by hack/setup.sh), used the way
-// LiteLLM uses MCP servers: a new session for every operation, closed right after.
+// The official Python SDK client (PyPI `mcp`, installed into .venv by hack/setup.sh) with a new session
+// for every operation, closed right after, over both transports. LiteLLM itself, the client this
+// pattern comes from, is driven in litellm.test.ts.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
