@@ -1,6 +1,9 @@
 import { pino } from 'pino';
 import type { Deployment, KubeObject, Secret, Service } from '../api/kube-types.js';
 import type { McpServerStatus } from '../api/mcp-server.js';
+import type { ProbeResult } from '../probe/probe-result.js';
+import type { ProbeTarget } from '../probe/probe-target.js';
+import type { ServerObserver } from '../probe/prober.js';
 import { ApplyMemo } from './apply-memo.js';
 import { Reconciler, type Caches, type Writer } from './reconciler.js';
 
@@ -33,7 +36,15 @@ class FakeWorld implements Caches, Writer {
     if (this.failApply) return Promise.reject(new Error('admission webhook denied the request'));
     const key = `${obj.kind ?? ''}/${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
     this.writes.push(`apply ${key}`);
-    const stored = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(++this.rv) } };
+    // Like the apiserver: fields other writers own (status, the allocated ClusterIP) survive our apply.
+    const existing = this.objects.get(key) as { status?: unknown; spec?: { clusterIP?: string } } | undefined;
+    const spec = (obj as { spec?: object }).spec;
+    const stored = {
+      ...obj,
+      ...(existing?.status === undefined ? {} : { status: existing.status }),
+      ...(existing?.spec?.clusterIP === undefined ? {} : { spec: { ...spec, clusterIP: existing.spec.clusterIP } }),
+      metadata: { ...obj.metadata, resourceVersion: String(++this.rv) },
+    };
     this.objects.set(key, stored);
     return Promise.resolve(stored);
   }
@@ -50,13 +61,40 @@ class FakeWorld implements Caches, Writer {
   }
 }
 
-function setup() {
+/** Stands in for the prober: records what is asked and answers with `result`. */
+class FakeObserver implements ServerObserver {
+  asked: { key: string; target: ProbeTarget }[] = [];
+  forgotten: string[] = [];
+  result: ProbeResult | undefined;
+  observe(key: string, target: ProbeTarget): ProbeResult | undefined {
+    this.asked.push({ key, target });
+    return this.result;
+  }
+  forget(key: string): void {
+    this.forgotten.push(key);
+  }
+}
+
+/** What the Deployment controller and the Service allocator would have written by now. */
+function makeAvailable(world: FakeWorld): void {
+  const d = world.objects.get('Deployment/ns/fs') as Deployment;
+  world.objects.set('Deployment/ns/fs', {
+    ...d,
+    metadata: { ...d.metadata, generation: 1, resourceVersion: '500' },
+    status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, conditions: [{ type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable' }] },
+  } as Deployment);
+  const s = world.objects.get('Service/ns/fs') as Service;
+  world.objects.set('Service/ns/fs', { ...s, metadata: { ...s.metadata, resourceVersion: '501' }, spec: { ...s.spec, clusterIP: '10.96.0.7' } } as Service);
+}
+
+function setup(servers?: ServerObserver) {
   const world = new FakeWorld();
   let keys = 0;
   const reconciler = new Reconciler({
     caches: world,
     writer: world,
     memo: new ApplyMemo(),
+    ...(servers === undefined ? {} : { servers }),
     buildOptions: { bridgeImage: 'b:1', bridgeImagePullPolicy: 'IfNotPresent' },
     randomKey: () => Buffer.alloc(32, ++keys),
     now: () => new Date('2026-01-01T00:00:00Z'),
@@ -133,5 +171,42 @@ describe('Reconciler', () => {
     await expect(reconciler.reconcile('ns/fs')).resolves.toBe('invalid');
     expect(world.writes).toEqual(['status']);
     expect(world.mcp?.status?.conditions?.[0]).toMatchObject({ type: 'Ready', reason: 'InvalidSpec' });
+  });
+
+  it('when probing is on but the Deployment is not available yet, then nothing is probed and ServerVerified waits', async () => {
+    const observer = new FakeObserver();
+    const { world, reconciler } = setup(observer);
+    await reconciler.reconcile('ns/fs');
+    expect(observer.asked).toEqual([]);
+    expect(world.mcp?.status?.conditions?.find((c) => c.type === 'ServerVerified')).toMatchObject({ status: 'Unknown', reason: 'AwaitingAvailability' });
+  });
+
+  it('when the Deployment is available, then the server is probed at its ClusterIP without waiting, and the result becomes status.server', async () => {
+    const observer = new FakeObserver();
+    const { world, reconciler } = setup(observer);
+    await reconciler.reconcile('ns/fs');
+    makeAvailable(world);
+    await reconciler.reconcile('ns/fs');
+    expect(observer.asked).toEqual([{ key: 'ns/fs', target: expect.objectContaining({ url: 'http://10.96.0.7:8080/mcp' }) as unknown }]);
+    expect(world.mcp?.status?.conditions?.find((c) => c.type === 'ServerVerified')).toMatchObject({ status: 'Unknown', reason: 'Probing' });
+
+    observer.result = { ok: true, method: 'discover', name: 'srv', version: '1.0.0', protocolVersions: ['2026-07-28', '2025-11-25'] };
+    world.writes = [];
+    await reconciler.reconcile('ns/fs');
+    expect(world.writes).toEqual(['status']);
+    expect(world.mcp?.status?.server).toEqual({ name: 'srv', version: '1.0.0', protocolVersions: ['2026-07-28', '2025-11-25'], eras: ['modern', 'legacy'] });
+    expect(world.mcp?.status?.conditions?.find((c) => c.type === 'ServerVerified')).toMatchObject({ status: 'True', reason: 'Discovered' });
+
+    world.writes = [];
+    await reconciler.reconcile('ns/fs');
+    expect(world.writes).toEqual([]);
+  });
+
+  it('when the McpServer is gone, then the prober forgets it', async () => {
+    const observer = new FakeObserver();
+    const { world, reconciler } = setup(observer);
+    world.mcp = undefined;
+    await reconciler.reconcile('ns/fs');
+    expect(observer.forgotten).toEqual(['ns/fs']);
   });
 });

@@ -11,6 +11,9 @@ import { buildDeployment } from '../build/deployment.js';
 import { topologyOf } from '../build/pod-template.js';
 import { buildService } from '../build/service.js';
 import { buildSessionKeySecret } from '../build/session-key-secret.js';
+import type { ServerObserver } from '../probe/prober.js';
+import { planProbe } from '../probe/probe-target.js';
+import type { ServerObservation } from '../status/server-status.js';
 import {
   computeStatus,
   invalidSpecStatus,
@@ -39,6 +42,8 @@ export interface ReconcilerDeps {
   caches: Caches;
   writer: Writer;
   memo: ApplyMemo;
+  /** MCP probes of available servers (status.server, ServerVerified); undefined = probing is off. */
+  servers?: ServerObserver;
   buildOptions: BuildOptions;
   /** I/O kept out of the builders. */
   randomKey: () => Buffer;
@@ -59,6 +64,11 @@ export function splitKey(key: string): { namespace: string; name: string } {
   return { namespace: key.slice(0, i), name: key.slice(i + 1) };
 }
 
+interface Observed {
+  deployment: Deployment | undefined;
+  service: Service | undefined;
+}
+
 const childKey = (kind: string, namespace: string, name: string): string => `${kind}/${namespace}/${name}`;
 
 export class Reconciler {
@@ -71,6 +81,7 @@ export class Reconciler {
       // Gone: garbage collection removes the children (owner references); only our memo needs cleaning.
       this.deps.memo.forget(childKey('Deployment', namespace, name));
       this.deps.memo.forget(childKey('Service', namespace, name));
+      this.deps.servers?.forget(key);
       return 'deleted';
     }
     if (raw.metadata?.deletionTimestamp !== undefined) return 'deleted';
@@ -86,25 +97,36 @@ export class Reconciler {
 
     let outcome: ReconcileOutcome = { ok: true };
     let failure: unknown;
-    let deployment: Deployment | undefined;
+    let observed: Observed;
     try {
-      deployment = await this.reconcileChildren(mcp);
+      observed = await this.reconcileChildren(mcp);
     } catch (err) {
       failure = err;
       outcome = { ok: false, reason: 'ApplyFailed', message: errorMessage(err) };
-      deployment = this.deps.caches.deployment(namespace, name);
+      observed = { deployment: this.deps.caches.deployment(namespace, name), service: this.deps.caches.service(namespace, name) };
     }
-    await this.writeStatusIfChanged(namespace, name, computeStatus(mcp, deployment, outcome), mcp.status);
+    const server = this.observeServer(key, mcp, observed);
+    await this.writeStatusIfChanged(namespace, name, computeStatus(mcp, observed.deployment, outcome, server), mcp.status);
     if (failure !== undefined) throw new ReconcileError(`reconcile ${key}: ${outcome.ok ? '' : outcome.message}`, failure);
     return 'success';
   }
 
-  /** Applies every child; returns the Deployment as last observed (apply response or cache). */
-  private async reconcileChildren(mcp: McpServer): Promise<Deployment | undefined> {
+  /** Applies every child; returns the Service and Deployment as last observed (apply response or cache). */
+  private async reconcileChildren(mcp: McpServer): Promise<Observed> {
     const { namespace, name } = mcp.metadata;
     if (topologyOf(mcp.spec) !== 'streamable-http') await this.ensureSessionKey(mcp);
-    await this.applyChild(buildService(mcp), this.deps.caches.service(namespace, name));
-    return this.applyChild(buildDeployment(mcp, this.deps.buildOptions), this.deps.caches.deployment(namespace, name));
+    const service = await this.applyChild(buildService(mcp), this.deps.caches.service(namespace, name));
+    const deployment = await this.applyChild(buildDeployment(mcp, this.deps.buildOptions), this.deps.caches.deployment(namespace, name));
+    return { service, deployment };
+  }
+
+  /** The MCP probe's view of the server: asks the prober for the current target (never waits for it). */
+  private observeServer(key: string, mcp: McpServer, observed: Observed): ServerObservation {
+    if (this.deps.servers === undefined) return { kind: 'off' };
+    const plan = planProbe(mcp, observed.deployment, observed.service);
+    if (!plan.probe) return { kind: 'waiting', message: plan.message };
+    const result = this.deps.servers.observe(key, plan.target);
+    return result === undefined ? { kind: 'probing', url: plan.target.url } : { kind: 'observed', result };
   }
 
   private async applyChild<T extends KubernetesObject>(desired: T, cached: T | undefined): Promise<T | undefined> {

@@ -151,6 +151,25 @@ export class KubeClient {
     }
   }
 
+  // ---- reads outside the caches ----
+
+  /**
+   * One key of a Secret, decoded; undefined when the Secret or the key does not exist. Used for the
+   * bridge's auth token when probing (user Secrets carry no label of ours, so no informer sees them).
+   */
+  async readSecretKey(namespace: string, name: string, key: string): Promise<string | undefined> {
+    let secret: V1Secret;
+    try {
+      secret = await this.core.readNamespacedSecret({ namespace, name });
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+    const data = secret.data?.[key];
+    if (data !== undefined) return Buffer.from(data, 'base64').toString('utf8');
+    return secret.stringData?.[key];
+  }
+
   // ---- leases (leader election: get + optimistic-concurrency update is the protocol) ----
 
   async readLease(namespace: string, name: string): Promise<V1Lease | undefined> {
