@@ -69,7 +69,11 @@ export class Operator {
     const clientInfo = { name: 'mcp-sidecar-operator', version: options.version ?? '0.0.0' };
     this.prober = config.probeServers
       ? new Prober({
-          probe: (target, signal) => this.probe(target, signal, clientInfo),
+          probe: async (target, signal) => {
+            const result = await this.probe(target, signal, clientInfo);
+            this.metrics.probes.inc({ result: result.ok ? (result.method === 'discover' ? 'Discovered' : 'Initialized') : result.reason });
+            return result;
+          },
           notify: (key) => {
             this.queue.add(key);
           },
