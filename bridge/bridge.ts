@@ -10,6 +10,7 @@ import { defaultAllowedHosts } from './http/guards.js';
 import { RelayTracker } from './http/forward.js';
 import { serveBridge } from './http/server.js';
 import { BridgeMetrics } from './metrics.js';
+import { RequestStateCodec } from './modern/request-state.js';
 import { SessionHub } from './sessions/session-hub.js';
 import { SessionIds } from './sessions/session-ids.js';
 import { connectAgent } from './upstream/agent-socket.js';
@@ -72,7 +73,7 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
   });
   const port = (server.address() as AddressInfo).port;
   const ids = new SessionIds(key, config.advertiseAddress ?? `${urlHost(config.host)}:${port}`);
-  const hub = new SessionHub(config, createUpstream, ids, metrics, log);
+  const hub = new SessionHub(config, createUpstream, ids, metrics, log, new RequestStateCodec(key));
   const relays = new RelayTracker();
   serveBridge(server, { config, metrics, log, hub, relays }, {
     authToken,

@@ -37,6 +37,9 @@ const ConfigSchema = z.object({
   env: list.default([]),
   passEnv: list.default([]),
   relayRoots: z.union([z.boolean(), z.stringbool()]).default(false),
+  modernWorkers: intFrom(1).max(1000).default(8),
+  mrtrMaxPending: intFrom(1).default(256),
+  mrtrTimeout: intFrom(1).default(300),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   command: z.array(z.string()),
 });
@@ -67,6 +70,9 @@ const FLAGS = {
   env: 'env',
   'pass-env': 'passEnv',
   'relay-roots': 'relayRoots',
+  'modern-workers': 'modernWorkers',
+  'mrtr-max-pending': 'mrtrMaxPending',
+  'mrtr-timeout': 'mrtrTimeout',
   'log-level': 'logLevel',
 } as const satisfies Record<string, keyof z.infer<typeof ConfigSchema>>;
 
@@ -83,8 +89,9 @@ Options (each also as env MCP_BRIDGE_<NAME>, e.g. MCP_BRIDGE_MAX_SESSIONS=50; fl
   --port N                 TCP port to listen on; 0 picks a free one (default 8080)
   --host ADDR              address to bind (default 127.0.0.1; use 0.0.0.0 in a container)
   --session-mode MODE      per-session: one server process per client session (default)
-                           shared: one server process for all sessions, initialized once; also
-                           serves sessionless 2026-07-28 requests
+                           shared: one server process for all sessions, initialized once
+                           (2026-07-28 requests, which have no sessions, are served in both modes:
+                           shared on the shared process, per-session by --modern-workers)
   --warm-pool N            per-session: keep N processes started and waiting (default 0)
   --warm-pool-initialize   per-session: the bridge also initializes the waiting processes, so a new
                            session skips the server's first initialize (its cold code paths). Such a
@@ -93,6 +100,13 @@ Options (each also as env MCP_BRIDGE_<NAME>, e.g. MCP_BRIDGE_MAX_SESSIONS=50; fl
                            any other client gets a fresh process (cold start). Trade-offs: the server
                            sees the bridge's clientInfo, not the client's; notifications the process
                            sends before a client takes it are dropped
+  --modern-workers N       per-session: at most N initialized processes serving 2026-07-28 requests,
+                           one request at a time each and reused by later requests (default 8;
+                           more requests wait for a free one, up to 30 s)
+  --mrtr-max-pending N     2026-07-28 calls whose server asked for client input (sampling, elicitation,
+                           roots) and now wait for the client's retry; more get the server's request
+                           refused (default 256)
+  --mrtr-timeout SECONDS   such a call is given up when no retry comes within this (default 300)
   --max-sessions N         sessions at once; more get 503 (default 1000)
   --idle-timeout SECONDS   end a session with no request for this long; 0 = never (default 900)
   --max-body BYTES         largest HTTP request body; larger gets 413 (default 4194304)

@@ -11,8 +11,6 @@ import {
 
 export type { JSONRPCMessage, RequestId };
 
-/** The sessionless revision (no initialize, no Mcp-Session-Id); served in shared mode only. */
-export const MODERN_PROTOCOL_VERSION = '2026-07-28';
 export { SUPPORTED_PROTOCOL_VERSIONS };
 
 /** Error codes the bridge itself answers with. -32000..-32099 are implementation-defined in JSON-RPC. */
@@ -91,14 +89,17 @@ export type ParseOutcome =
   | { ok: true; messages: JSONRPCMessage[]; batch: boolean }
   | { ok: false; code: number; message: string };
 
-/** Parses an HTTP body: one message or (protocol 2025-03-26 only, checked by the caller) a batch array. */
-export function parseBody(text: string): ParseOutcome {
-  let raw: unknown;
+/** JSON.parse with the bridge's answer for a body that is not JSON. */
+export function parseJson(text: string): { ok: true; value: unknown } | { ok: false; code: number; message: string } {
   try {
-    raw = JSON.parse(text);
+    return { ok: true, value: JSON.parse(text) as unknown };
   } catch {
     return { ok: false, code: ErrorCodes.parseError, message: 'Parse error: body is not valid JSON' };
   }
+}
+
+/** Validates a parsed body: one message or (protocol 2025-03-26 only, checked by the caller) a batch array. */
+export function validateMessages(raw: unknown): ParseOutcome {
   const batch = Array.isArray(raw);
   const items: unknown[] = batch ? (raw as unknown[]) : [raw];
   if (items.length === 0) return { ok: false, code: ErrorCodes.invalidRequest, message: 'Invalid Request: empty batch' };
@@ -112,6 +113,12 @@ export function parseBody(text: string): ParseOutcome {
     messages.push(message);
   }
   return { ok: true, messages, batch };
+}
+
+/** Parses an HTTP body: one message or (protocol 2025-03-26 only, checked by the caller) a batch array. */
+export function parseBody(text: string): ParseOutcome {
+  const json = parseJson(text);
+  return json.ok ? validateMessages(json.value) : json;
 }
 
 /** Parses one line of a server's stdout; undefined when it is not a JSON-RPC message (noise). */

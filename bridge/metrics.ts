@@ -76,6 +76,32 @@ export class BridgeMetrics {
     help: 'Warm-pool processes waiting that a new session can take now (started; and initialized, with --warm-pool-initialize)',
     registers: [this.registry],
   });
+  readonly httpRequests = new Counter({
+    name: 'mcp_bridge_http_requests_total',
+    help: 'POSTs to /mcp by protocol era: modern (2026-07-28, no session) or legacy (initialize and sessions)',
+    labelNames: ['era'],
+    registers: [this.registry],
+  });
+  readonly relayed = new Counter({
+    name: 'mcp_bridge_relayed_total',
+    help: 'Requests this replica relayed to the replica that owns their state (a 2025-era session, or an MRTR continuation)',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+  readonly mrtr = new Counter({
+    name: 'mcp_bridge_mrtr_total',
+    help: 'MRTR continuations: input_required answers, resumed retries, expired, refused (table full, bad state)',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+  readonly mrtrPending = new Gauge({ name: 'mcp_bridge_mrtr_pending', help: 'MRTR continuations waiting for a retry', registers: [this.registry] });
+  readonly listenStreams = new Gauge({ name: 'mcp_bridge_listen_streams', help: 'subscriptions/listen streams open now', registers: [this.registry] });
+  readonly modernWorkers = new Gauge({
+    name: 'mcp_bridge_modern_workers',
+    help: 'Per-session mode: initialized processes serving 2026-07-28 requests, by state',
+    labelNames: ['state'],
+    registers: [this.registry],
+  });
   readonly inFlight: Gauge = new Gauge({
     name: 'mcp_bridge_requests_in_flight',
     help: 'Client requests waiting for the server',

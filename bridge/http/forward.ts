@@ -29,11 +29,25 @@ export function isForwarded(req: IncomingMessage): boolean {
   return req.headers[FORWARDED_HEADER] !== undefined;
 }
 
-export function forwardToOwner(req: IncomingMessage, res: ServerResponse, owner: string, log: Logger, relays: RelayTracker): void {
+export interface ForwardOptions {
+  /** The request body, when it was already read here (an MRTR retry is recognised by its body). */
+  readonly body?: string;
+  /** Answers the client when the owner cannot be reached (default: the session is gone, 404). */
+  readonly unreachable?: (res: ServerResponse) => void;
+}
+
+function sessionGone(res: ServerResponse): void {
+  sendError(res, 404, ErrorCodes.sessionNotFound, 'Session not found: the replica that held it is gone; start a new one with initialize');
+}
+
+export function forwardToOwner(req: IncomingMessage, res: ServerResponse, owner: string, log: Logger, relays: RelayTracker, options: ForwardOptions = {}): void {
+  const unreachable = options.unreachable ?? sessionGone;
   const target = splitOwner(owner);
-  if (target === undefined) return sendError(res, 404, ErrorCodes.sessionNotFound, 'Session not found');
+  if (target === undefined) return unreachable(res);
+  const headers = { ...req.headers, [FORWARDED_HEADER]: '1' };
+  if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body));
   const outgoing = request(
-    { host: target.host, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, [FORWARDED_HEADER]: '1' } },
+    { host: target.host, port: target.port, method: req.method, path: req.url, headers },
     (incoming) => {
       res.writeHead(incoming.statusCode ?? 502, incoming.headers);
       incoming.pipe(res);
@@ -51,10 +65,11 @@ export function forwardToOwner(req: IncomingMessage, res: ServerResponse, owner:
   }
   outgoing.on('error', (err) => {
     if (res.writableEnded || res.destroyed) return; // our client left first; nothing to answer
-    log.info({ owner, err: err.message }, 'session owner unreachable; the session is gone');
-    sendError(res, 404, ErrorCodes.sessionNotFound, 'Session not found: the replica that held it is gone; start a new one with initialize');
+    log.info({ owner, err: err.message }, 'owner replica unreachable; what it held is gone');
+    unreachable(res);
   });
   // A client that goes away (e.g. closes its GET stream) releases the relayed request too.
   res.once('close', () => outgoing.destroy());
-  req.pipe(outgoing);
+  if (options.body !== undefined) outgoing.end(options.body);
+  else req.pipe(outgoing);
 }

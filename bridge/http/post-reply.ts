@@ -23,6 +23,8 @@ export class PostReply {
     private readonly headers: Record<string, string>,
     private readonly batch: boolean,
     private readonly limits: SseLimits,
+    /** HTTP status of a plain JSON answer (2026-07-28 gives some errors their own); default 200. */
+    private readonly statusFor: (response: JSONRPCMessage) => number = () => 200,
   ) {
     this.timer = setTimeout(() => this.upgrade(), STREAM_AFTER_MS);
     this.timer.unref();
@@ -78,8 +80,10 @@ export class PostReply {
       this.res.writeHead(202, this.headers).end();
       return;
     }
-    const body = JSON.stringify(this.batch ? this.responses : this.responses[0]);
-    this.res.writeHead(200, { ...this.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    const single = this.responses[0];
+    const body = JSON.stringify(this.batch ? this.responses : single);
+    const status = !this.batch && single !== undefined ? this.statusFor(single) : 200;
+    this.res.writeHead(status, { ...this.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
     this.res.end(body);
   }
 }

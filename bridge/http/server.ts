@@ -48,7 +48,10 @@ async function route(ctx: HttpContext, guard: GuardConfig, req: IncomingMessage,
       // Only /message carries its session in the query string.
       const query = path === '/message' ? new URLSearchParams(q === -1 ? '' : url.slice(q + 1)) : undefined;
       const owner = foreignOwner(ctx, req, query !== undefined ? query.get('sessionId') : req.headers['mcp-session-id']);
-      if (owner !== undefined) return forwardToOwner(req, res, owner, ctx.log, ctx.relays);
+      if (owner !== undefined) {
+        ctx.metrics.relayed.inc({ reason: 'session' });
+        return forwardToOwner(req, res, owner, ctx.log, ctx.relays);
+      }
       if (path === '/mcp') return handleStreamableHttp(ctx, req, res);
       if (query === undefined) return handleSseOpen(ctx, req, res);
       return handleSseMessage(ctx, req, res, query);

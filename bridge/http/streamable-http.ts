@@ -1,11 +1,14 @@
-// Streamable HTTP (protocol 2025-11-25, also 2025-06-18 and 2025-03-26 clients) on /mcp.
+// Streamable HTTP on /mcp: 2025-era sessions (protocol 2025-11-25, also 2025-06-18 and 2025-03-26)
+// here, 2026-07-28 requests (no session) in modern-http.ts; the body decides which.
 // Every refusal is answered here, promptly, with a JSON-RPC error body; nothing malformed, and no
 // request of an unknown session, ever reaches a server process.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ErrorCodes, MODERN_PROTOCOL_VERSION, checkProtocolVersionHeader, isRequest, parseBody, type JSONRPCMessage } from '../jsonrpc.js';
+import { ErrorCodes, checkProtocolVersionHeader, isRequest, parseJson, validateMessages, type JSONRPCMessage, type RequestId } from '../jsonrpc.js';
+import { classifyPost } from '../modern/envelope.js';
 import type { SessionBase as Session } from '../sessions/session-base.js';
 import { readBody } from './body.js';
 import { findSession, sendUnavailable, sseLimits, type HttpContext } from './context.js';
+import { handleModernRequest, standardHeaders } from './modern-http.js';
 import { PostReply } from './post-reply.js';
 import { sendError } from './respond.js';
 import { SseStream } from './sse-stream.js';
@@ -52,29 +55,49 @@ async function handlePost(ctx: HttpContext, req: IncomingMessage, res: ServerRes
   }
   if (!isJsonContentType(req)) return sendError(res, 415, ErrorCodes.serverError, 'Unsupported Media Type: Content-Type must be application/json');
 
+  // The era is decided by the body (2026-07-28's rule), so the body is read before any session lookup.
+  const body = await readBody(req, ctx.config.maxBody);
+  if (!body.ok) {
+    if (body.reason === 'too-large') return sendError(res, 413, ErrorCodes.serverError, `Payload Too Large: the body exceeds ${ctx.config.maxBody} bytes (--max-body)`, { connection: 'close' });
+    return; // client went away mid-body: nobody to answer
+  }
+  const json = parseJson(body.text);
+  if (!json.ok) return sendError(res, 400, json.code, json.message);
+  const era = classifyPost(standardHeaders(req), json.value);
+  if (era.kind === 'refused') return sendError(res, era.refusal.status, era.refusal.code, era.refusal.message, {}, requestIdOf(json.value), era.refusal.data);
+  if (era.kind === 'modern-request') return handleModernRequest(ctx, req, res, era.request, era.version, body.text);
+  if (era.kind === 'modern-notification') {
+    // 2026-07-28 defines no client notifications over HTTP (closing a stream is the cancellation):
+    // accepted and dropped, as the revision's reference server does.
+    ctx.metrics.httpRequests.inc({ era: 'modern' });
+    res.writeHead(202).end();
+    return;
+  }
+  ctx.metrics.httpRequests.inc({ era: 'legacy' });
+  return handleLegacyPost(ctx, req, res, json.value);
+}
+
+/** 2025-era traffic: initialize opens a session; everything else names one in Mcp-Session-Id. */
+function handleLegacyPost(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, value: unknown): void {
   const sessionId = sessionHeader(req);
   let session: Session | undefined;
   if (sessionId !== undefined) {
     session = findSession(ctx, res, sessionId, 'streamable-http');
     if (session === undefined || !versionOk(req, res)) return;
   }
-
-  const body = await readBody(req, ctx.config.maxBody);
-  if (!body.ok) {
-    if (body.reason === 'too-large') return sendError(res, 413, ErrorCodes.serverError, `Payload Too Large: the body exceeds ${ctx.config.maxBody} bytes (--max-body)`, { connection: 'close' });
-    return; // client went away mid-body: nobody to answer
-  }
-  const parsed = parseBody(body.text);
+  const parsed = validateMessages(value);
   if (!parsed.ok) return sendError(res, 400, parsed.code, parsed.message);
   const { messages, batch } = parsed;
   const initialize = messages.find((m) => isRequest(m) && m.method === 'initialize');
 
-  if (session === undefined && initialize === undefined && isModern(req)) return handleSessionless(ctx, messages, batch, res);
   if (session === undefined) {
     if (initialize === undefined) {
-      // Also what a 2026-07-28 client's sessionless probe (e.g. server/discover) gets: a prompt 400,
-      // on which it falls back to initialize. It never reaches a server process.
-      return sendError(res, 400, ErrorCodes.serverError, 'Bad Request: Mcp-Session-Id header is required (or send initialize to start a session)');
+      return sendError(
+        res,
+        400,
+        ErrorCodes.serverError,
+        'Bad Request: Mcp-Session-Id header is required (send initialize to start a session, or use protocol 2026-07-28: no session, the per-request _meta envelope and the MCP-Protocol-Version, Mcp-Method headers)',
+      );
     }
     if (batch) return sendError(res, 400, ErrorCodes.invalidRequest, 'Invalid Request: initialize must be sent alone, not in a batch');
     const opened = ctx.hub.open('streamable-http');
@@ -90,6 +113,11 @@ async function handlePost(ctx: HttpContext, req: IncomingMessage, res: ServerRes
   deliver(ctx, session, messages, batch, res);
 }
 
+function requestIdOf(value: unknown): RequestId | null {
+  const id = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as { id?: unknown }).id : undefined;
+  return typeof id === 'string' || typeof id === 'number' ? id : null;
+}
+
 function deliver(ctx: HttpContext, session: Session, messages: JSONRPCMessage[], batch: boolean, res: ServerResponse): void {
   const headers = { 'mcp-session-id': session.id };
   if (!messages.some(isRequest)) {
@@ -103,10 +131,18 @@ function deliver(ctx: HttpContext, session: Session, messages: JSONRPCMessage[],
   session.receive(messages, () => reply.target());
 }
 
+/**
+ * Without a session, GET and DELETE belong to 2026-07-28, which has neither (no GET stream, no
+ * session to end): 405, as the revision says a server answers them.
+ */
+function notWithoutSession(res: ServerResponse, method: string): void {
+  sendError(res, 405, ErrorCodes.serverError, `Method Not Allowed: ${method} /mcp needs an Mcp-Session-Id (2025 sessions); protocol 2026-07-28 uses POST only (subscriptions/listen for notifications)`, { allow: 'POST' });
+}
+
 function handleGet(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): void {
-  if (!accepts(req, 'text/event-stream')) return sendError(res, 406, ErrorCodes.serverError, 'Not Acceptable: Accept must list text/event-stream');
   const sessionId = sessionHeader(req);
-  if (sessionId === undefined) return sendError(res, 400, ErrorCodes.serverError, 'Bad Request: Mcp-Session-Id header is required');
+  if (sessionId === undefined) return notWithoutSession(res, 'GET');
+  if (!accepts(req, 'text/event-stream')) return sendError(res, 406, ErrorCodes.serverError, 'Not Acceptable: Accept must list text/event-stream');
   const session = findSession(ctx, res, sessionId, 'streamable-http');
   if (session === undefined || !versionOk(req, res)) return;
   if (session.hasOpenStream()) return sendError(res, 409, ErrorCodes.serverError, 'Conflict: this session already has an open GET stream');
@@ -117,47 +153,9 @@ function handleGet(ctx: HttpContext, req: IncomingMessage, res: ServerResponse):
 
 function handleDelete(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): void {
   const sessionId = sessionHeader(req);
-  if (sessionId === undefined) return sendError(res, 400, ErrorCodes.serverError, 'Bad Request: Mcp-Session-Id header is required');
+  if (sessionId === undefined) return notWithoutSession(res, 'DELETE');
   const session = findSession(ctx, res, sessionId, 'streamable-http');
   if (session === undefined || !versionOk(req, res)) return;
   session.end('client sent DELETE');
   res.writeHead(200).end();
-}
-
-/** A 2026-07-28 client: no initialize, no session; the version travels on every request. */
-function isModern(req: IncomingMessage): boolean {
-  return req.headers['mcp-protocol-version'] === MODERN_PROTOCOL_VERSION;
-}
-
-/**
- * 2026-07-28 sessionless requests, mapped onto the shared, already-initialized process, so modern
- * clients work against old stdio servers. Each request is its own short-lived session; closing the
- * response stream cancels the request (as that revision specifies). In per-session mode there is no
- * warm process to map onto: the client gets the 400 it falls back to initialize on.
- */
-async function handleSessionless(ctx: HttpContext, messages: JSONRPCMessage[], batch: boolean, res: ServerResponse): Promise<void> {
-  const transient = ctx.hub.transient();
-  if (transient === undefined && ctx.hub.shared !== undefined) return sendUnavailable(res, 'draining');
-  if (transient === undefined) {
-    return sendError(res, 400, ErrorCodes.serverError, 'Bad Request: sessionless (2026-07-28) requests need --session-mode shared; send initialize to start a session');
-  }
-  const message = messages[0];
-  if (batch || message === undefined) return sendError(res, 400, ErrorCodes.invalidRequest, 'Invalid Request: batches are not part of protocol 2026-07-28');
-  res.once('close', () => transient.end('sessionless request finished'));
-  if (isRequest(message) && message.method === 'server/discover') {
-    const discovered = (await ctx.hub.shared?.whenReady()) === true ? ctx.hub.shared?.discoverResult() : undefined;
-    if (discovered === undefined) return sendError(res, 503, ErrorCodes.upstreamClosed, 'MCP server unavailable: the shared process is not ready', { 'retry-after': '1' });
-    const body = JSON.stringify({ jsonrpc: '2.0', id: message.id, result: discovered });
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
-    return;
-  }
-  if (!isRequest(message)) {
-    transient.receive(messages, () => {
-      throw new Error('unreachable: no requests in this POST');
-    });
-    res.writeHead(202).end();
-    return;
-  }
-  const reply = new PostReply(res, {}, false, sseLimits(ctx));
-  transient.receive(messages, () => reply.target());
 }

@@ -9,6 +9,12 @@ import type { SessionIds } from './session-ids.js';
 import { SharedSession } from './shared-session.js';
 import { SharedUpstream } from './shared-upstream.js';
 import { WarmPool } from './warm-pool.js';
+import type { ModernBackend } from '../modern/backend.js';
+import { Continuations } from '../modern/continuations.js';
+import type { ModernExchange } from '../modern/exchange.js';
+import type { RequestStateCodec } from '../modern/request-state.js';
+import { SharedModernBackend } from '../modern/shared-backend.js';
+import { WorkerPool } from '../modern/worker-pool.js';
 
 export type OpenResult = { ok: true; session: SessionBase } | { ok: false; status: 503; reason: 'capacity' | 'draining' };
 
@@ -17,6 +23,11 @@ export class SessionHub {
   private readonly pool: WarmPool;
   /** Set in shared mode: the one process all sessions use. */
   readonly shared: SharedUpstream | undefined;
+  /** Where 2026-07-28 requests are served (the shared process, or per-session mode's worker pool). */
+  readonly modern: ModernBackend;
+  private readonly workers: WorkerPool | undefined;
+  /** MRTR continuations held on this replica. */
+  readonly continuations: Continuations<ModernExchange>;
   private draining = false;
   private advertising = true;
   private reaper: NodeJS.Timeout | undefined;
@@ -27,9 +38,26 @@ export class SessionHub {
     readonly ids: SessionIds,
     private readonly metrics: BridgeMetrics,
     private readonly log: Logger,
+    readonly codec: RequestStateCodec,
   ) {
     this.pool = new WarmPool(config.sessionMode === 'shared' ? 0 : config.warmPool, createUpstream, log, metrics, config.warmPoolInitialize);
     this.shared = config.sessionMode === 'shared' ? new SharedUpstream(createUpstream, metrics, log, config.relayRoots) : undefined;
+    this.continuations = new Continuations(config.mrtrMaxPending, config.mrtrTimeout * 1000, metrics);
+    if (this.shared !== undefined) {
+      this.modern = new SharedModernBackend(this.shared, metrics);
+    } else {
+      // Workers come from the warm pool when it holds plain started processes (a pre-initialized one
+      // was told other capabilities than a worker is).
+      this.workers = new WorkerPool({
+        start: () => (config.warmPoolInitialize ? createUpstream() : this.pool.take(undefined).upstream),
+        max: config.modernWorkers,
+        idleTimeoutMs: config.idleTimeout * 1000,
+        capabilities: modernChildCapabilities(config.relayRoots),
+        metrics,
+        log: log.child({ modern: true }),
+      });
+      this.modern = this.workers;
+    }
   }
 
   start(): void {
@@ -46,8 +74,13 @@ export class SessionHub {
     return this.sessions.size;
   }
 
+  /** False once shutdown passed its drain delay: new work (sessions, modern requests) gets 503. */
+  get acceptingWork(): boolean {
+    return !this.draining;
+  }
+
   get inFlight(): number {
-    let n = 0;
+    let n = this.modern.inFlight;
     for (const s of this.sessions.values()) n += s.inFlight;
     return n;
   }
@@ -73,15 +106,6 @@ export class SessionHub {
 
   get(id: string): SessionBase | undefined {
     return this.sessions.get(id);
-  }
-
-  /**
-   * Shared mode only: a session that lives for one sessionless HTTP request (protocol 2026-07-28
-   * clients have no sessions). Not registered: nobody can address it by id.
-   */
-  transient(): SharedSession | undefined {
-    if (this.shared === undefined || this.draining) return undefined;
-    return new SharedSession('sessionless', 'streamable-http', this.shared, this.log.child({ sessionless: true }), () => undefined);
   }
 
   private isolated(id: string, transport: TransportKind): IsolatedSession {
@@ -114,7 +138,9 @@ export class SessionHub {
     }
     const ending = [...this.sessions.values()];
     for (const s of ending) s.end('bridge shutting down');
-    await Promise.all([this.pool.stop(), this.shared?.stop(), ...ending.map((s) => s.stopped)]);
+    this.modern.closeListeners();
+    this.continuations.expireAll();
+    await Promise.all([this.pool.stop(), this.shared?.stop(), this.workers?.stop(), ...ending.map((s) => s.stopped)]);
   }
 
   private reject(reason: 'capacity' | 'draining'): OpenResult {
@@ -134,4 +160,14 @@ export class SessionHub {
       if (s.inFlight === 0 && s.lastActivity < cutoff) s.end('idle timeout');
     }
   }
+}
+
+/**
+ * What a process serving 2026-07-28 requests is told the client can do: sampling and elicitation
+ * (each request's own capabilities decide, per request, whether the bridge relays the server's ask as
+ * MRTR or answers -32021), roots only with --relay-roots. The same for every caller, so the server's
+ * lists are the same for every caller (the revision requires it; caching hints say "public").
+ */
+export function modernChildCapabilities(relayRoots: boolean): Record<string, unknown> {
+  return { sampling: {}, elicitation: {}, ...(relayRoots ? { roots: {} } : {}) };
 }

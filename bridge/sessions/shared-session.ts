@@ -11,6 +11,7 @@ import type { SharedClient, SharedUpstream } from './shared-upstream.js';
 
 export class SharedSession extends SessionBase implements SharedClient {
   logLevel: LogLevel | undefined;
+  capabilities: Readonly<Record<string, unknown>> | undefined;
 
   constructor(
     id: string,
@@ -38,6 +39,8 @@ export class SharedSession extends SessionBase implements SharedClient {
         const reply = replyFor(message);
         if (message.method === 'initialize') {
           this.rememberVersion(message);
+          const declared = message.params?.capabilities;
+          this.capabilities = typeof declared === 'object' && declared !== null ? (declared as Record<string, unknown>) : {};
           void this.answerInitialize(message.id, reply);
         } else this.shared.request(this, message, reply);
       } else if (isNotification(message)) this.shared.notify(this, message);

@@ -10,12 +10,13 @@
 //   re-initialized (subscriptions and log level restored) and client sessions carry on.
 import type { Logger } from 'pino';
 import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
-import { ErrorCodes, MODERN_PROTOCOL_VERSION, errorResponse, isNotification, isRequest, type JSONRPCMessage, type JsonRpcRequest, type RequestId } from '../jsonrpc.js';
+import { ErrorCodes, errorResponse, isNotification, isRequest, type JSONRPCMessage, type JsonRpcRequest, type RequestId } from '../jsonrpc.js';
 import type { BridgeMetrics } from '../metrics.js';
 import type { Upstream } from '../upstream/upstream.js';
 import type { ReplyTarget } from './reply-target.js';
 import { RequestRouter, type RouterClient } from './request-router.js';
 import { LOG_LEVELS, atLeast, moreVerbose, type LogLevel } from './log-levels.js';
+import { capabilityFor } from '../modern/envelope.js';
 
 export interface InitializeResult {
   protocolVersion: string;
@@ -24,12 +25,19 @@ export interface InitializeResult {
   instructions?: string;
 }
 
-/** What the shared upstream needs of a client session. */
+/** What the shared upstream needs of a client (a 2025-era session, a 2026-07-28 request or listen stream). */
 export interface SharedClient extends RouterClient {
   readonly isOpen: boolean;
   logLevel: LogLevel | undefined;
-  /** A message for this session not tied to one of its requests (stream, else a request's reply). */
+  /** What the client declared it can do (2025: in initialize; 2026-07-28: per request); undefined: not known yet. */
+  readonly capabilities?: Readonly<Record<string, unknown>> | undefined;
+  /** A message for this client not tied to one of its requests (stream, else a request's reply). */
   deliverUnrelated(message: JSONRPCMessage, router: RequestRouter): boolean;
+  /**
+   * A 2026-07-28 client cannot be sent the server's requests: it takes them itself (MRTR) and
+   * answers through `answer`. Absent for 2025-era sessions, which get the request on their stream.
+   */
+  serverRequest?(message: JsonRpcRequest, answer: (response: { result: unknown } | { error: { code: number; message: string } }) => void): void;
 }
 
 const READY_TIMEOUT_MS = 30_000;
@@ -83,6 +91,8 @@ export class SharedUpstream {
 
   add(client: SharedClient): void {
     this.sessions.add(client);
+    // A 2026-07-28 request may carry its own log level: the process must be at least that verbose.
+    if (client.logLevel !== undefined) this.applyLogLevel();
   }
 
   /** A session left: forget its requests, subscriptions and server requests. */
@@ -102,6 +112,20 @@ export class SharedUpstream {
     this.applyLogLevel();
   }
 
+  /** A listen stream's resource subscription: ref-counted upstream like a session's resources/subscribe. */
+  subscribeFor(client: SharedClient, uri: string): void {
+    const subscribers = this.subscriptions.get(uri) ?? new Set<SharedClient>();
+    const first = subscribers.size === 0;
+    subscribers.add(client);
+    this.subscriptions.set(uri, subscribers);
+    if (first && this.ready) this.bridgeRequest('resources/subscribe', { uri });
+  }
+
+  /** The cached initialize result of the process (for 2026-07-28 clients: serverInfo, capabilities). */
+  get identity(): InitializeResult | undefined {
+    return this.init;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.restartTimer);
@@ -114,17 +138,6 @@ export class SharedUpstream {
     const server = this.init.protocolVersion;
     const version = requested !== undefined && SUPPORTED_PROTOCOL_VERSIONS.includes(requested) && requested <= server ? requested : server;
     return { ...this.init, protocolVersion: version };
-  }
-
-  /** The answer to a 2026-07-28 client's server/discover, from the cached initialize result. */
-  discoverResult(): Record<string, unknown> | undefined {
-    if (this.init === undefined) return undefined;
-    return {
-      supportedVersions: [MODERN_PROTOCOL_VERSION, ...SUPPORTED_PROTOCOL_VERSIONS],
-      capabilities: this.init.capabilities,
-      ...(this.init.instructions !== undefined ? { instructions: this.init.instructions } : {}),
-      _meta: { 'io.modelcontextprotocol/serverInfo': this.init.serverInfo },
-    };
   }
 
   /** Waits (bounded) until the process is initialized; false if it does not come up in time. */
@@ -307,8 +320,19 @@ export class SharedUpstream {
     if (message.method === 'roots/list' && !this.relayRoots) return answer({ roots: [] });
     const target = busy.length === 1 ? busy[0] : undefined;
     if (target === undefined) {
-      const why = busy.length === 0 ? 'no client session has a request in flight' : `${busy.length} client sessions have requests in flight`;
+      const why = busy.length === 0 ? 'no client has a request in flight' : `${busy.length} clients have requests in flight`;
       return router.respond(errorResponse(message.id, ErrorCodes.internalError, `cannot route ${message.method} in shared mode: ${why}`));
+    }
+    if (target.serverRequest !== undefined) {
+      // A 2026-07-28 request: MRTR (the exchange answers the POST with input_required and relays the
+      // client's retry back here, under the id the child used).
+      target.serverRequest(message, (response) => router.respond({ jsonrpc: '2.0', id: message.id, ...response } as JSONRPCMessage));
+      return;
+    }
+    const capability = capabilityFor(message.method);
+    if (capability !== undefined && target.capabilities !== undefined && !(capability in target.capabilities)) {
+      // The shared child was told every client can do this; this one cannot: fail it now, not at a timeout.
+      return router.respond(errorResponse(message.id, ErrorCodes.methodNotFound, `the client session did not declare the ${capability} capability`));
     }
     const key = `srv-${this.nextServerRequest++}`;
     this.serverRequests.set(key, { childId: message.id, client: target });

@@ -39,7 +39,13 @@ export function matchesWarmInitialize(initialize: JsonRpcRequest): boolean {
  * Resolves the result, or undefined (and stops the process) when the server refuses, answers with
  * something that is not an InitializeResult, exits, or takes longer than timeoutMs.
  */
-export function warmInitialize(upstream: Upstream, metrics: BridgeMetrics, log: Logger, timeoutMs: number): Promise<InitializeResult | undefined> {
+export function warmInitialize(
+  upstream: Upstream,
+  metrics: BridgeMetrics,
+  log: Logger,
+  timeoutMs: number,
+  capabilities: Readonly<Record<string, unknown>> = {},
+): Promise<InitializeResult | undefined> {
   return new Promise((resolve) => {
     const fail = (why: string): void => {
       clearTimeout(timer);
@@ -54,21 +60,29 @@ export function warmInitialize(upstream: Upstream, metrics: BridgeMetrics, log: 
       resolve(undefined);
       return info;
     });
-    upstream.onMessage = (message) => {
-      if (isResponse(message) && message.id === WARM_ID) {
-        const result = InitializeResultSchema.safeParse(message.result);
-        if (!result.success) return fail(message.error !== undefined ? `server refused: ${message.error.message}` : 'answer is not an InitializeResult');
-        clearTimeout(timer);
-        metrics.countMessage('to_server', 'notifications/initialized');
-        upstream.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-        resolve(message.result as InitializeResult);
-        return;
+    // The answer is intercepted, not taken through onMessage: a session may take this process before
+    // it arrives (its RequestRouter then owns onMessage) and still needs the result.
+    const stopIntercepting = upstream.intercept((message) => {
+      if (!isResponse(message) || message.id !== WARM_ID) return false;
+      stopIntercepting();
+      const result = InitializeResultSchema.safeParse(message.result);
+      if (!result.success) {
+        fail(message.error !== undefined ? `server refused: ${message.error.message}` : 'answer is not an InitializeResult');
+        return true;
       }
+      clearTimeout(timer);
+      metrics.countMessage('to_server', 'notifications/initialized');
+      upstream.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      resolve(message.result as InitializeResult);
+      return true;
+    });
+    // Until a session takes the process (and replaces this), nobody is there to answer it.
+    upstream.onMessage = (message) => {
       if (isRequest(message)) {
         upstream.send(message.method === 'ping' ? { jsonrpc: '2.0', id: message.id, result: {} } : errorResponse(message.id, ErrorCodes.internalError, 'no client session has taken this process yet'));
       }
     };
     metrics.countMessage('to_server', 'initialize');
-    upstream.send({ jsonrpc: '2.0', id: WARM_ID, method: 'initialize', params: WARM_PARAMS });
+    upstream.send({ jsonrpc: '2.0', id: WARM_ID, method: 'initialize', params: { ...WARM_PARAMS, capabilities } });
   });
 }

@@ -9,6 +9,12 @@ import { LineFramer } from './line-framer.js';
 export class Upstream {
   /** Set by the owner before any output can arrive (output is read on the next tick at the earliest). */
   onMessage: (message: JSONRPCMessage) => void = () => undefined;
+  /**
+   * Looked at before onMessage, whoever the owner is by then: a handler that returns true consumed the
+   * message. The bridge's own exchanges with a process (its warm initialize) use this, so that a
+   * session taking the process meanwhile (and setting onMessage) cannot swallow their answers.
+   */
+  private readonly interceptors = new Set<(message: JSONRPCMessage) => boolean>();
   /** Resolves once when the process is gone (exit, crash, oversize line, or stop()). */
   readonly closed: Promise<ExitInfo>;
   private isClosed = false;
@@ -44,6 +50,12 @@ export class Upstream {
     return !this.isClosed;
   }
 
+  /** Adds an interceptor (see `interceptors`); the returned function removes it. */
+  intercept(handler: (message: JSONRPCMessage) => boolean): () => void {
+    this.interceptors.add(handler);
+    return () => this.interceptors.delete(handler);
+  }
+
   /** Tags this process's log lines (stderr included) with the session it now serves. */
   bindSession(sessionId: string): void {
     this.channel.tag({ sessionId });
@@ -69,6 +81,7 @@ export class Upstream {
       return;
     }
     this.metrics.countBytes('from_server', line.length);
+    if (this.interceptors.size > 0) for (const handler of this.interceptors) if (handler(message)) return;
     this.onMessage(message);
   }
 }

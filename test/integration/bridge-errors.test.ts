@@ -44,11 +44,12 @@ describe('bridge error responses', () => {
     expect(r.body.error.message).toMatch(/Mcp-Session-Id/);
   });
 
-  it('when a 2026-07-28 client probes with server/discover, then it gets a prompt 400 it can fall back on', async () => {
+  it('when a request names 2026-07-28 in its header but has no per-request envelope, then 400 -32602 naming what is missing, and no session', async () => {
     const started = Date.now();
     const r = await post(bridge.url, { jsonrpc: '2.0', id: 1, method: 'server/discover', params: {} }, { 'mcp-protocol-version': '2026-07-28' });
     expect(r.status).toBe(400);
-    expect(r.body.error.code).toBe(-32000);
+    expect(r.body.error.code).toBe(-32602);
+    expect(r.body.error.message).toMatch(/envelope/);
     expect(Date.now() - started).toBeLessThan(1000);
     expect(bridge.hub.size).toBe(1);
   });

@@ -98,3 +98,27 @@ export async function rawSession(url: string, protocolVersion = '2025-11-25'): P
   if (res.status !== 200 || id === null) throw new Error(`initialize failed: ${res.status}`);
   return id;
 }
+
+/** The 2026-07-28 per-request envelope (client capabilities as given). */
+export function modernMeta(capabilities: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+    'io.modelcontextprotocol/clientCapabilities': capabilities,
+    'io.modelcontextprotocol/clientInfo': { name: 'raw-modern', version: '1' },
+    ...extra,
+  };
+}
+
+/** A raw 2026-07-28 request: envelope in params._meta, and the standard headers mirrored from the body. */
+export async function modernPost(
+  url: string,
+  id: string | number,
+  method: string,
+  params: Record<string, unknown> = {},
+  options: { capabilities?: Record<string, unknown>; meta?: Record<string, unknown>; headers?: Record<string, string> } = {},
+): Promise<Response> {
+  const name = typeof params.name === 'string' ? params.name : typeof params.uri === 'string' ? params.uri : undefined;
+  const headers: Record<string, string> = { ...JSON_HEADERS, 'mcp-protocol-version': '2026-07-28', 'mcp-method': method, ...(name !== undefined ? { 'mcp-name': name } : {}), ...options.headers };
+  const body = { jsonrpc: '2.0', id, method, params: { ...params, _meta: modernMeta(options.capabilities, options.meta) } };
+  return fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
+}

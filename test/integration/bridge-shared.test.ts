@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { RunningBridge } from '../../bridge/bridge.js';
-import { FIXTURE, JSON_HEADERS, ROOT, bridgeFor, childPids, openFds, rawSession, streamableClient, textOf, until } from './bridge-harness.js';
+import { FIXTURE, JSON_HEADERS, ROOT, bridgeFor, childPids, modernPost, openFds, rawSession, streamableClient, textOf, until } from './bridge-harness.js';
 
 const run = promisify(execFile);
 
@@ -126,11 +126,10 @@ describe('shared mode', () => {
 
   it('when a 2026-07-28 sessionless request and a 2025-11-25 session run side by side, then both work', async () => {
     const { client } = await streamableClient(bridge.url);
-    const modern = (body: unknown) => fetch(bridge.url, { method: 'POST', headers: { ...JSON_HEADERS, 'mcp-protocol-version': '2026-07-28' }, body: JSON.stringify(body) });
-    const discover = (await (await modern({ jsonrpc: '2.0', id: 'd', method: 'server/discover', params: {} })).json()) as { result: { supportedVersions: string[] } };
+    const discover = (await (await modernPost(bridge.url, 'd', 'server/discover')).json()) as { result: { supportedVersions: string[] } };
     expect(discover.result.supportedVersions).toContain('2026-07-28');
     const [sessionless, classic] = await Promise.all([
-      modern({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { message: 'modern' } } }).then(async (r) => textOf(((await r.json()) as { result: unknown }).result)),
+      modernPost(bridge.url, 1, 'tools/call', { name: 'echo', arguments: { message: 'modern' } }).then(async (r) => textOf(((await r.json()) as { result: unknown }).result)),
       client.callTool({ name: 'echo', arguments: { message: 'classic' } }).then(textOf),
     ]);
     expect([sessionless, classic]).toEqual(['modern', 'classic']);

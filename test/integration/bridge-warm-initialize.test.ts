@@ -98,3 +98,32 @@ describe('warm pool without --warm-pool-initialize', () => {
     await bridge.close(1000);
   });
 });
+
+describe('warm pool with --warm-pool-initialize, taken while its process is still initializing', () => {
+  // The refill of a pool of one is spawned 100 ms after a take; a server that answers initialize
+  // late (--start-delay-ms) keeps it "starting" long enough for the next session to take it then.
+  it('when a session takes a process whose warm initialize has not been answered yet, then it gets that answer as soon as the server gives it', async () => {
+    const slowFixture = ['node', join(ROOT, 'test/fixtures/fixture-server.mjs'), '--start-delay-ms', '1500'];
+    const bridge = await bridgeFor(slowFixture, ['--warm-pool', '1', '--warm-pool-initialize']);
+    try {
+      await until('one initialized process in the pool', async () => (await readyInPool(bridge)) === 1, 30_000);
+      const first = await streamableClient(bridge.url);
+      const spawned = async (): Promise<number> => Number(/^mcp_bridge_child_spawns_total (\d+)$/m.exec(await (await fetch(bridge.url.replace('/mcp', '/metrics'))).text())?.[1]);
+      await until('the refill spawned, not yet initialized', async () => (await spawned()) === 2, 10_000);
+      expect(await readyInPool(bridge)).toBe(0);
+      const firstPid = (JSON.parse(textOf(await first.client.callTool({ name: 'whoami', arguments: {} }))) as { pid: number }).pid;
+      const starting = childPids().filter((pid) => pid !== firstPid);
+      expect(starting).toHaveLength(1);
+      const startedAt = Date.now();
+      const second = await streamableClient(bridge.url);
+      expect(Date.now() - startedAt).toBeLessThan(10_000);
+      // Taken from the pool while starting, not spawned anew.
+      expect((JSON.parse(textOf(await second.client.callTool({ name: 'whoami', arguments: {} }))) as { pid: number }).pid).toBe(starting[0]);
+      expect(textOf(await second.client.callTool({ name: 'echo', arguments: { message: 'second' } }))).toBe('second');
+      expect(textOf(await first.client.callTool({ name: 'echo', arguments: { message: 'first' } }))).toBe('first');
+      await Promise.all([first.client.close(), second.client.close()]);
+    } finally {
+      await bridge.close(1000);
+    }
+  });
+});

@@ -1,0 +1,111 @@
+// 2026-07-28 requests on /mcp (no session, no initialize): the revision's validation ladder, then
+// server/discover and subscriptions/listen answered by the bridge, MRTR retries resumed (or relayed to
+// the replica holding their continuation), and everything else served on an initialized legacy
+// process as one ModernExchange. Any replica serves any of these; only an MRTR retry has an owner.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ErrorCodes, SUPPORTED_PROTOCOL_VERSIONS, type JsonRpcRequest } from '../jsonrpc.js';
+import { ModernErrorCodes, checkVersion, readEnvelope, stripEnvelope, validateStandardHeaders, type StandardHeaders } from '../modern/envelope.js';
+import { ModernExchange, type ExchangeDeps } from '../modern/exchange.js';
+import { ListenStream, honouredFilter, requestedFilter } from '../modern/listen.js';
+import { discoverResult, statusForModernResponse } from '../modern/results.js';
+import { sendUnavailable, sseLimits, type HttpContext } from './context.js';
+import { forwardToOwner, isForwarded } from './forward.js';
+import { PostReply } from './post-reply.js';
+import { sendError, sendJson } from './respond.js';
+import { SseStream } from './sse-stream.js';
+
+/** Methods of earlier revisions that 2026-07-28 removed: never passed to the legacy child. */
+const REMOVED_METHODS = new Set(['initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe']);
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+export function standardHeaders(req: IncomingMessage): StandardHeaders {
+  return { protocolVersion: header(req, 'mcp-protocol-version'), method: header(req, 'mcp-method'), name: header(req, 'mcp-name') };
+}
+
+function exchangeDeps(ctx: HttpContext): ExchangeDeps {
+  return {
+    continuations: ctx.hub.continuations,
+    codec: ctx.hub.codec,
+    self: ctx.hub.ids.self,
+    serverInfo: () => ctx.hub.modern.knownIdentity?.serverInfo,
+    metrics: ctx.metrics,
+    log: ctx.log,
+  };
+}
+
+export async function handleModernRequest(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, request: JsonRpcRequest, version: string | undefined, body: string): Promise<void> {
+  ctx.metrics.httpRequests.inc({ era: 'modern' });
+  const refusal = checkVersion(version, SUPPORTED_PROTOCOL_VERSIONS) ?? validateStandardHeaders(standardHeaders(req), request);
+  if (refusal !== undefined) return sendError(res, refusal.status, refusal.code, refusal.message, {}, request.id, refusal.data);
+  if (!ctx.hub.acceptingWork) return sendUnavailable(res, 'draining');
+  const state = request.params?.requestState;
+  if (state !== undefined) return resume(ctx, req, res, request, state, body);
+  if (REMOVED_METHODS.has(request.method)) {
+    return sendError(res, 404, ErrorCodes.methodNotFound, `Method not found: ${request.method} is not part of protocol 2026-07-28`, {}, request.id);
+  }
+  if (request.method === 'server/discover') return discover(ctx, res, request);
+  if (request.method === 'subscriptions/listen') return listen(ctx, res, request);
+
+  const reply = new PostReply(res, {}, false, sseLimits(ctx), statusForModernResponse);
+  const target = reply.target();
+  const progressToken = request.params?._meta?.progressToken as string | number | undefined;
+  const exchange = new ModernExchange(request.method, readEnvelope(request.params), { id: request.id, reply: target, progressToken }, exchangeDeps(ctx));
+  // Closing the response stream is the revision's cancellation: the child gets notifications/cancelled.
+  res.once('close', () => exchange.cancel(target));
+  const params = stripEnvelope(request.params);
+  ctx.hub.modern.serve(exchange, { jsonrpc: '2.0', id: request.id, method: request.method, ...(params !== undefined ? { params } : {}) });
+}
+
+async function discover(ctx: HttpContext, res: ServerResponse, request: JsonRpcRequest): Promise<void> {
+  const identity = await ctx.hub.modern.identity();
+  if (identity === undefined) {
+    return sendError(res, 503, ErrorCodes.upstreamClosed, 'MCP server unavailable: no server process became ready', { 'retry-after': '1' }, request.id);
+  }
+  sendJson(res, 200, { jsonrpc: '2.0', id: request.id, result: discoverResult(identity, SUPPORTED_PROTOCOL_VERSIONS) });
+}
+
+async function listen(ctx: HttpContext, res: ServerResponse, request: JsonRpcRequest): Promise<void> {
+  const identity = await ctx.hub.modern.identity();
+  if (identity === undefined) {
+    return sendError(res, 503, ErrorCodes.upstreamClosed, 'MCP server unavailable: no server process became ready', { 'retry-after': '1' }, request.id);
+  }
+  const filter = honouredFilter(requestedFilter(request.params), identity.capabilities);
+  const stream = new SseStream(res, sseLimits(ctx));
+  const subscription = new ListenStream(request.id, filter, stream);
+  subscription.acknowledge();
+  ctx.hub.modern.listen(subscription, (handler) => stream.onClose(handler));
+}
+
+function refuseState(ctx: HttpContext, res: ServerResponse, request: JsonRpcRequest, reason: string): void {
+  ctx.metrics.mrtr.inc({ outcome: 'refused_state' });
+  sendError(res, 400, ModernErrorCodes.invalidParams, `Invalid params: ${reason}`, {}, request.id);
+}
+
+/** An MRTR retry: verified, then resumed here or relayed to the replica whose child is waiting. */
+function resume(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, request: JsonRpcRequest, state: unknown, body: string): void {
+  if (typeof state !== 'string') return refuseState(ctx, res, request, 'requestState must be a string');
+  const check = ctx.hub.codec.verify(state, request.method, Date.now());
+  if (!check.ok) return refuseState(ctx, res, request, check.reason);
+  const { owner, continuation } = check.claims;
+  if (owner !== ctx.hub.ids.self) {
+    if (isForwarded(req)) return refuseState(ctx, res, request, 'requestState names another replica than the one it was relayed to');
+    ctx.metrics.relayed.inc({ reason: 'request_state' });
+    return forwardToOwner(req, res, owner, ctx.log, ctx.relays, {
+      body,
+      unreachable: (r) => {
+        ctx.metrics.mrtr.inc({ outcome: 'refused_state' });
+        sendError(r, 400, ModernErrorCodes.invalidParams, 'Invalid params: the replica holding this requestState is gone; send the original request again', {}, request.id);
+      },
+    });
+  }
+  const exchange = ctx.hub.continuations.take(continuation);
+  if (exchange === undefined) return refuseState(ctx, res, request, 'requestState is no longer pending (expired, completed or already used); send the original request again');
+  const reply = new PostReply(res, {}, false, sseLimits(ctx), statusForModernResponse);
+  const target = reply.target();
+  res.once('close', () => exchange.cancel(target));
+  exchange.resume(request, target);
+}
