@@ -13,7 +13,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { McpServer, createMcpHandler } from '@modelcontextprotocol/server';
 import type { RunningBridge } from '../../bridge/bridge.js';
 import { probeServer, type ProbeOptions } from '../../operator/probe/mcp-probe.js';
-import { EVERYTHING, bridgeFor, childPids, until } from './bridge-harness.js';
+import { EVERYTHING, bridgeFor, childPids } from './bridge-harness.js';
 
 const CLIENT = { name: 'mcp-sidecar-operator', version: 'test' };
 const probe = (url: string, extra: Partial<ProbeOptions> = {}) =>
@@ -72,15 +72,18 @@ describe('the operator probe against the bridge', () => {
     expect(typeof result.version).toBe('string');
   });
 
-  it('when the bridge runs in per-session mode, then server/discover answers with both eras, and the probe leaves no server process behind', async () => {
+  it('when the bridge runs in per-session mode, then server/discover answers with both eras, and probing again starts no further process', async () => {
     bridge = await bridgeFor(EVERYTHING, []);
     const before = childPids();
     const result = await probe(bridge.url);
-    await until('no process started for the probe is left', () => childPids().every((p) => before.includes(p)));
-    // Needs the bridge's per-session server/discover (before it, the probe falls back to initialize: legacy only).
     expect(result).toMatchObject({ ok: true, method: 'discover', name: 'mcp-servers/everything' });
     if (!result.ok) throw new Error('unreachable');
     expect(result.protocolVersions).toEqual(expect.arrayContaining(['2026-07-28', '2025-11-25']));
+    // The bridge answers modern requests from a pool of initialized workers and keeps one: the probe's.
+    const afterFirst = childPids().filter((p) => !before.includes(p));
+    expect(afterFirst.length).toBeLessThanOrEqual(1);
+    await expect(probe(bridge.url)).resolves.toMatchObject({ ok: true, method: 'discover' });
+    expect(childPids().filter((p) => !before.includes(p))).toEqual(afterFirst);
   });
 
   it('when the bridge wants a bearer token, then the probe with the token is answered and one without gets ProbeFailed (401)', async () => {
