@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { LABEL_SERVER } from './api/constants.js';
 import type { OperatorConfig } from './config.js';
 import { ApplyMemo } from './controller/apply-memo.js';
 import { Controller } from './controller/controller.js';
@@ -65,7 +66,8 @@ export class Operator {
     const deployments = new InformerRunner(this.client.deploymentInformer(ns), 'deployments', log);
     const services = new InformerRunner(this.client.serviceInformer(ns), 'services', log);
     const secrets = new InformerRunner(this.client.secretInformer(ns), 'secrets', log);
-    this.runners = [mcpServers, deployments, services, secrets] as InformerRunner<KubernetesObject>[];
+    const pods = new InformerRunner(this.client.podInformer(ns), 'pods', log);
+    this.runners = [mcpServers, deployments, services, secrets, pods] as InformerRunner<KubernetesObject>[];
     const clientInfo = { name: 'mcp-sidecar-operator', version: options.version ?? '0.0.0' };
     this.prober = config.probeServers
       ? new Prober({
@@ -94,6 +96,7 @@ export class Operator {
         deployment: (n, name) => deployments.informer.get(name, n),
         service: (n, name) => services.informer.get(name, n),
         secret: (n, name) => secrets.informer.get(name, n),
+        pods: (n, name) => pods.informer.list(n).filter((p) => p.metadata?.labels?.[LABEL_SERVER] === name),
       },
       writer: this.client,
       memo: new ApplyMemo(),
@@ -107,7 +110,7 @@ export class Operator {
       this.queue,
       reconciler,
       mcpServers.informer,
-      [deployments.informer, services.informer, secrets.informer],
+      [deployments.informer, services.informer, secrets.informer, pods.informer],
       this.metrics,
       log,
     );

@@ -1,5 +1,6 @@
 import { pino } from 'pino';
-import type { Deployment, KubeObject, Secret, Service } from '../api/kube-types.js';
+import { ANNOTATION_CONFIG_HASH } from '../api/constants.js';
+import type { Deployment, KubeObject, Pod, Secret, Service } from '../api/kube-types.js';
 import type { McpServerStatus } from '../api/mcp-server.js';
 import type { ProbeResult } from '../probe/probe-result.js';
 import type { ProbeTarget } from '../probe/probe-target.js';
@@ -32,19 +33,15 @@ class FakeWorld implements Caches, Writer {
   secret(ns: string, name: string): Secret | undefined {
     return this.objects.get(`Secret/${ns}/${name}`);
   }
+  running: Pod[] = [];
+  pods(): readonly Pod[] {
+    return this.running;
+  }
   apply<T extends KubeObject>(obj: T): Promise<T> {
     if (this.failApply) return Promise.reject(new Error('admission webhook denied the request'));
     const key = `${obj.kind ?? ''}/${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
     this.writes.push(`apply ${key}`);
-    // Like the apiserver: fields other writers own (status, the allocated ClusterIP) survive our apply.
-    const existing = this.objects.get(key) as { status?: unknown; spec?: { clusterIP?: string } } | undefined;
-    const spec = (obj as { spec?: object }).spec;
-    const stored = {
-      ...obj,
-      ...(existing?.status === undefined ? {} : { status: existing.status }),
-      ...(existing?.spec?.clusterIP === undefined ? {} : { spec: { ...spec, clusterIP: existing.spec.clusterIP } }),
-      metadata: { ...obj.metadata, resourceVersion: String(++this.rv) },
-    };
+    const stored = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(++this.rv) } };
     this.objects.set(key, stored);
     return Promise.resolve(stored);
   }
@@ -75,16 +72,16 @@ class FakeObserver implements ServerObserver {
   }
 }
 
-/** What the Deployment controller and the Service allocator would have written by now. */
-function makeAvailable(world: FakeWorld): void {
+/** A ready pod of the Deployment's current template, as the ReplicaSet and kubelet would have made it. */
+function startPod(world: FakeWorld): void {
   const d = world.objects.get('Deployment/ns/fs') as Deployment;
-  world.objects.set('Deployment/ns/fs', {
-    ...d,
-    metadata: { ...d.metadata, generation: 1, resourceVersion: '500' },
-    status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, conditions: [{ type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable' }] },
-  } as Deployment);
-  const s = world.objects.get('Service/ns/fs') as Service;
-  world.objects.set('Service/ns/fs', { ...s, metadata: { ...s.metadata, resourceVersion: '501' }, spec: { ...s.spec, clusterIP: '10.96.0.7' } } as Service);
+  const hash = d.spec?.template.metadata?.annotations?.[ANNOTATION_CONFIG_HASH] ?? '';
+  world.running = [
+    {
+      metadata: { name: 'fs-1', namespace: 'ns', annotations: { [ANNOTATION_CONFIG_HASH]: hash } },
+      status: { podIP: '10.244.0.7', conditions: [{ type: 'Ready', status: 'True' }] },
+    },
+  ];
 }
 
 function setup(servers?: ServerObserver) {
@@ -173,7 +170,7 @@ describe('Reconciler', () => {
     expect(world.mcp?.status?.conditions?.[0]).toMatchObject({ type: 'Ready', reason: 'InvalidSpec' });
   });
 
-  it('when probing is on but the Deployment is not available yet, then nothing is probed and ServerVerified waits', async () => {
+  it('when probing is on but no pod is ready yet, then nothing is probed and ServerVerified waits', async () => {
     const observer = new FakeObserver();
     const { world, reconciler } = setup(observer);
     await reconciler.reconcile('ns/fs');
@@ -181,13 +178,13 @@ describe('Reconciler', () => {
     expect(world.mcp?.status?.conditions?.find((c) => c.type === 'ServerVerified')).toMatchObject({ status: 'Unknown', reason: 'AwaitingAvailability' });
   });
 
-  it('when the Deployment is available, then the server is probed at its ClusterIP without waiting, and the result becomes status.server', async () => {
+  it('when a pod of the current configuration is ready, then it is probed at its IP without waiting, and the result becomes status.server', async () => {
     const observer = new FakeObserver();
     const { world, reconciler } = setup(observer);
     await reconciler.reconcile('ns/fs');
-    makeAvailable(world);
+    startPod(world);
     await reconciler.reconcile('ns/fs');
-    expect(observer.asked).toEqual([{ key: 'ns/fs', target: expect.objectContaining({ url: 'http://10.96.0.7:8080/mcp' }) as unknown }]);
+    expect(observer.asked).toEqual([{ key: 'ns/fs', target: expect.objectContaining({ url: 'http://10.244.0.7:8080/mcp' }) as unknown }]);
     expect(world.mcp?.status?.conditions?.find((c) => c.type === 'ServerVerified')).toMatchObject({ status: 'Unknown', reason: 'Probing' });
 
     observer.result = { ok: true, method: 'discover', name: 'srv', version: '1.0.0', protocolVersions: ['2026-07-28', '2025-11-25'] };

@@ -1,9 +1,9 @@
 // Level-triggered reconcile: a key in, the world read from the informer caches, desired children built by
 // pure functions and server-side applied, status computed from what is observed and written on change.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { Deployment, Secret, Service } from '../api/kube-types.js';
+import type { Deployment, Pod, Secret, Service } from '../api/kube-types.js';
 import type { Logger } from 'pino';
-import { sessionKeySecretName } from '../api/constants.js';
+import { ANNOTATION_CONFIG_HASH, sessionKeySecretName } from '../api/constants.js';
 import { parseMcpServer, type McpServer, type McpServerStatus } from '../api/mcp-server.js';
 import type { BuildOptions } from '../build/build-options.js';
 import { canonicalJson, contentHash } from '../build/canonical-json.js';
@@ -29,6 +29,8 @@ export interface Caches {
   deployment(namespace: string, name: string): Deployment | undefined;
   service(namespace: string, name: string): Service | undefined;
   secret(namespace: string, name: string): Secret | undefined;
+  /** The McpServer's pods (for the MCP probe). */
+  pods(namespace: string, name: string): readonly Pod[];
 }
 
 /** The writes a reconcile may make. */
@@ -64,11 +66,6 @@ export function splitKey(key: string): { namespace: string; name: string } {
   return { namespace: key.slice(0, i), name: key.slice(i + 1) };
 }
 
-interface Observed {
-  deployment: Deployment | undefined;
-  service: Service | undefined;
-}
-
 const childKey = (kind: string, namespace: string, name: string): string => `${kind}/${namespace}/${name}`;
 
 export class Reconciler {
@@ -97,33 +94,35 @@ export class Reconciler {
 
     let outcome: ReconcileOutcome = { ok: true };
     let failure: unknown;
-    let observed: Observed;
+    const desired = buildDeployment(mcp, this.deps.buildOptions);
+    let deployment: Deployment | undefined;
     try {
-      observed = await this.reconcileChildren(mcp);
+      deployment = await this.reconcileChildren(mcp, desired);
     } catch (err) {
       failure = err;
       outcome = { ok: false, reason: 'ApplyFailed', message: errorMessage(err) };
-      observed = { deployment: this.deps.caches.deployment(namespace, name), service: this.deps.caches.service(namespace, name) };
+      deployment = this.deps.caches.deployment(namespace, name);
     }
-    const server = this.observeServer(key, mcp, observed);
-    await this.writeStatusIfChanged(namespace, name, computeStatus(mcp, observed.deployment, outcome, server), mcp.status);
+    const server = this.observeServer(key, mcp, desired);
+    await this.writeStatusIfChanged(namespace, name, computeStatus(mcp, deployment, outcome, server), mcp.status);
     if (failure !== undefined) throw new ReconcileError(`reconcile ${key}: ${outcome.ok ? '' : outcome.message}`, failure);
     return 'success';
   }
 
-  /** Applies every child; returns the Service and Deployment as last observed (apply response or cache). */
-  private async reconcileChildren(mcp: McpServer): Promise<Observed> {
+  /** Applies every child; returns the Deployment as last observed (apply response or cache). */
+  private async reconcileChildren(mcp: McpServer, desired: Deployment): Promise<Deployment | undefined> {
     const { namespace, name } = mcp.metadata;
     if (topologyOf(mcp.spec) !== 'streamable-http') await this.ensureSessionKey(mcp);
-    const service = await this.applyChild(buildService(mcp), this.deps.caches.service(namespace, name));
-    const deployment = await this.applyChild(buildDeployment(mcp, this.deps.buildOptions), this.deps.caches.deployment(namespace, name));
-    return { service, deployment };
+    await this.applyChild(buildService(mcp), this.deps.caches.service(namespace, name));
+    return this.applyChild(desired, this.deps.caches.deployment(namespace, name));
   }
 
-  /** The MCP probe's view of the server: asks the prober for the current target (never waits for it). */
-  private observeServer(key: string, mcp: McpServer, observed: Observed): ServerObservation {
+  /** The MCP probe's view of the server: asks the prober about a ready pod of the desired configuration (never waits). */
+  private observeServer(key: string, mcp: McpServer, desired: Deployment): ServerObservation {
     if (this.deps.servers === undefined) return { kind: 'off' };
-    const plan = planProbe(mcp, observed.deployment, observed.service);
+    const { namespace, name } = mcp.metadata;
+    const configHash = desired.spec?.template.metadata?.annotations?.[ANNOTATION_CONFIG_HASH] ?? '';
+    const plan = planProbe(mcp, configHash, this.deps.caches.pods(namespace, name));
     if (!plan.probe) return { kind: 'waiting', message: plan.message };
     const result = this.deps.servers.observe(key, plan.target);
     return result === undefined ? { kind: 'probing', url: plan.target.url } : { kind: 'observed', result };

@@ -23,6 +23,7 @@ import type {
   ObjectCache,
   V1Deployment,
   V1Lease,
+  V1Pod,
   V1Secret,
   V1Service,
 } from '@kubernetes/client-node';
@@ -110,6 +111,14 @@ export class KubeClient {
         ? this.core.listSecretForAllNamespaces({ labelSelector })
         : this.core.listNamespacedSecret({ namespace, labelSelector });
     return makeInformer(this.kubeConfig, nsPath('/api/v1', namespace, 'secrets'), list, labelSelector);
+  }
+
+  /** Our pods (they carry our labels from the pod template): the MCP probe talks to a ready one. */
+  podInformer(namespace: string): Watched<V1Pod> {
+    const labelSelector = MANAGED_SELECTOR;
+    const list = () =>
+      namespace === '' ? this.core.listPodForAllNamespaces({ labelSelector }) : this.core.listNamespacedPod({ namespace, labelSelector });
+    return makeInformer(this.kubeConfig, nsPath('/api/v1', namespace, 'pods'), list, labelSelector);
   }
 
   // ---- writes ----

@@ -1,5 +1,5 @@
 import { ANNOTATION_CONFIG_HASH } from '../api/constants.js';
-import type { Deployment, Service } from '../api/kube-types.js';
+import type { Pod } from '../api/kube-types.js';
 import { parseMcpServer, type McpServer } from '../api/mcp-server.js';
 import { AWAITING_MESSAGE, planProbe } from './probe-target.js';
 
@@ -9,73 +9,69 @@ function mcp(spec: Record<string, unknown> = { command: ['srv'] }): McpServer {
   return r.value;
 }
 
-interface DepState {
-  observedGeneration?: number;
-  replicas?: number;
-  updated?: number;
-  ready?: number;
-  available?: 'True' | 'False';
+interface PodState {
+  name?: string;
   hash?: string;
+  ready?: boolean;
+  ip?: string;
+  deleting?: boolean;
 }
 
-function dep(s: DepState = {}): Deployment {
+function pod(s: PodState = {}): Pod {
   return {
-    metadata: { name: 'fs', namespace: 'tools', generation: 2 },
-    spec: { selector: {}, template: { metadata: { annotations: { [ANNOTATION_CONFIG_HASH]: s.hash ?? 'h1' } } } },
-    status: {
-      observedGeneration: s.observedGeneration ?? 2,
-      replicas: s.replicas ?? 2,
-      updatedReplicas: s.updated ?? 2,
-      readyReplicas: s.ready ?? 2,
-      conditions: [{ type: 'Available', status: s.available ?? 'True' }],
+    metadata: {
+      name: s.name ?? 'fs-abc',
+      annotations: { [ANNOTATION_CONFIG_HASH]: s.hash ?? 'h1' },
+      ...(s.deleting === true ? { deletionTimestamp: new Date('2026-01-01T00:00:00Z') } : {}),
     },
+    status: { podIP: s.ip ?? '10.244.0.5', conditions: [{ type: 'Ready', status: s.ready === false ? 'False' : 'True' }] },
   };
 }
 
-const svc = (clusterIP = '10.96.0.10', port = 8080): Service => ({ metadata: { name: 'fs' }, spec: { clusterIP, ports: [{ port }] } });
 const wait = { probe: false, message: AWAITING_MESSAGE };
 
 describe('planProbe', () => {
-  it('when the Deployment is available and rolled out, then the server is probed at its ClusterIP', () => {
-    expect(planProbe(mcp(), dep(), svc())).toEqual({ probe: true, target: { url: 'http://10.96.0.10:8080/mcp', fingerprint: 'h1|http://10.96.0.10:8080/mcp|' } });
+  it('when a pod of the current configuration is ready, then it is probed at its IP and the bridge port', () => {
+    expect(planProbe(mcp(), 'h1', [pod()])).toEqual({ probe: true, target: { url: 'http://10.244.0.5:8080/mcp', fingerprint: 'h1|8080/mcp|' } });
   });
 
-  it.each<[string, Deployment | undefined, Service | undefined]>([
-    ['no Deployment', undefined, svc()],
-    ['no Service', dep(), undefined],
-    ['a Deployment the controller has not observed yet', dep({ observedGeneration: 1 }), svc()],
-    ['not Available', dep({ available: 'False' }), svc()],
-    ['no ready replica (scaled to zero)', dep({ replicas: 0, updated: 0, ready: 0 }), svc()],
-    ['replicas of an older template still running', dep({ replicas: 3, updated: 2 }), svc()],
-    ['a headless Service', dep(), svc('None')],
-    ['a Service without a ClusterIP yet', dep(), svc('')],
-  ])('when there is %s, then it waits', (_what, d, s) => {
-    expect(planProbe(mcp(), d, s)).toEqual(wait);
+  it.each<[string, Pod[]]>([
+    ['no pod', []],
+    ['only a pod of the previous configuration (a rollout under way)', [pod({ hash: 'h0' })]],
+    ['a pod that is not ready', [pod({ ready: false })]],
+    ['a pod that is terminating', [pod({ deleting: true })]],
+    ['a pod without an IP yet', [pod({ ip: '' })]],
+  ])('when there is %s, then it waits', (_what, pods) => {
+    expect(planProbe(mcp(), 'h1', pods)).toEqual(wait);
   });
 
-  it('when the server speaks streamable-http itself, then its own path is probed', () => {
+  it('when old and new pods run side by side, then only a new one is probed, the same one each time', () => {
+    const pods = [pod({ name: 'fs-old', hash: 'h0', ip: '10.244.0.1' }), pod({ name: 'fs-b', ip: '10.244.0.3' }), pod({ name: 'fs-a', ip: '10.244.0.2' })];
+    expect(planProbe(mcp(), 'h1', pods)).toMatchObject({ target: { url: 'http://10.244.0.2:8080/mcp' } });
+  });
+
+  it('when the server speaks streamable-http itself, then its own port and path are probed', () => {
     const m = mcp({ transport: 'streamable-http', image: 'srv:1', command: ['srv'], port: 3000, path: '/api/mcp' });
-    expect(planProbe(m, dep(), svc('10.96.0.11', 3000))).toMatchObject({ target: { url: 'http://10.96.0.11:3000/api/mcp' } });
+    expect(planProbe(m, 'h1', [pod()])).toMatchObject({ target: { url: 'http://10.244.0.5:3000/api/mcp', fingerprint: 'h1|3000/api/mcp|' } });
   });
 
-  it('when the bridge requires a token, then the target names its Secret key, and the fingerprint changes with it', () => {
-    const m = mcp({ command: ['srv'], bridge: { authTokenSecretRef: { name: 'tok', key: 'token' } } });
-    expect(planProbe(m, dep(), svc())).toEqual({
+  it('when the bridge requires a token, then the target names its Secret key, and the fingerprint includes it', () => {
+    const m = mcp({ command: ['srv'], bridge: { port: 9000, authTokenSecretRef: { name: 'tok', key: 'token' } } });
+    expect(planProbe(m, 'h1', [pod()])).toEqual({
       probe: true,
-      target: { url: 'http://10.96.0.10:8080/mcp', fingerprint: 'h1|http://10.96.0.10:8080/mcp|tok/token', token: { namespace: 'tools', name: 'tok', key: 'token' } },
+      target: { url: 'http://10.244.0.5:9000/mcp', fingerprint: 'h1|9000/mcp|tok/token', token: { namespace: 'tools', name: 'tok', key: 'token' } },
     });
   });
 
-  it('when the pod template changes, then the fingerprint changes (a new probe); scaling alone does not', () => {
-    const fp = (d: Deployment) => {
-      const p = planProbe(mcp(), d, svc());
+  it('when the pod is replaced by another of the same configuration, then the fingerprint stays (no new probe)', () => {
+    const fp = (pods: Pod[]) => {
+      const p = planProbe(mcp(), 'h1', pods);
       return p.probe ? p.target.fingerprint : '';
     };
-    expect(fp(dep({ hash: 'h2' }))).not.toBe(fp(dep()));
-    expect(fp(dep({ replicas: 5, updated: 5, ready: 5 }))).toBe(fp(dep()));
+    expect(fp([pod({ name: 'fs-new', ip: '10.244.0.9' })])).toBe(fp([pod()]));
   });
 
-  it('when the ClusterIP is IPv6, then the URL brackets it', () => {
-    expect(planProbe(mcp(), dep(), svc('fd00::10'))).toMatchObject({ target: { url: 'http://[fd00::10]:8080/mcp' } });
+  it('when the pod IP is IPv6, then the URL brackets it', () => {
+    expect(planProbe(mcp(), 'h1', [pod({ ip: 'fd00::10' })])).toMatchObject({ target: { url: 'http://[fd00::10]:8080/mcp' } });
   });
 });
