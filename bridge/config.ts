@@ -22,6 +22,7 @@ const ConfigSchema = z.object({
   warmPoolInitialize: z.union([z.boolean(), z.stringbool()]).default(false),
   maxSessions: intFrom(1).default(1000),
   idleTimeout: intFrom(0).default(900),
+  vanishedAfter: intFrom(0).default(60),
   maxBody: intFrom(1024).default(4 * MiB),
   maxLine: intFrom(1024).default(16 * MiB),
   maxQueue: intFrom(64 * 1024).default(8 * MiB),
@@ -38,6 +39,7 @@ const ConfigSchema = z.object({
   passEnv: list.default([]),
   relayRoots: z.union([z.boolean(), z.stringbool()]).default(false),
   modernWorkers: intFrom(1).max(1000).default(8),
+  upstreamEra: z.enum(['auto', 'legacy']).default('auto'),
   mrtrMaxPending: intFrom(1).default(256),
   mrtrTimeout: intFrom(1).default(300),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -55,6 +57,7 @@ const FLAGS = {
   'warm-pool-initialize': 'warmPoolInitialize',
   'max-sessions': 'maxSessions',
   'idle-timeout': 'idleTimeout',
+  'vanished-after': 'vanishedAfter',
   'max-body': 'maxBody',
   'max-line': 'maxLine',
   'max-queue': 'maxQueue',
@@ -71,6 +74,7 @@ const FLAGS = {
   'pass-env': 'passEnv',
   'relay-roots': 'relayRoots',
   'modern-workers': 'modernWorkers',
+  'upstream-era': 'upstreamEra',
   'mrtr-max-pending': 'mrtrMaxPending',
   'mrtr-timeout': 'mrtrTimeout',
   'log-level': 'logLevel',
@@ -103,12 +107,22 @@ Options (each also as env MCP_BRIDGE_<NAME>, e.g. MCP_BRIDGE_MAX_SESSIONS=50; fl
   --modern-workers N       per-session: at most N initialized processes serving 2026-07-28 requests,
                            one request at a time each and reused by later requests (default 8;
                            more requests wait for a free one, up to 30 s)
+  --upstream-era auto|legacy  auto: ask each process the bridge itself starts for 2026-07-28 requests
+                           (shared, --modern-workers) server/discover first; a 2026-07-28 server gets
+                           those requests as they are, a 2025-era one is initialized and they are
+                           downgraded. legacy: never ask (for a server that cannot take an unknown
+                           method before initialize; one that dies on the probe is taken for legacy
+                           anyway) (default auto)
   --mrtr-max-pending N     2026-07-28 calls whose server asked for client input (sampling, elicitation,
                            roots) and now wait for the client's retry; more get the server's request
                            refused (default 256)
   --mrtr-timeout SECONDS   such a call is given up when no retry comes within this (default 300)
   --max-sessions N         sessions at once; more get 503 (default 1000)
   --idle-timeout SECONDS   end a session with no request for this long; 0 = never (default 900)
+  --vanished-after SECONDS end a 2025-era session that has no open stream (GET /mcp closed or never
+                           opened) and no request for this long: its client is most likely gone
+                           without a DELETE; if not, its next request gets 404 and it initializes
+                           again; 0 = never (default 60)
   --max-body BYTES         largest HTTP request body; larger gets 413 (default 4194304)
   --max-line BYTES         largest JSON-RPC line from the server; larger ends the session (default 16777216)
   --max-queue BYTES        bytes queued for one slow SSE reader before its stream is closed (default 8388608)

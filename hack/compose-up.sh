@@ -45,7 +45,7 @@ main() {
     const servers = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).servers.filter((x) => x.compose);
     for (const s of servers) console.log(`  ${s.name.padEnd(12)} http://127.0.0.1:${s.compose.port}/mcp`);
     console.log("\n# LiteLLM config.yaml:\nmcp_servers:");
-    for (const s of servers) console.log(`  ${s.name.replace(/-/g, "_")}:\n    url: http://127.0.0.1:${s.compose.port}/mcp\n    transport: http`);
+    for (const s of servers) console.log(`  ${s.name.replace(/-/g, "_")}:\n    url: http://127.0.0.1:${s.compose.port}/mcp\n    transport: http\n    protocol_version: "2026-07-28"`);
   ' "${REPO_ROOT}/samples/servers.json"
 }
 

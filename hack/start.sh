@@ -75,6 +75,8 @@ kubectl -n "${ns}" get mcp -o json | node -e '
     console.log(`  ${key}:`);
     console.log(`    url: http://${svc.spec.clusterIP}:${svc.spec.ports[0].port}${url.pathname}   # in cluster: ${m.status.url}`);
     console.log(`    transport: http`);
+    // Bridged servers serve 2026-07-28 (one POST per call); a server speaking HTTP itself may not.
+    if (m.spec.transport !== "streamable-http") console.log(`    protocol_version: "2026-07-28"`);
   }'
 echo
 echo "# Legacy SSE clients: replace /mcp by /sse (not for everything-http, which speaks Streamable HTTP only)."

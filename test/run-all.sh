@@ -32,6 +32,13 @@ step "integration"; npm run -s test:integration
 step "conformance (SDK reference)"; test/conformance/bridge.sh reference
 step "conformance (bridge)";        test/conformance/bridge.sh
 step "conformance (bridge shared)"; BRIDGE_ARGS="--session-mode shared" test/conformance/bridge.sh
+# Suite 0.2.x, exactly what each revision requires, at its own wire (~10-20 s each; baselines per target).
+step "conformance 2026-07-28 (SDK v2 reference)"; CONFORMANCE_REQUIREMENTS=2026-07-28 test/conformance/bridge.sh reference-v2
+step "conformance 2025-11-25 (SDK v2 reference)"; CONFORMANCE_REQUIREMENTS=2025-11-25 test/conformance/bridge.sh reference-v2
+step "conformance 2026-07-28 (bridge)";           CONFORMANCE_REQUIREMENTS=2026-07-28 test/conformance/bridge.sh
+step "conformance 2026-07-28 (bridge shared)";    CONFORMANCE_REQUIREMENTS=2026-07-28 BRIDGE_ARGS="--session-mode shared" test/conformance/bridge.sh
+step "conformance 2025-11-25 (bridge)";           CONFORMANCE_REQUIREMENTS=2025-11-25 test/conformance/bridge.sh
+step "conformance 2025-11-25 (bridge shared)";    CONFORMANCE_REQUIREMENTS=2025-11-25 BRIDGE_ARGS="--session-mode shared" test/conformance/bridge.sh
 step "chart + samples (static)";      npm run -s test:static
 # The Kubernetes tiers run on the local cluster that hack/ builds from upstream (root; cold first build
 # ~15-25 min, then seconds). KUBECONFIG comes from cluster-up's last line.

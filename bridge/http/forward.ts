@@ -8,6 +8,8 @@ import { ErrorCodes } from '../jsonrpc.js';
 import { sendError } from './respond.js';
 
 export const FORWARDED_HEADER = 'x-mcp-bridge-forwarded';
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
+
 /** A deleted pod's IP never answers: give up quickly instead of waiting out the kernel's TCP timeout. */
 export const CONNECT_TIMEOUT_MS = 3000;
 
@@ -44,7 +46,13 @@ export function forwardToOwner(req: IncomingMessage, res: ServerResponse, owner:
   const unreachable = options.unreachable ?? sessionGone;
   const target = splitOwner(owner);
   if (target === undefined) return unreachable(res);
-  const headers = { ...req.headers, [FORWARDED_HEADER]: '1' };
+  // Hop-by-hop headers belong to the client's connection, not to ours to the owner (RFC 9110 §7.6.1):
+  // a client's "Connection: close" copied onto the pooled relay connection made the owner close it
+  // after one answer while the relay reused it (400 "Data after Connection: close"; found by the e2e).
+  const listed = typeof req.headers.connection === 'string' ? req.headers.connection.split(',').map((n) => n.trim().toLowerCase()) : [];
+  const dropped = new Set([...HOP_BY_HOP, ...listed]);
+  const headers: Record<string, string | string[] | undefined> = Object.fromEntries(Object.entries(req.headers).filter(([name]) => !dropped.has(name)));
+  headers[FORWARDED_HEADER] = '1';
   if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body));
   const outgoing = request(
     { host: target.host, port: target.port, method: req.method, path: req.url, headers },

@@ -7,11 +7,13 @@ import { ErrorCodes, parseBody } from '../jsonrpc.js';
 import type { ReplyTarget } from '../sessions/reply-target.js';
 import { readBody } from './body.js';
 import { findSession, sendUnavailable, sseLimits, type HttpContext } from './context.js';
-import { sendError, sendText } from './respond.js';
+import { sendError, sendText, sendTooLarge } from './respond.js';
 import { SseStream } from './sse-stream.js';
 
 export function handleSseOpen(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): void {
-  if (req.method !== 'GET') return sendError(res, 405, ErrorCodes.serverError, `Method Not Allowed: ${req.method ?? ''}`, { allow: 'GET' });
+  if (req.method !== 'GET') {
+    return sendError(res, 405, ErrorCodes.serverError, `Method Not Allowed: ${req.method ?? ''} /sse. The legacy SSE transport opens its stream with GET /sse and posts to /message?sessionId=…; Streamable HTTP clients POST to /mcp`, { allow: 'GET' });
+  }
   const opened = ctx.hub.open('sse');
   if (!opened.ok) return sendUnavailable(res, opened.reason);
   const session = opened.session;
@@ -24,16 +26,18 @@ export function handleSseOpen(ctx: HttpContext, req: IncomingMessage, res: Serve
 }
 
 export async function handleSseMessage(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
-  if (req.method !== 'POST') return sendError(res, 405, ErrorCodes.serverError, `Method Not Allowed: ${req.method ?? ''}`, { allow: 'POST' });
+  if (req.method !== 'POST') {
+    return sendError(res, 405, ErrorCodes.serverError, `Method Not Allowed: ${req.method ?? ''} /message. POST JSON-RPC messages here (with the sessionId GET /sse announced); the stream is GET /sse`, { allow: 'POST' });
+  }
   const sessionId = query.get('sessionId');
   if (sessionId === null || sessionId === '') return sendError(res, 400, ErrorCodes.serverError, 'Bad Request: the sessionId query parameter is required');
   const session = findSession(ctx, res, sessionId, 'sse');
   if (session === undefined) return;
   const ct = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-  if (ct !== 'application/json') return sendError(res, 415, ErrorCodes.serverError, 'Unsupported Media Type: Content-Type must be application/json');
+  if (ct !== 'application/json') return sendError(res, 415, ErrorCodes.serverError, 'Unsupported Media Type: POST /message takes one JSON-RPC message with Content-Type: application/json');
   const body = await readBody(req, ctx.config.maxBody);
   if (!body.ok) {
-    if (body.reason === 'too-large') return sendError(res, 413, ErrorCodes.serverError, `Payload Too Large: the body exceeds ${ctx.config.maxBody} bytes (--max-body)`, { connection: 'close' });
+    if (body.reason === 'too-large') return sendTooLarge(res, req, ctx.config.maxBody);
     return;
   }
   const parsed = parseBody(body.text);

@@ -4,7 +4,7 @@
 // process as one ModernExchange. Any replica serves any of these; only an MRTR retry has an owner.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCodes, SUPPORTED_PROTOCOL_VERSIONS, type JsonRpcRequest } from '../jsonrpc.js';
-import { ModernErrorCodes, checkVersion, readEnvelope, stripEnvelope, validateStandardHeaders, type StandardHeaders } from '../modern/envelope.js';
+import { MODERN_VERSIONS, ModernErrorCodes, checkVersion, readEnvelope, validateStandardHeaders, type StandardHeaders } from '../modern/envelope.js';
 import { ModernExchange, type ExchangeDeps } from '../modern/exchange.js';
 import { ListenStream, honouredFilter, requestedFilter } from '../modern/listen.js';
 import { discoverResult, statusForModernResponse } from '../modern/results.js';
@@ -31,7 +31,7 @@ function exchangeDeps(ctx: HttpContext): ExchangeDeps {
     continuations: ctx.hub.continuations,
     codec: ctx.hub.codec,
     self: ctx.hub.ids.self,
-    serverInfo: () => ctx.hub.modern.knownIdentity?.serverInfo,
+    serverInfo: () => ctx.hub.modern.knownIdentity?.init.serverInfo,
     metrics: ctx.metrics,
     log: ctx.log,
   };
@@ -42,13 +42,15 @@ export async function handleModernRequest(ctx: HttpContext, req: IncomingMessage
   const refusal = checkVersion(version, SUPPORTED_PROTOCOL_VERSIONS) ?? validateStandardHeaders(standardHeaders(req), request);
   if (refusal !== undefined) return sendError(res, refusal.status, refusal.code, refusal.message, {}, request.id, refusal.data);
   if (!ctx.hub.acceptingWork) return sendUnavailable(res, 'draining');
-  const state = request.params?.requestState;
-  if (state !== undefined) return resume(ctx, req, res, request, state, body);
   if (REMOVED_METHODS.has(request.method)) {
     return sendError(res, 404, ErrorCodes.methodNotFound, `Method not found: ${request.method} is not part of protocol 2026-07-28`, {}, request.id);
   }
   if (request.method === 'server/discover') return discover(ctx, res, request);
-  if (request.method === 'subscriptions/listen') return listen(ctx, res, request);
+  // What the bridge does itself for a legacy child (MRTR, listen) a modern child does on its own.
+  const legacyChild = (ctx.hub.modern.knownIdentity ?? (await ctx.hub.modern.identity()))?.era !== 'modern';
+  const state = request.params?.requestState;
+  if (state !== undefined && legacyChild) return resume(ctx, req, res, request, state, body);
+  if (request.method === 'subscriptions/listen' && legacyChild) return listen(ctx, res, request);
 
   const reply = new PostReply(res, {}, false, sseLimits(ctx), statusForModernResponse);
   const target = reply.target();
@@ -56,8 +58,7 @@ export async function handleModernRequest(ctx: HttpContext, req: IncomingMessage
   const exchange = new ModernExchange(request.method, readEnvelope(request.params), { id: request.id, reply: target, progressToken }, exchangeDeps(ctx));
   // Closing the response stream is the revision's cancellation: the child gets notifications/cancelled.
   res.once('close', () => exchange.cancel(target));
-  const params = stripEnvelope(request.params);
-  ctx.hub.modern.serve(exchange, { jsonrpc: '2.0', id: request.id, method: request.method, ...(params !== undefined ? { params } : {}) });
+  ctx.hub.modern.serve(exchange, request);
 }
 
 async function discover(ctx: HttpContext, res: ServerResponse, request: JsonRpcRequest): Promise<void> {
@@ -65,7 +66,8 @@ async function discover(ctx: HttpContext, res: ServerResponse, request: JsonRpcR
   if (identity === undefined) {
     return sendError(res, 503, ErrorCodes.upstreamClosed, 'MCP server unavailable: no server process became ready', { 'retry-after': '1' }, request.id);
   }
-  sendJson(res, 200, { jsonrpc: '2.0', id: request.id, result: discoverResult(identity, SUPPORTED_PROTOCOL_VERSIONS) });
+  const modern = identity.discovered?.supportedVersions.filter((v) => MODERN_VERSIONS.includes(v)) ?? MODERN_VERSIONS;
+  sendJson(res, 200, { jsonrpc: '2.0', id: request.id, result: discoverResult(identity.init, modern, SUPPORTED_PROTOCOL_VERSIONS) });
 }
 
 async function listen(ctx: HttpContext, res: ServerResponse, request: JsonRpcRequest): Promise<void> {
@@ -73,7 +75,7 @@ async function listen(ctx: HttpContext, res: ServerResponse, request: JsonRpcReq
   if (identity === undefined) {
     return sendError(res, 503, ErrorCodes.upstreamClosed, 'MCP server unavailable: no server process became ready', { 'retry-after': '1' }, request.id);
   }
-  const filter = honouredFilter(requestedFilter(request.params), identity.capabilities);
+  const filter = honouredFilter(requestedFilter(request.params), identity.init.capabilities);
   const stream = new SseStream(res, sseLimits(ctx));
   const subscription = new ListenStream(request.id, filter, stream);
   subscription.acknowledge();

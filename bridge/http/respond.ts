@@ -1,6 +1,7 @@
 // Small response helpers: every error the bridge answers carries a JSON-RPC error body.
-import type { ServerResponse } from 'node:http';
-import { errorBody, type RequestId } from '../jsonrpc.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { drainsOversize } from './body.js';
+import { ErrorCodes, errorBody, type RequestId } from '../jsonrpc.js';
 
 export function sendError(
   res: ServerResponse,
@@ -30,4 +31,10 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
   const body = JSON.stringify(value);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   res.end(body);
+}
+
+/** 413, delivered whole: the connection stays open while the rest of the body is drained (body.ts). */
+export function sendTooLarge(res: ServerResponse, req: IncomingMessage, limit: number): void {
+  const headers: Record<string, string> = drainsOversize(req, limit) ? {} : { connection: 'close' };
+  sendError(res, 413, ErrorCodes.serverError, `Payload Too Large: the body exceeds ${limit} bytes (--max-body)`, headers);
 }

@@ -32,6 +32,7 @@ async function route(ctx: HttpContext, guard: GuardConfig, req: IncomingMessage,
   const path = q === -1 ? url : url.slice(0, q);
   switch (path) {
     case '/healthz':
+    case '/health': // the name other MCP gateways' health checks use
       return sendText(res, 200, 'ok\n');
     case '/readyz': {
       const ready = ctx.hub.ready;
@@ -57,7 +58,7 @@ async function route(ctx: HttpContext, guard: GuardConfig, req: IncomingMessage,
       return handleSseMessage(ctx, req, res, query);
     }
     default:
-      return sendError(res, 404, ErrorCodes.serverError, `Not Found: ${path} (MCP is served on /mcp and /sse)`);
+      return sendError(res, 404, ErrorCodes.serverError, `Not Found: ${path}. MCP is served on /mcp (Streamable HTTP) and /sse + /message (legacy SSE); health on /healthz (or /health) and /readyz; metrics on /metrics`);
   }
 }
 

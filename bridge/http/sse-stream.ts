@@ -10,7 +10,6 @@ export const KEEPALIVE_MS = 15_000;
 export const SSE_HEADERS = {
   'content-type': 'text/event-stream',
   'cache-control': 'no-cache, no-transform',
-  connection: 'keep-alive',
   'x-accel-buffering': 'no',
 } as const;
 

@@ -10,7 +10,7 @@ import { readBody } from './body.js';
 import { findSession, sendUnavailable, sseLimits, type HttpContext } from './context.js';
 import { handleModernRequest, standardHeaders } from './modern-http.js';
 import { PostReply } from './post-reply.js';
-import { sendError } from './respond.js';
+import { sendError, sendTooLarge } from './respond.js';
 import { SseStream } from './sse-stream.js';
 
 function accepts(req: IncomingMessage, type: string): boolean {
@@ -45,7 +45,7 @@ export async function handleStreamableHttp(ctx: HttpContext, req: IncomingMessag
     case 'DELETE':
       return handleDelete(ctx, req, res);
     default:
-      return sendError(res, 405, ErrorCodes.serverError, `Method Not Allowed: ${req.method ?? ''}`, { allow: 'GET, POST, DELETE' });
+      return sendError(res, 405, ErrorCodes.serverError, `Method Not Allowed: ${req.method ?? ''} /mcp takes POST (and GET, DELETE with an Mcp-Session-Id)`, { allow: 'GET, POST, DELETE' });
   }
 }
 
@@ -53,12 +53,12 @@ async function handlePost(ctx: HttpContext, req: IncomingMessage, res: ServerRes
   if (!accepts(req, 'application/json') || !accepts(req, 'text/event-stream')) {
     return sendError(res, 406, ErrorCodes.serverError, 'Not Acceptable: Accept must list both application/json and text/event-stream');
   }
-  if (!isJsonContentType(req)) return sendError(res, 415, ErrorCodes.serverError, 'Unsupported Media Type: Content-Type must be application/json');
+  if (!isJsonContentType(req)) return sendError(res, 415, ErrorCodes.serverError, 'Unsupported Media Type: POST /mcp takes a JSON-RPC message with Content-Type: application/json');
 
   // The era is decided by the body (2026-07-28's rule), so the body is read before any session lookup.
   const body = await readBody(req, ctx.config.maxBody);
   if (!body.ok) {
-    if (body.reason === 'too-large') return sendError(res, 413, ErrorCodes.serverError, `Payload Too Large: the body exceeds ${ctx.config.maxBody} bytes (--max-body)`, { connection: 'close' });
+    if (body.reason === 'too-large') return sendTooLarge(res, req, ctx.config.maxBody);
     return; // client went away mid-body: nobody to answer
   }
   const json = parseJson(body.text);

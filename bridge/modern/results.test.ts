@@ -25,7 +25,7 @@ describe('modern results', () => {
   });
 
   it('when discover is answered from an initialize result, then it lists modern and legacy versions with cache hints', () => {
-    expect(discoverResult({ capabilities: { tools: {} }, serverInfo: info, instructions: 'hi' }, ['2025-11-25'])).toEqual({
+    expect(discoverResult({ capabilities: { tools: {} }, serverInfo: info, instructions: 'hi' }, ['2026-07-28'], ['2025-11-25'])).toEqual({
       resultType: 'complete',
       supportedVersions: ['2026-07-28', '2025-11-25'],
       capabilities: { tools: {} },

@@ -2,7 +2,7 @@
 // names the server in `_meta`, and list/read results carry the caching hints the revision requires
 // (CacheableResult). Pure.
 import { ErrorCodes, type JSONRPCMessage, type RequestId } from '../jsonrpc.js';
-import { META, MODERN_VERSIONS } from './envelope.js';
+import { META } from './envelope.js';
 
 export interface ServerInfo {
   readonly name: string;
@@ -68,11 +68,12 @@ export function statusForModernResponse(response: JSONRPCMessage): number {
 /** What server/discover answers for a legacy server, from the initialize result the bridge holds. */
 export function discoverResult(
   init: { capabilities: Record<string, unknown>; serverInfo: ServerInfo; instructions?: string },
+  modernVersions: readonly string[],
   legacyVersions: readonly string[],
 ): Record<string, unknown> {
   return {
     resultType: 'complete',
-    supportedVersions: [...MODERN_VERSIONS, ...legacyVersions],
+    supportedVersions: [...modernVersions, ...legacyVersions],
     capabilities: init.capabilities,
     ...(init.instructions !== undefined ? { instructions: init.instructions } : {}),
     _meta: { [META.serverInfo]: init.serverInfo },

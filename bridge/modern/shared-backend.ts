@@ -4,8 +4,8 @@
 // (as MRTR) only when it is the one client with a request in flight.
 import type { JsonRpcRequest } from '../jsonrpc.js';
 import type { BridgeMetrics } from '../metrics.js';
-import type { InitializeResult, SharedUpstream } from '../sessions/shared-upstream.js';
-import type { ModernBackend } from './backend.js';
+import type { SharedUpstream } from '../sessions/shared-upstream.js';
+import { forChild, type Identity, type ModernBackend } from './backend.js';
 import type { ModernExchange } from './exchange.js';
 import type { ListenStream } from './listen.js';
 
@@ -17,11 +17,11 @@ export class SharedModernBackend implements ModernBackend {
     private readonly metrics: BridgeMetrics,
   ) {}
 
-  async identity(): Promise<InitializeResult | undefined> {
+  async identity(): Promise<Identity | undefined> {
     return (await this.shared.whenReady()) ? this.shared.identity : undefined;
   }
 
-  get knownIdentity(): InitializeResult | undefined {
+  get knownIdentity(): Identity | undefined {
     return this.shared.identity;
   }
 
@@ -32,7 +32,11 @@ export class SharedModernBackend implements ModernBackend {
   serve(exchange: ModernExchange, request: JsonRpcRequest): void {
     this.shared.add(exchange);
     exchange.onEnd = () => this.shared.remove(exchange);
-    this.shared.request(exchange, request, exchange.upstreamReply);
+    // The era is known once the process is ready; request() waits for that anyway.
+    void this.shared.whenReady().then(() => {
+      if (!exchange.isOpen) return;
+      this.shared.request(exchange, forChild(request, this.shared.identity?.era), exchange.upstreamReply);
+    });
   }
 
   listen(stream: ListenStream, onClose: (handler: () => void) => void): void {
@@ -48,7 +52,7 @@ export class SharedModernBackend implements ModernBackend {
   }
 
   closeListeners(): void {
-    const info = this.shared.identity?.serverInfo;
+    const info = this.shared.identity?.init.serverInfo;
     for (const stream of [...this.listeners]) stream.close(info);
   }
 }

@@ -20,7 +20,9 @@ import { RequestRouter } from '../sessions/request-router.js';
 import type { InitializeResult } from '../sessions/shared-upstream.js';
 import { warmInitialize } from '../sessions/warm-initialize.js';
 import type { Upstream } from '../upstream/upstream.js';
-import type { ModernBackend } from './backend.js';
+import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
+import { forChild, type Identity, type ModernBackend } from './backend.js';
+import { probeEra } from './probe.js';
 import type { ModernExchange } from './exchange.js';
 import type { ListenStream } from './listen.js';
 
@@ -33,7 +35,7 @@ const BRIDGE = { id: 'bridge' };
 interface Worker {
   readonly upstream: Upstream;
   readonly router: RequestRouter;
-  readonly init: InitializeResult;
+  readonly identity: Identity;
   busy: ModernExchange | undefined;
   level: LogLevel | undefined;
   idleSince: number;
@@ -47,6 +49,8 @@ export interface WorkerPoolOptions {
   readonly idleTimeoutMs: number;
   /** What every worker is told the client can do (see docs/protocol.md: the same for every caller). */
   readonly capabilities: Readonly<Record<string, unknown>>;
+  /** Ask each new worker server/discover first (--upstream-era auto). */
+  readonly probe: boolean;
   readonly metrics: BridgeMetrics;
   readonly log: Logger;
 }
@@ -59,19 +63,21 @@ export class WorkerPool implements ModernBackend {
   private readonly listeners = new Set<ListenStream>();
   /** uri → listen streams that want its updates (subscribed upstream on every worker while > 0). */
   private readonly uris = new Map<string, number>();
-  private lastInit: InitializeResult | undefined;
+  private lastIdentity: Identity | undefined;
+  private probe: boolean;
   private stopped = false;
   private readonly reaper: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: WorkerPoolOptions) {
+    this.probe = options.probe;
     if (options.idleTimeoutMs > 0) {
       this.reaper = setInterval(() => this.reapIdle(), Math.max(250, Math.min(30_000, options.idleTimeoutMs / 4)));
       this.reaper.unref();
     }
   }
 
-  get knownIdentity(): InitializeResult | undefined {
-    return this.lastInit;
+  get knownIdentity(): Identity | undefined {
+    return this.lastIdentity;
   }
 
   get inFlight(): number {
@@ -80,11 +86,11 @@ export class WorkerPool implements ModernBackend {
     return n;
   }
 
-  async identity(): Promise<InitializeResult | undefined> {
-    if (this.lastInit !== undefined) return this.lastInit;
+  async identity(): Promise<Identity | undefined> {
+    if (this.lastIdentity !== undefined) return this.lastIdentity;
     const worker = await this.acquire();
     if (worker !== undefined) this.release(worker);
-    return this.lastInit;
+    return this.lastIdentity;
   }
 
   serve(exchange: ModernExchange, request: JsonRpcRequest): void {
@@ -99,8 +105,8 @@ export class WorkerPool implements ModernBackend {
         worker.router.dropClient(exchange); // cancels the upstream request if it is still pending
         this.release(worker);
       };
-      this.applyLevel(worker, exchange.logLevel);
-      worker.router.request(exchange, request, exchange.upstreamReply);
+      if (worker.identity.era === 'legacy') this.applyLevel(worker, exchange.logLevel);
+      worker.router.request(exchange, forChild(request, worker.identity.era), exchange.upstreamReply);
     });
   }
 
@@ -129,7 +135,7 @@ export class WorkerPool implements ModernBackend {
   }
 
   closeListeners(): void {
-    const info = this.lastInit?.serverInfo;
+    const info = this.lastIdentity?.init.serverInfo;
     for (const stream of [...this.listeners]) stream.close(info);
   }
 
@@ -178,17 +184,17 @@ export class WorkerPool implements ModernBackend {
     this.starting++;
     this.updateGauge();
     const upstream = this.options.start();
-    const initialized = await warmInitialize(upstream, this.options.metrics, this.options.log.child({ upstream: upstream.label }), INITIALIZE_TIMEOUT_MS, this.options.capabilities);
+    const identity = await this.introduce(upstream);
     this.starting--;
-    if (initialized === undefined || this.stopped) {
+    if (identity === undefined || this.stopped) {
       void upstream.stop();
       this.updateGauge();
       return undefined;
     }
-    // The router takes onMessage over only now (until then warmInitialize answers the process).
+    // The router takes onMessage over only now (until then the probe / warm initialize answer the process).
     const router = new RequestRouter(upstream, this.options.metrics);
-    const worker: Worker = { upstream, router, init: initialized as unknown as InitializeResult, busy: undefined, level: undefined, idleSince: Date.now() };
-    this.lastInit = worker.init;
+    const worker: Worker = { upstream, router, identity, busy: undefined, level: undefined, idleSince: Date.now() };
+    this.lastIdentity = identity;
     this.workers.add(worker);
     router.onUnrelated = (message) => this.unrelated(worker, message);
     void upstream.closed.then((info) => {
@@ -198,9 +204,29 @@ export class WorkerPool implements ModernBackend {
       if (i !== -1) this.idle.splice(i, 1);
       this.updateGauge();
     });
-    for (const uri of this.uris.keys()) this.bridgeRequest(worker, 'resources/subscribe', { uri });
+    if (identity.era === 'legacy') for (const uri of this.uris.keys()) this.bridgeRequest(worker, 'resources/subscribe', { uri });
     this.updateGauge();
     return worker;
+  }
+
+  /** Probe (unless a probe once killed a process), then initialize a legacy server. */
+  private async introduce(upstream: Upstream): Promise<Identity | undefined> {
+    const log = this.options.log.child({ upstream: upstream.label });
+    if (this.probe) {
+      const outcome = await probeEra(upstream, this.options.metrics, log, INITIALIZE_TIMEOUT_MS);
+      if (outcome.era === 'gone') {
+        this.probe = false;
+        log.warn('the server process ended on the server/discover probe; it is taken for a 2025-era server from now on');
+        return undefined;
+      }
+      if (outcome.era === 'modern') {
+        const { discovered } = outcome;
+        const init: InitializeResult = { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: discovered.capabilities, serverInfo: discovered.serverInfo };
+        return { era: 'modern', init, discovered };
+      }
+    }
+    const initialized = await warmInitialize(upstream, this.options.metrics, log, INITIALIZE_TIMEOUT_MS, this.options.capabilities);
+    return initialized === undefined ? undefined : { era: 'legacy', init: initialized as unknown as InitializeResult };
   }
 
   private unrelated(worker: Worker, message: JSONRPCMessage): void {
@@ -221,7 +247,7 @@ export class WorkerPool implements ModernBackend {
 
   /** A request's log level: the worker must be at least that verbose (logs are filtered per request). */
   private applyLevel(worker: Worker, level: LogLevel | undefined): void {
-    if (level === undefined || worker.init.capabilities.logging === undefined) return;
+    if (level === undefined || worker.identity.init.capabilities.logging === undefined) return;
     const wanted = worker.level === undefined ? level : moreVerbose(worker.level, level);
     if (wanted === worker.level) return;
     worker.level = wanted;

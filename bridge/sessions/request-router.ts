@@ -8,6 +8,8 @@ import type { BridgeMetrics } from '../metrics.js';
 import type { Upstream } from '../upstream/upstream.js';
 import type { ReplyTarget } from './reply-target.js';
 
+const SUBSCRIPTION_ID = 'io.modelcontextprotocol/subscriptionId';
+
 /** What the router needs to know of a client session: only its identity. */
 export interface RouterClient {
   readonly id: string;
@@ -154,6 +156,17 @@ export class RequestRouter {
       if (entry?.progressToken === undefined) return; // progress for nothing we know: drop
       entry.reply.deliver({ ...message, params: { ...params, progressToken: entry.progressToken } });
       return;
+    }
+    if (isNotification(message)) {
+      // A 2026-07-28 child tags what belongs to a subscriptions/listen stream with the listen request's
+      // id (the id it saw): it goes to that request's stream, with the client's own id restored.
+      const params = message.params as { _meta?: Record<string, unknown> } | undefined;
+      const subscription = params?._meta?.[SUBSCRIPTION_ID];
+      const entry = typeof subscription === 'number' ? this.pending.get(subscription) : undefined;
+      if (entry !== undefined && params?._meta !== undefined) {
+        entry.reply.deliver({ ...message, params: { ...params, _meta: { ...params._meta, [SUBSCRIPTION_ID]: entry.originalId } } });
+        return;
+      }
     }
     if (isRequest(message) || isNotification(message)) this.unrelated(message);
   }

@@ -40,7 +40,10 @@ export abstract class SessionBase implements RouterClient {
   }
 
   detachStream(stream: EventStream): void {
-    if (this.eventStream === stream) this.eventStream = undefined;
+    if (this.eventStream !== stream) return;
+    this.eventStream = undefined;
+    // The grace for a vanished client (--vanished-after) counts from here.
+    this.touch();
   }
 
   hasOpenStream(): boolean {

@@ -41,7 +41,7 @@ export class SessionHub {
     readonly codec: RequestStateCodec,
   ) {
     this.pool = new WarmPool(config.sessionMode === 'shared' ? 0 : config.warmPool, createUpstream, log, metrics, config.warmPoolInitialize);
-    this.shared = config.sessionMode === 'shared' ? new SharedUpstream(createUpstream, metrics, log, config.relayRoots) : undefined;
+    this.shared = config.sessionMode === 'shared' ? new SharedUpstream(createUpstream, metrics, log, config.relayRoots, config.upstreamEra === 'auto') : undefined;
     this.continuations = new Continuations(config.mrtrMaxPending, config.mrtrTimeout * 1000, metrics);
     if (this.shared !== undefined) {
       this.modern = new SharedModernBackend(this.shared, metrics);
@@ -53,6 +53,7 @@ export class SessionHub {
         max: config.modernWorkers,
         idleTimeoutMs: config.idleTimeout * 1000,
         capabilities: modernChildCapabilities(config.relayRoots),
+        probe: config.upstreamEra === 'auto',
         metrics,
         log: log.child({ modern: true }),
       });
@@ -63,8 +64,9 @@ export class SessionHub {
   start(): void {
     this.pool.start();
     this.shared?.start();
-    if (this.config.idleTimeout > 0) {
-      const every = Math.max(250, Math.min(30_000, (this.config.idleTimeout * 1000) / 4));
+    const limits = [this.config.idleTimeout, this.config.vanishedAfter].filter((s) => s > 0);
+    if (limits.length > 0) {
+      const every = Math.max(250, Math.min(30_000, (Math.min(...limits) * 1000) / 4));
       this.reaper = setInterval(() => this.reapIdle(), every);
       this.reaper.unref();
     }
@@ -153,11 +155,18 @@ export class SessionHub {
   }
 
   private reapIdle(): void {
-    const cutoff = Date.now() - this.config.idleTimeout * 1000;
+    const now = Date.now();
+    const idleCutoff = this.config.idleTimeout > 0 ? now - this.config.idleTimeout * 1000 : -Infinity;
+    const vanishedCutoff = this.config.vanishedAfter > 0 ? now - this.config.vanishedAfter * 1000 : -Infinity;
     for (const s of this.sessions.values()) {
+      if (s.inFlight > 0) continue;
       // An open event stream alone does not keep a session alive: clients that vanish without
       // closing it would otherwise leak a process each (supergateway#141).
-      if (s.inFlight === 0 && s.lastActivity < cutoff) s.end('idle timeout');
+      if (s.lastActivity < idleCutoff) s.end('idle timeout');
+      // No GET stream (closed, or never opened) and nothing asked for a while: the client is most
+      // likely gone without a DELETE (the SDK client's close() sends none). Its next request, if it
+      // comes, gets 404 and it initializes again.
+      else if (!s.hasOpenStream() && s.lastActivity < vanishedCutoff) s.end('client vanished (no stream, no request)');
     }
   }
 }

@@ -16,7 +16,9 @@ import type { Upstream } from '../upstream/upstream.js';
 import type { ReplyTarget } from './reply-target.js';
 import { RequestRouter, type RouterClient } from './request-router.js';
 import { LOG_LEVELS, atLeast, moreVerbose, type LogLevel } from './log-levels.js';
-import { capabilityFor } from '../modern/envelope.js';
+import type { Identity } from '../modern/backend.js';
+import { META, capabilityFor } from '../modern/envelope.js';
+import { bridgeEnvelope, probeEra, type Discovered } from '../modern/probe.js';
 
 export interface InitializeResult {
   protocolVersion: string;
@@ -51,6 +53,8 @@ export class SharedUpstream {
   private upstream: Upstream | undefined;
   private router: RequestRouter | undefined;
   private init: InitializeResult | undefined;
+  /** Set when the process answered server/discover: a 2026-07-28 server (nothing is downgraded for it). */
+  private discovered: Discovered | undefined;
   private readyWaiters: (() => void)[] = [];
   private readonly sessions = new Set<SharedClient>();
   private readonly subscriptions = new Map<string, Set<SharedClient>>();
@@ -66,6 +70,8 @@ export class SharedUpstream {
     private readonly metrics: BridgeMetrics,
     private readonly log: Logger,
     private readonly relayRoots: boolean,
+    /** Ask each new process server/discover first (--upstream-era auto). */
+    private probe: boolean,
   ) {}
 
   get ready(): boolean {
@@ -121,9 +127,10 @@ export class SharedUpstream {
     if (first && this.ready) this.bridgeRequest('resources/subscribe', { uri });
   }
 
-  /** The cached initialize result of the process (for 2026-07-28 clients: serverInfo, capabilities). */
-  get identity(): InitializeResult | undefined {
-    return this.init;
+  /** What the process is and said about itself (undefined until it is ready). */
+  get identity(): Identity | undefined {
+    if (this.init === undefined) return undefined;
+    return this.discovered !== undefined ? { era: 'modern', init: this.init, discovered: this.discovered } : { era: 'legacy', init: this.init };
   }
 
   async stop(): Promise<void> {
@@ -163,6 +170,7 @@ export class SharedUpstream {
       });
       return;
     }
+    if (this.discovered !== undefined && client.serverRequest === undefined) return this.upgraded(client, message, reply, router);
     if (message.method === 'resources/subscribe' || message.method === 'resources/unsubscribe') {
       this.subscription(client, message, reply, router);
       return;
@@ -179,7 +187,41 @@ export class SharedUpstream {
     router.request(client, message, reply);
   }
 
+  /**
+   * A 2025-era session's request to a 2026-07-28 server: the per-request envelope is added (the
+   * session's capabilities and log level). What 2026-07-28 removed is answered here: setLevel is
+   * remembered for the envelope; resource subscriptions are not relayed (the server only offers them
+   * on listen streams). An input_required answer cannot be turned into 2025 server requests yet: the
+   * session gets an error naming that.
+   */
+  private upgraded(client: SharedClient, message: JsonRpcRequest, reply: ReplyTarget, router: RequestRouter): void {
+    if (message.method === 'logging/setLevel') {
+      const level = (message.params as { level?: unknown } | undefined)?.level;
+      if (typeof level === 'string' && (LOG_LEVELS as readonly string[]).includes(level)) client.logLevel = level as LogLevel;
+      return reply.complete({ jsonrpc: '2.0', id: message.id, result: {} });
+    }
+    if (message.method === 'ping') return reply.complete({ jsonrpc: '2.0', id: message.id, result: {} });
+    if (message.method === 'resources/subscribe' || message.method === 'resources/unsubscribe') {
+      return reply.complete(errorResponse(message.id, ErrorCodes.methodNotFound, `${message.method} is not relayed to this server: it speaks 2026-07-28 (use that revision's subscriptions/listen)`));
+    }
+    const meta = { ...(message.params?._meta ?? {}), ...bridgeEnvelope(client.capabilities ?? {}), ...(client.logLevel !== undefined ? { [META.logLevel]: client.logLevel } : {}) };
+    const upgradedRequest: JsonRpcRequest = { ...message, params: { ...(message.params ?? {}), _meta: meta } };
+    router.request(client, upgradedRequest, {
+      deliver: (m) => reply.deliver(m),
+      complete: (response) => {
+        const result = (response as { result?: { resultType?: unknown } }).result;
+        if (result?.resultType === 'input_required') {
+          return reply.complete(errorResponse(message.id, ErrorCodes.internalError, 'the server asked for client input (2026-07-28 MRTR), which the bridge does not relay to 2025-era sessions; use a 2026-07-28 client'));
+        }
+        reply.complete(response);
+      },
+      abandon: () => reply.abandon(),
+    });
+  }
+
   notify(client: SharedClient, message: JSONRPCMessage & { method: string }): void {
+    // A 2026-07-28 server takes no client notifications on stdio but cancellations.
+    if (this.discovered !== undefined && message.method !== 'notifications/cancelled') return;
     // initialized was sent once by the bridge; roots changes are the bridge's own business unless relayed.
     if (message.method === 'notifications/initialized') return;
     if (message.method === 'notifications/roots/list_changed' && !this.relayRoots) return;
@@ -203,8 +245,16 @@ export class SharedUpstream {
     this.upstream = upstream;
     this.router = router;
     this.init = undefined;
+    this.discovered = undefined;
     const startedAt = Date.now();
+    let probing = this.probe;
     void upstream.closed.then((info) => {
+      if (probing) {
+        // It died on server/discover (a legacy server that cannot take an unknown method before
+        // initialize): from now on it is initialized without asking.
+        this.probe = false;
+        this.log.warn('the server process ended on the server/discover probe; it is taken for a 2025-era server from now on');
+      }
       this.init = undefined;
       router.failAll(info.description);
       for (const [key, entry] of this.serverRequests) if (entry.client.isOpen) this.serverRequests.delete(key);
@@ -216,7 +266,45 @@ export class SharedUpstream {
       this.restartTimer = setTimeout(() => this.spawn(), delay);
       this.restartTimer.unref();
     });
-    this.initialize(router);
+    if (!probing) return this.initialize(router);
+    void probeEra(upstream, this.metrics, this.log, READY_TIMEOUT_MS).then((outcome) => {
+      probing = false;
+      if (router !== this.router) return;
+      if (outcome.era === 'legacy') return this.initialize(router);
+      if (outcome.era === 'modern') this.adoptModern(outcome.discovered, router);
+    });
+  }
+
+  /**
+   * A 2026-07-28 server: it is not initialized (it would refuse, its era pinned by the probe).
+   * 2025-era sessions get an initialize result made from its DiscoverResult and their requests are
+   * upgraded (request()); one listen stream of the bridge's own brings its list changes to them.
+   */
+  private adoptModern(discovered: Discovered, router: RequestRouter): void {
+    this.discovered = discovered;
+    this.init = {
+      protocolVersion: LATEST_PROTOCOL_VERSION,
+      capabilities: discovered.capabilities,
+      serverInfo: discovered.serverInfo,
+      ...(discovered.instructions !== undefined ? { instructions: discovered.instructions } : {}),
+    };
+    const listen: JsonRpcRequest = {
+      jsonrpc: '2.0',
+      id: 'bridge-listen',
+      method: 'subscriptions/listen',
+      params: { notifications: { toolsListChanged: true, promptsListChanged: true, resourcesListChanged: true }, _meta: bridgeEnvelope({}) },
+    };
+    router.request(BRIDGE, listen, {
+      deliver: (message) => {
+        if (!isNotification(message) || !message.method.endsWith('/list_changed')) return;
+        const plain = { jsonrpc: '2.0', method: message.method } as JSONRPCMessage;
+        for (const s of this.sessions) if (s.serverRequest === undefined) s.deliverUnrelated(plain, router);
+      },
+      complete: () => undefined,
+      abandon: () => undefined,
+    });
+    this.log.info({ server: discovered.serverInfo }, 'shared MCP server speaks 2026-07-28: passed through, 2025-era sessions upgraded');
+    for (const wake of this.readyWaiters.splice(0)) wake();
   }
 
   private initialize(router: RequestRouter): void {
@@ -254,6 +342,7 @@ export class SharedUpstream {
   }
 
   private applyLogLevel(): void {
+    if (this.discovered !== undefined) return; // levels travel per request to a 2026-07-28 server
     let level: LogLevel | undefined;
     for (const s of this.sessions) if (s.logLevel !== undefined) level = level === undefined ? s.logLevel : moreVerbose(level, s.logLevel);
     if (level === undefined || level === this.upstreamLevel || !this.ready) return;

@@ -95,6 +95,29 @@ describe('bridge error responses', () => {
     expect(status).toBe(413);
   });
 
+  it('when fetch clients keep sending a body far over --max-body, then every one of them gets the 413 (not EPIPE or a reset)', async () => {
+    // 8 MiB (more than loopback socket buffers hold) against a 2 KiB limit: the client is still sending when the bridge decides. Before the
+    // bridge drained the rest, fetch failed with "other side closed"/EPIPE in some of the tries.
+    const big = JSON.stringify({ ...LIST, params: { pad: 'x'.repeat(8 * 1024 * 1024) } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const res = await fetch(bridge.url, { method: 'POST', headers: { ...JSON_HEADERS, 'mcp-session-id': session }, body: big });
+      statuses.push(res.status);
+      expect(((await res.json()) as Body).error.message).toMatch(/--max-body/);
+    }
+    expect(statuses).toEqual(Array.from({ length: 20 }, () => 413));
+  });
+
+  it('when a path or method is wrong, then the answer names the right one; /health is an alias of /healthz', async () => {
+    expect((await fetch(bridge.url.replace('/mcp', '/health'))).status).toBe(200);
+    const notFound = await fetch(bridge.url.replace('/mcp', '/nope'));
+    expect(notFound.status).toBe(404);
+    expect(((await notFound.json()) as Body).error.message).toMatch(/\/mcp.*\/sse.*\/healthz/);
+    const postSse = await fetch(bridge.url.replace('/mcp', '/sse'), { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(INIT) });
+    expect(postSse.status).toBe(405);
+    expect(((await postSse.json()) as Body).error.message).toMatch(/GET \/sse.*POST to \/mcp/);
+  });
+
   it('when the body is not JSON, then 400 with -32700', async () => {
     const r = await post(bridge.url, '{"jsonrpc": "2.0", ', { 'mcp-session-id': session });
     expect(r.status).toBe(400);

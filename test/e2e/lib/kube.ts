@@ -118,3 +118,19 @@ export async function waitServing(baseUrl: string, timeoutMs = 60_000): Promise<
     return true;
   });
 }
+
+/**
+ * Waits until the McpServer has `replicas` ready pods and its Service's ready endpoints are exactly their
+ * IPs (kube-proxy routes only to pods it has endpoints for); returns those pods.
+ */
+export async function endpointsSettled(name: string, replicas: number, timeoutMs = 120_000, ns = NAMESPACE): Promise<PodObj[]> {
+  return waitFor(`${ns}/${name}: ${String(replicas)} ready pods, all of them Service endpoints`, timeoutMs, async () => {
+    const pods = (await podsOf(name, ns)).filter(podReady);
+    const ready = pods.map((p) => p.status?.podIP ?? '').sort();
+    if (ready.length !== replicas) return undefined;
+    const slices = await getJson<{ items: { endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[] }[] }>(
+      ['get', 'endpointslices', '-n', ns, '-l', `kubernetes.io/service-name=${name}`]);
+    const ips = slices.items.flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready === true).flatMap((e) => e.addresses)).sort();
+    return JSON.stringify(ips) === JSON.stringify(ready) ? pods : undefined;
+  }, 1000);
+}
