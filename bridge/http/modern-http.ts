@@ -4,7 +4,7 @@
 // process as one ModernExchange. Any replica serves any of these; only an MRTR retry has an owner.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCodes, SUPPORTED_PROTOCOL_VERSIONS, type JsonRpcRequest } from '../jsonrpc.js';
-import { MODERN_VERSIONS, ModernErrorCodes, checkVersion, readEnvelope, validateStandardHeaders, type StandardHeaders } from '../modern/envelope.js';
+import { MODERN_VERSIONS, ModernErrorCodes, checkVersion, readEnvelope, targetOf, validateStandardHeaders, type StandardHeaders } from '../modern/envelope.js';
 import { ModernExchange, type ExchangeDeps } from '../modern/exchange.js';
 import { ListenStream, honouredFilter, requestedFilter } from '../modern/listen.js';
 import { discoverResult, statusForModernResponse } from '../modern/results.js';
@@ -55,7 +55,7 @@ export async function handleModernRequest(ctx: HttpContext, req: IncomingMessage
   const reply = new PostReply(res, {}, false, sseLimits(ctx), statusForModernResponse);
   const target = reply.target();
   const progressToken = request.params?._meta?.progressToken as string | number | undefined;
-  const exchange = new ModernExchange(request.method, readEnvelope(request.params), { id: request.id, reply: target, progressToken }, exchangeDeps(ctx));
+  const exchange = new ModernExchange(request.method, targetOf(request.params), readEnvelope(request.params), { id: request.id, reply: target, progressToken }, exchangeDeps(ctx));
   // Closing the response stream is the revision's cancellation: the child gets notifications/cancelled.
   res.once('close', () => exchange.cancel(target));
   ctx.hub.modern.serve(exchange, request);
@@ -90,7 +90,7 @@ function refuseState(ctx: HttpContext, res: ServerResponse, request: JsonRpcRequ
 /** An MRTR retry: verified, then resumed here or relayed to the replica whose child is waiting. */
 function resume(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, request: JsonRpcRequest, state: unknown, body: string): void {
   if (typeof state !== 'string') return refuseState(ctx, res, request, 'requestState must be a string');
-  const check = ctx.hub.codec.verify(state, request.method, Date.now());
+  const check = ctx.hub.codec.verify(state, request.method, Date.now(), targetOf(request.params));
   if (!check.ok) return refuseState(ctx, res, request, check.reason);
   const { owner, continuation } = check.claims;
   if (owner !== ctx.hub.ids.self) {

@@ -182,3 +182,9 @@ export function capabilityFor(method: string): 'sampling' | 'elicitation' | 'roo
   if (method === 'roots/list') return 'roots';
   return undefined;
 }
+
+/** What a request names (tool or prompt name, resource URI), if anything: MRTR state is bound to it. */
+export function targetOf(params: JsonRpcParams | undefined): string | undefined {
+  const value = params?.name ?? params?.uri;
+  return typeof value === 'string' ? value : undefined;
+}

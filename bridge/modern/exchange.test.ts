@@ -1,9 +1,10 @@
+import { jest } from '@jest/globals';
 import { pino } from 'pino';
 import type { JSONRPCMessage } from '../jsonrpc.js';
 import { BridgeMetrics } from '../metrics.js';
 import type { ReplyTarget } from '../sessions/reply-target.js';
 import { Continuations } from './continuations.js';
-import { ModernExchange } from './exchange.js';
+import { GATHER_MS, ModernExchange } from './exchange.js';
 import { RequestStateCodec } from './request-state.js';
 
 /** A reply target that records what it got. */
@@ -20,6 +21,7 @@ function setup(capabilities: Record<string, unknown> = { sampling: {} }, logLeve
   const first = recorder();
   const exchange = new ModernExchange(
     'tools/call',
+    'ask',
     { version: '2026-07-28', capabilities, clientInfo: undefined, logLevel },
     { id: 'c1', reply: first, progressToken: 'p1' },
     { continuations, codec, self: 'me:1', serverInfo: () => ({ name: 's', version: '1' }), metrics, log: pino({ level: 'silent' }) },
@@ -32,14 +34,27 @@ function setup(capabilities: Record<string, unknown> = { sampling: {} }, logLeve
 const sampling = { jsonrpc: '2.0' as const, id: 41, method: 'sampling/createMessage', params: { messages: [], maxTokens: 5 } };
 
 describe('a modern exchange', () => {
+  beforeEach(() => {
+    jest.useFakeTimers();
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+  /** The round is answered once the gathering window has passed. */
+  const gathered = (): void => {
+    jest.advanceTimersByTime(GATHER_MS);
+  };
+
   it('when the child asks for sampling, then the POST gets input_required with signed state, and the retry answers the child and gets the final result under its own id', () => {
     const { exchange, first, continuations, codec, ended } = setup();
     const childAnswers: unknown[] = [];
     exchange.serverRequest(sampling, (r) => childAnswers.push(r));
+    expect(first.completed).toHaveLength(0);
+    gathered();
     const result = (first.completed[0] as unknown as { result: { resultType: string; inputRequests: Record<string, { method: string }>; requestState: string } }).result;
     expect(result.resultType).toBe('input_required');
     expect(Object.values(result.inputRequests)[0]?.method).toBe('sampling/createMessage');
-    expect(codec.verify(result.requestState, 'tools/call', Date.now())).toMatchObject({ ok: true, claims: { owner: 'me:1', continuation: exchange.id } });
+    expect(codec.verify(result.requestState, 'tools/call', Date.now(), 'ask')).toMatchObject({ ok: true, claims: { owner: 'me:1', continuation: exchange.id } });
     expect(continuations.size).toBe(1);
 
     const retry = recorder();
@@ -68,6 +83,7 @@ describe('a modern exchange', () => {
     const { exchange, ended } = setup();
     const childAnswers: unknown[] = [];
     exchange.serverRequest(sampling, (r) => childAnswers.push(r));
+    gathered();
     exchange.expire();
     expect(childAnswers[0]).toMatchObject({ error: { code: -32603 } });
     expect(ended).toEqual(['MRTR continuation expired']);
@@ -91,8 +107,18 @@ describe('a modern exchange', () => {
     continuations.park(c.exchange);
     const childAnswers: unknown[] = [];
     exchange.serverRequest(sampling, (r) => childAnswers.push(r));
+    gathered();
     expect(childAnswers[0]).toMatchObject({ error: { code: -32603 } });
     expect(first.completed).toHaveLength(0);
+  });
+
+  it('when the child asks three things at once, then they come in one round', () => {
+    const { exchange, first } = setup({ sampling: {}, elicitation: {}, roots: {} });
+    exchange.serverRequest(sampling, () => undefined);
+    exchange.serverRequest({ jsonrpc: '2.0', id: 42, method: 'elicitation/create', params: { message: 'm', requestedSchema: {} } }, () => undefined);
+    exchange.serverRequest({ jsonrpc: '2.0', id: 43, method: 'roots/list' }, () => undefined);
+    gathered();
+    expect(Object.keys((first.completed[0] as unknown as { result: { inputRequests: object } }).result.inputRequests)).toHaveLength(3);
   });
 
   it('when logs arrive, then only those at or above the request\'s level reach it; none without a level', () => {

@@ -44,6 +44,8 @@ interface PendingInput {
 }
 
 let counter = 0;
+/** How long the first server request of a round waits for the child's next ones. */
+export const GATHER_MS = 10;
 
 export class ModernExchange {
   readonly id = `modern-${(++counter).toString(36)}-${Date.now().toString(36)}`;
@@ -55,11 +57,16 @@ export class ModernExchange {
   private readonly inputs = new Map<string, PendingInput>();
   private nextInput = 1;
   private ended = false;
+  private gathering: NodeJS.Timeout | undefined;
+  /** Set by the backend: called when the call parks (per-session mode frees a worker slot then). */
+  onParked: () => void = () => undefined;
   /** Set by the backend: releases what the exchange holds (and cancels the upstream request if still pending). */
   onEnd: (reason: string) => void = () => undefined;
 
   constructor(
     readonly method: string,
+    /** What the request names (tool, prompt, resource URI): the requestState is bound to it. */
+    private readonly target: string | undefined,
     private readonly envelope: Envelope,
     first: { id: RequestId; reply: ReplyTarget; progressToken: string | number | undefined },
     private readonly deps: ExchangeDeps,
@@ -70,6 +77,11 @@ export class ModernExchange {
 
   get isOpen(): boolean {
     return !this.ended;
+  }
+
+  /** Parked: its POST was answered input_required and it waits for the retry (the child waits too). */
+  get awaitingClient(): boolean {
+    return !this.ended && this.current === undefined;
   }
 
   /** The target the router answers the upstream request to. */
@@ -125,7 +137,14 @@ export class ModernExchange {
       return;
     }
     this.inputs.set(`input-${this.nextInput++}`, { method: message.method, params: message.params ?? {}, answer });
-    if (this.current !== undefined) this.askClient();
+    // A server often asks several things at once (elicitation, sampling, roots): requests arriving
+    // within GATHER_MS go into one round instead of one round each.
+    if (this.current !== undefined && this.gathering === undefined) {
+      this.gathering = setTimeout(() => {
+        this.gathering = undefined;
+        this.askClient();
+      }, GATHER_MS);
+    }
   }
 
   /**
@@ -176,7 +195,7 @@ export class ModernExchange {
       return;
     }
     this.current = undefined;
-    current.reply.complete(modernResponse(this.method, response, current.id, this.deps.serverInfo()));
+    current.reply.complete(modernResponse(this.method, response, current.id, this.deps.serverInfo(), this.target));
     this.failInputs('the call completed');
     this.finish('completed');
   }
@@ -197,9 +216,11 @@ export class ModernExchange {
       continuation: this.id,
       method: this.method,
       expiresAt: Date.now() + this.deps.continuations.timeoutMs,
+      ...(this.target !== undefined ? { target: this.target } : {}),
     });
     this.current = undefined;
     this.deps.metrics.mrtr.inc({ outcome: 'input_required' });
+    this.onParked();
     const serverInfo = this.deps.serverInfo();
     current.reply.complete({
       jsonrpc: '2.0',
@@ -216,6 +237,7 @@ export class ModernExchange {
   private finish(reason: string): void {
     if (this.ended) return;
     this.ended = true;
+    clearTimeout(this.gathering);
     this.deps.continuations.drop(this.id);
     const current = this.current;
     this.current = undefined;

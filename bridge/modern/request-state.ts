@@ -18,6 +18,8 @@ export interface RequestStateClaims {
   readonly method: string;
   /** Epoch milliseconds after which the state is refused. */
   readonly expiresAt: number;
+  /** What the original request named (tool or prompt name, resource URI); a retry must name the same. */
+  readonly target?: string;
 }
 
 export type StateCheck = { ok: true; claims: RequestStateClaims } | { ok: false; reason: string };
@@ -26,12 +28,14 @@ export class RequestStateCodec {
   constructor(private readonly key: Buffer) {}
 
   sign(claims: RequestStateClaims): string {
-    const payload = Buffer.from(JSON.stringify([claims.owner, claims.continuation, claims.method, claims.expiresAt])).toString('base64url');
+    const fields: unknown[] = [claims.owner, claims.continuation, claims.method, claims.expiresAt];
+    if (claims.target !== undefined) fields.push(claims.target);
+    const payload = Buffer.from(JSON.stringify(fields)).toString('base64url');
     return `${VERSION}.${payload}.${this.mac(payload)}`;
   }
 
-  /** Checks signature, shape, method and expiry (now: epoch ms). */
-  verify(state: string, method: string, now: number): StateCheck {
+  /** Checks signature, shape, method, target (the retry's params.name or uri) and expiry (now: epoch ms). */
+  verify(state: string, method: string, now: number, target?: string): StateCheck {
     const parts = state.split('.');
     if (parts.length !== 3 || parts[0] !== VERSION) return { ok: false, reason: 'requestState is not one this server issued' };
     const [, payload, mac] = parts as [string, string, string];
@@ -44,14 +48,15 @@ export class RequestStateCodec {
     } catch {
       return { ok: false, reason: 'requestState is malformed' };
     }
-    if (!Array.isArray(fields) || fields.length !== 4) return { ok: false, reason: 'requestState is malformed' };
-    const [owner, continuation, stateMethod, expiresAt] = fields as unknown[];
+    if (!Array.isArray(fields) || (fields.length !== 4 && fields.length !== 5)) return { ok: false, reason: 'requestState is malformed' };
+    const [owner, continuation, stateMethod, expiresAt, stateTarget] = fields as unknown[];
     if (typeof owner !== 'string' || typeof continuation !== 'string' || typeof stateMethod !== 'string' || typeof expiresAt !== 'number') {
       return { ok: false, reason: 'requestState is malformed' };
     }
     if (stateMethod !== method) return { ok: false, reason: `requestState belongs to ${stateMethod}, not ${method}` };
+    if (stateTarget !== undefined && stateTarget !== target) return { ok: false, reason: `requestState belongs to ${method} of ${JSON.stringify(stateTarget)}, not of ${target ?? 'nothing'}` };
     if (now > expiresAt) return { ok: false, reason: 'requestState has expired; send the original request again' };
-    return { ok: true, claims: { owner, continuation, method: stateMethod, expiresAt } };
+    return { ok: true, claims: { owner, continuation, method: stateMethod, expiresAt, ...(typeof stateTarget === 'string' ? { target: stateTarget } : {}) } };
   }
 
   private mac(payload: string): string {

@@ -46,12 +46,16 @@ export function modernResult(method: string, result: unknown, serverInfo: Server
  * shape; errors pass as they are except "resource not found", which 2026-07-28 moved from -32002 to
  * -32602 (Invalid params).
  */
-export function modernResponse(method: string, response: JSONRPCMessage, id: RequestId, serverInfo: ServerInfo | undefined): JSONRPCMessage {
+export function modernResponse(method: string, response: JSONRPCMessage, id: RequestId, serverInfo: ServerInfo | undefined, target?: string): JSONRPCMessage {
   if ('result' in response) return { jsonrpc: '2.0', id, result: modernResult(method, response.result, serverInfo) };
   if ('error' in response && isObject(response.error)) {
     const error = response.error;
-    const code = method === 'resources/read' && error.code === ErrorCodes.upstreamClosed && /not found/i.test(error.message) ? -32602 : error.code;
-    return { jsonrpc: '2.0', id, error: { ...error, code } };
+    if (method === 'resources/read' && error.code === ErrorCodes.upstreamClosed && /not found/i.test(error.message)) {
+      // The revision's resource-not-found: -32602, naming the URI in data.
+      const data = isObject(error.data) ? error.data : {};
+      return { jsonrpc: '2.0', id, error: { ...error, code: -32602, data: { ...data, ...(target !== undefined ? { uri: target } : {}) } } };
+    }
+    return { jsonrpc: '2.0', id, error };
   }
   return { ...response, id };
 }

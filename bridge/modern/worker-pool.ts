@@ -37,6 +37,8 @@ interface Worker {
   readonly router: RequestRouter;
   readonly identity: Identity;
   busy: ModernExchange | undefined;
+  /** A 2026-07-28 child serves many calls at once (see modernShared): those in flight. */
+  readonly calls: Set<ModernExchange>;
   level: LogLevel | undefined;
   idleSince: number;
 }
@@ -64,6 +66,12 @@ export class WorkerPool implements ModernBackend {
   /** uri → listen streams that want its updates (subscribed upstream on every worker while > 0). */
   private readonly uris = new Map<string, number>();
   private lastIdentity: Identity | undefined;
+  /**
+   * A 2026-07-28 child needs no lease of one: it relates its own messages to requests (MRTR and logs
+   * are in-band), and its requestState and listen streams are its own process's. So one such worker
+   * serves every modern call at once: a retry then always reaches the process that issued its state.
+   */
+  private modernShared: Worker | undefined;
   private probe: boolean;
   private stopped = false;
   private readonly reaper: NodeJS.Timeout | undefined;
@@ -94,20 +102,41 @@ export class WorkerPool implements ModernBackend {
   }
 
   serve(exchange: ModernExchange, request: JsonRpcRequest): void {
+    if (this.modernShared?.upstream.isOpen === true) return this.serveShared(this.modernShared, exchange, request);
     void this.acquire().then((worker) => {
+      if (worker?.identity.era === 'modern') {
+        this.modernShared = worker;
+        return this.serveShared(worker, exchange, request);
+      }
       if (worker === undefined) {
         exchange.upstreamReply.complete(errorResponse(request.id, ErrorCodes.upstreamClosed, 'MCP server unavailable: no worker process could be started or freed in time'));
         return;
       }
       if (!exchange.isOpen) return this.release(worker);
+      // Keep one spare started and initialized: the next request should not wait for a cold start.
+      if (this.idle.length === 0 && this.working + this.starting < this.options.max) {
+        void this.spawn().then((spare) => {
+          if (spare !== undefined) this.release(spare);
+        });
+      }
       worker.busy = exchange;
+      exchange.onParked = () => this.slotFreed();
       exchange.onEnd = () => {
         worker.router.dropClient(exchange); // cancels the upstream request if it is still pending
         this.release(worker);
       };
-      if (worker.identity.era === 'legacy') this.applyLevel(worker, exchange.logLevel);
-      worker.router.request(exchange, forChild(request, worker.identity.era), exchange.upstreamReply);
+      this.applyLevel(worker, exchange.logLevel);
+      worker.router.request(exchange, forChild(request, 'legacy'), exchange.upstreamReply);
     });
+  }
+
+  private serveShared(worker: Worker, exchange: ModernExchange, request: JsonRpcRequest): void {
+    worker.calls.add(exchange);
+    exchange.onEnd = () => {
+      worker.calls.delete(exchange);
+      worker.router.dropClient(exchange);
+    };
+    worker.router.request(exchange, forChild(request, 'modern'), exchange.upstreamReply);
   }
 
   listen(stream: ListenStream, onClose: (handler: () => void) => void): void {
@@ -155,7 +184,7 @@ export class WorkerPool implements ModernBackend {
         return Promise.resolve(worker);
       }
     }
-    if (this.workers.size + this.starting < this.options.max) return this.spawn();
+    if (this.working + this.starting < this.options.max) return this.spawn();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         const i = this.waiters.indexOf(wake);
@@ -168,6 +197,24 @@ export class WorkerPool implements ModernBackend {
       };
       this.waiters.push(wake);
     });
+  }
+
+  /**
+   * Workers counted against --modern-workers: not those whose call is parked for its MRTR retry (the
+   * child waits, blocked; a client that never retries would otherwise hold a slot until
+   * --mrtr-timeout). Parked workers are bounded by --mrtr-max-pending instead.
+   */
+  private get working(): number {
+    let n = 0;
+    for (const w of this.workers) if (w.busy?.awaitingClient !== true) n++;
+    return n;
+  }
+
+  /** A call parked: its slot is free, so a waiting request may get a new worker now. */
+  private slotFreed(): void {
+    if (this.waiters.length === 0 || this.working + this.starting >= this.options.max) return;
+    const wake = this.waiters.shift();
+    if (wake !== undefined) void this.spawn().then(wake);
   }
 
   private release(worker: Worker): void {
@@ -193,13 +240,14 @@ export class WorkerPool implements ModernBackend {
     }
     // The router takes onMessage over only now (until then the probe / warm initialize answer the process).
     const router = new RequestRouter(upstream, this.options.metrics);
-    const worker: Worker = { upstream, router, identity, busy: undefined, level: undefined, idleSince: Date.now() };
+    const worker: Worker = { upstream, router, identity, busy: undefined, calls: new Set(), level: undefined, idleSince: Date.now() };
     this.lastIdentity = identity;
     this.workers.add(worker);
     router.onUnrelated = (message) => this.unrelated(worker, message);
     void upstream.closed.then((info) => {
       router.failAll(info.description);
       this.workers.delete(worker);
+      if (this.modernShared === worker) this.modernShared = undefined;
       const i = this.idle.indexOf(worker);
       if (i !== -1) this.idle.splice(i, 1);
       this.updateGauge();
@@ -230,11 +278,13 @@ export class WorkerPool implements ModernBackend {
   }
 
   private unrelated(worker: Worker, message: JSONRPCMessage): void {
+    const sole = worker.calls.size === 1 ? [...worker.calls][0] : undefined;
+    const busy = worker.busy ?? sole;
     if (isRequest(message)) {
       const answer = (response: { result: unknown } | { error: { code: number; message: string } }): void => {
         worker.router.respond({ jsonrpc: '2.0', id: message.id, ...response } as JSONRPCMessage);
       };
-      if (worker.busy !== undefined) return worker.busy.serverRequest(message, answer);
+      if (busy !== undefined) return busy.serverRequest(message, answer);
       return answer(message.method === 'ping' ? { result: {} } : { error: { code: ErrorCodes.internalError, message: 'no client request is in flight on this process' } });
     }
     if (!isNotification(message)) return;
@@ -242,7 +292,7 @@ export class WorkerPool implements ModernBackend {
       for (const stream of this.listeners) stream.deliverUnrelated(message);
       return;
     }
-    worker.busy?.deliverUnrelated(message);
+    busy?.deliverUnrelated(message);
   }
 
   /** A request's log level: the worker must be at least that verbose (logs are filtered per request). */

@@ -35,6 +35,8 @@ export interface SharedClient extends RouterClient {
   readonly capabilities?: Readonly<Record<string, unknown>> | undefined;
   /** A message for this client not tied to one of its requests (stream, else a request's reply). */
   deliverUnrelated(message: JSONRPCMessage, router: RequestRouter): boolean;
+  /** A 2026-07-28 call parked for its MRTR retry: the child's new requests cannot be about it. */
+  readonly awaitingClient?: boolean;
   /**
    * A 2026-07-28 client cannot be sent the server's requests: it takes them itself (MRTR) and
    * answers through `answer`. Absent for 2025-era sessions, which get the request on their stream.
@@ -372,7 +374,10 @@ export class SharedUpstream {
   }
 
   private unrelated(message: JSONRPCMessage, inFlight: ReadonlySet<RouterClient>, router: RequestRouter): void {
-    const busy = [...inFlight].filter((c): c is SharedClient => c !== BRIDGE && this.sessions.has(c as SharedClient));
+    // A parked 2026-07-28 call (its POST answered input_required) has a request in flight upstream,
+    // but the child, blocked on its question, is not working on it: what the child sends now is about
+    // another call. Counting it would make every later server request ambiguous until it expires.
+    const busy = [...inFlight].filter((c): c is SharedClient => c !== BRIDGE && this.sessions.has(c as SharedClient) && (c as SharedClient).awaitingClient !== true);
     if (isRequest(message)) return this.serverRequest(message, busy, router);
     if (!isNotification(message)) return;
     const method = message.method;
@@ -396,7 +401,10 @@ export class SharedUpstream {
    */
   private deliverLog(message: JSONRPCMessage & { params?: Record<string, unknown> }, busy: SharedClient[], router: RequestRouter): void {
     const level = message.params?.level;
-    const targets = busy.length > 0 ? busy : [...this.sessions].filter((s) => s.logLevel !== undefined);
+    // A 2026-07-28 call gets a log line only when it is the one busy client that asked for logs: its
+    // stream is its own, and another call's line must not reach it (2025 sessions keep the old rule).
+    const modernAsking = busy.filter((s) => s.serverRequest !== undefined && s.logLevel !== undefined);
+    const targets = (busy.length > 0 ? busy : [...this.sessions].filter((s) => s.logLevel !== undefined)).filter((s) => s.serverRequest === undefined || modernAsking.length === 1);
     for (const s of targets) {
       if (typeof level === 'string' && s.logLevel !== undefined && !atLeast(level, s.logLevel)) continue;
       s.deliverUnrelated(message, router);
