@@ -24,6 +24,12 @@ const schema = z.object({
   renewDeadlineSeconds: intFrom(1).default(10),
   retryPeriodSeconds: intFrom(1).default(2),
   identity: z.string().min(1),
+  /** Probe each available McpServer over MCP (status.server, ServerVerified). */
+  probeServers: bool.default(true),
+  /** A successful probe is repeated this often (0 = only when the pod template or URL changes). */
+  probeIntervalSeconds: intFrom(0).default(600),
+  probeTimeoutSeconds: intFrom(1, 300).default(10),
+  probeConcurrency: intFrom(1, 64).default(4),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 export type OperatorConfig = z.infer<typeof schema>;
@@ -46,6 +52,10 @@ const FLAGS = {
   'renew-deadline-seconds': ['renewDeadlineSeconds', 'MCP_OPERATOR_RENEW_DEADLINE_SECONDS'],
   'retry-period-seconds': ['retryPeriodSeconds', 'MCP_OPERATOR_RETRY_PERIOD_SECONDS'],
   identity: ['identity', 'MCP_OPERATOR_IDENTITY'],
+  'probe-servers': ['probeServers', 'MCP_OPERATOR_PROBE_SERVERS'],
+  'probe-interval-seconds': ['probeIntervalSeconds', 'MCP_OPERATOR_PROBE_INTERVAL_SECONDS'],
+  'probe-timeout-seconds': ['probeTimeoutSeconds', 'MCP_OPERATOR_PROBE_TIMEOUT_SECONDS'],
+  'probe-concurrency': ['probeConcurrency', 'MCP_OPERATOR_PROBE_CONCURRENCY'],
   'log-level': ['logLevel', 'MCP_OPERATOR_LOG_LEVEL'],
 } as const satisfies Record<string, readonly [keyof OperatorConfig, string]>;
 

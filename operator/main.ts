@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // mcp-operator: the only place that reads process.argv/env, handles signals and exits.
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { pino } from 'pino';
 import { ConfigError, parseConfig } from './config.js';
@@ -21,7 +22,8 @@ async function main(): Promise<number> {
     throw err;
   }
   const log = pino({ level: config.logLevel, base: { component: 'mcp-operator', identity: config.identity } });
-  const operator = new Operator(config, loadKubeConfig(), log, { defaultMetrics: true });
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const operator = new Operator(config, loadKubeConfig(), log, { defaultMetrics: true, version: pkg.version });
 
   const shutdown = new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));

@@ -9,6 +9,7 @@ export interface OperatorMetrics {
   writes: Counter<'kind' | 'verb'>;
   applyErrors: Counter;
   isLeader: Gauge;
+  probes: Counter<'result'>;
 }
 
 export function createMetrics(queueDepth: () => number, withDefaults: boolean): OperatorMetrics {
@@ -49,5 +50,11 @@ export function createMetrics(queueDepth: () => number, withDefaults: boolean): 
       registers: [registry],
     }),
     isLeader: new Gauge({ name: 'mcp_operator_is_leader', help: '1 while this replica holds the lease', registers: [registry] }),
+    probes: new Counter({
+      name: 'mcp_operator_server_probes_total',
+      help: 'MCP probes of servers by result (Discovered, Initialized, Unreachable, ProbeFailed, NotAnMcpServer)',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
   };
 }

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { LABEL_SERVER } from './api/constants.js';
 import type { OperatorConfig } from './config.js';
 import { ApplyMemo } from './controller/apply-memo.js';
 import { Controller } from './controller/controller.js';
@@ -12,13 +13,26 @@ import { InformerRunner } from './kube/informer-runner.js';
 import { KubeClient, type KubeConfig } from './kube/kube-client.js';
 import { LeaderElector } from './leader/leader-election.js';
 import { createMetrics, type OperatorMetrics } from './metrics.js';
+import { probeServer } from './probe/mcp-probe.js';
+import type { ProbeResult } from './probe/probe-result.js';
+import type { ProbeTarget } from './probe/probe-target.js';
+import { Prober } from './probe/prober.js';
 import { systemClock } from './queue/clock.js';
 import { WorkQueue } from './queue/work-queue.js';
 
 export interface OperatorOptions {
   /** Process-level default metrics (CPU, memory); off in tests that run several operators. */
   defaultMetrics?: boolean;
+  /** The operator's version, sent as clientInfo when probing servers (main.ts reads package.json). */
+  version?: string;
 }
+
+/** Failed probes are retried after 10 s, doubling, at most 10 min (or --probe-interval-seconds). */
+const PROBE_RETRY_BASE_MS = 10_000;
+const PROBE_RETRY_MAX_MS = 600_000;
+/** Unreachable is reported from the third attempt in a row (1 s, then 2 s apart). */
+const PROBE_GRACE_ATTEMPTS = 3;
+const PROBE_GRACE_MS = 1000;
 
 export class Operator {
   private readonly client: KubeClient;
@@ -27,6 +41,7 @@ export class Operator {
   private readonly runners: InformerRunner<KubernetesObject>[];
   private readonly http: HealthServer;
   private readonly elector: LeaderElector | undefined;
+  private readonly prober: Prober | undefined;
   private stopping = false;
   private resolveLost: () => void = () => undefined;
   readonly metrics: OperatorMetrics;
@@ -51,16 +66,41 @@ export class Operator {
     const deployments = new InformerRunner(this.client.deploymentInformer(ns), 'deployments', log);
     const services = new InformerRunner(this.client.serviceInformer(ns), 'services', log);
     const secrets = new InformerRunner(this.client.secretInformer(ns), 'secrets', log);
-    this.runners = [mcpServers, deployments, services, secrets] as InformerRunner<KubernetesObject>[];
+    const pods = new InformerRunner(this.client.podInformer(ns), 'pods', log);
+    this.runners = [mcpServers, deployments, services, secrets, pods] as InformerRunner<KubernetesObject>[];
+    const clientInfo = { name: 'mcp-sidecar-operator', version: options.version ?? '0.0.0' };
+    this.prober = config.probeServers
+      ? new Prober({
+          probe: async (target, signal) => {
+            const result = await this.probe(target, signal, clientInfo);
+            this.metrics.probes.inc({ result: result.ok ? (result.method === 'discover' ? 'Discovered' : 'Initialized') : result.reason });
+            return result;
+          },
+          notify: (key) => {
+            this.queue.add(key);
+          },
+          clock: systemClock,
+          intervalMs: config.probeIntervalSeconds * 1000,
+          retryBaseMs: PROBE_RETRY_BASE_MS,
+          retryMaxMs: PROBE_RETRY_MAX_MS,
+          graceAttempts: PROBE_GRACE_ATTEMPTS,
+          graceMs: PROBE_GRACE_MS,
+          timeoutMs: config.probeTimeoutSeconds * 1000,
+          concurrency: config.probeConcurrency,
+          log,
+        })
+      : undefined;
     const reconciler = new Reconciler({
       caches: {
         mcpServer: (n, name) => mcpServers.informer.get(name, n),
         deployment: (n, name) => deployments.informer.get(name, n),
         service: (n, name) => services.informer.get(name, n),
         secret: (n, name) => secrets.informer.get(name, n),
+        pods: (n, name) => pods.informer.list(n).filter((p) => p.metadata?.labels?.[LABEL_SERVER] === name),
       },
       writer: this.client,
       memo: new ApplyMemo(),
+      ...(this.prober === undefined ? {} : { servers: this.prober }),
       buildOptions: { bridgeImage: config.bridgeImage, bridgeImagePullPolicy: config.bridgeImagePullPolicy },
       randomKey: () => randomBytes(32),
       now: () => new Date(),
@@ -70,7 +110,7 @@ export class Operator {
       this.queue,
       reconciler,
       mcpServers.informer,
-      [deployments.informer, services.informer, secrets.informer],
+      [deployments.informer, services.informer, secrets.informer, pods.informer],
       this.metrics,
       log,
     );
@@ -121,9 +161,9 @@ export class Operator {
     this.controller.resyncAll();
   }
 
-  /** Nothing queued, processing or waiting for a retry. */
+  /** Nothing queued, processing or waiting for a retry, and no MCP probe queued or running. */
   idle(): boolean {
-    return this.queue.idle();
+    return this.queue.idle() && this.prober?.busy() !== true;
   }
 
   isLeader(): boolean {
@@ -135,6 +175,7 @@ export class Operator {
     if (this.stopping) return;
     this.stopping = true;
     await this.controller.stop();
+    await this.prober?.stop();
     await this.elector?.stop();
     await Promise.all(this.runners.map((r) => r.stop()));
     await this.http.close();
@@ -146,8 +187,30 @@ export class Operator {
   }
 
   private stopController(): void {
-    this.controller.stop().catch((err: unknown) => {
+    Promise.all([this.controller.stop(), this.prober?.stop()]).catch((err: unknown) => {
       this.log.error({ err }, 'controller stop failed');
+    });
+  }
+
+  /** One MCP probe; the bridge's bearer token is read from its Secret at probe time. */
+  private async probe(target: ProbeTarget, signal: AbortSignal, clientInfo: { name: string; version: string }): Promise<ProbeResult> {
+    let token: string | undefined;
+    if (target.token !== undefined) {
+      const { namespace, name, key } = target.token;
+      try {
+        token = (await this.client.readSecretKey(namespace, name, key))?.trim();
+      } catch (err) {
+        return { ok: false, reason: 'ProbeFailed', message: `reading the auth token Secret ${name}: ${err instanceof Error ? err.message : String(err)}` };
+      }
+      if (token === undefined || token === '') return { ok: false, reason: 'ProbeFailed', message: `the auth token Secret ${name} has no key ${key} (or it is empty)` };
+    }
+    return probeServer(target.url, {
+      clientInfo,
+      ...(token === undefined ? {} : { token }),
+      signal,
+      warn: (message) => {
+        this.log.warn({ url: target.url }, message);
+      },
     });
   }
 }

@@ -8,6 +8,7 @@ import type {
   V1EnvVar,
   V1Lease,
   V1OwnerReference,
+  V1Pod,
   V1PodSecurityContext,
   V1PodSpec,
   V1Probe,
@@ -31,6 +32,7 @@ export type Deployment = Plain<V1Deployment>;
 export type Service = Plain<V1Service>;
 export type Secret = Plain<V1Secret>;
 export type Lease = Plain<V1Lease>;
+export type Pod = Plain<V1Pod>;
 export type PodSpec = Plain<V1PodSpec>;
 export type Container = Plain<V1Container>;
 export type Probe = Plain<V1Probe>;

@@ -92,6 +92,21 @@ export const conditionSchema = z.object({
 });
 export type Condition = z.infer<typeof conditionSchema>;
 
+/** The protocol eras of MCP: "modern" = 2026-07-28 and later (no initialize), "legacy" = the 2024/2025 revisions. */
+export type Era = 'modern' | 'legacy';
+
+/**
+ * What the operator's MCP probe observed of the server (status.server). Read leniently (plain strings):
+ * a status this version does not understand must never make the object unparseable.
+ */
+export const serverStatusSchema = z.object({
+  name: z.string().optional(),
+  version: z.string().optional(),
+  protocolVersions: z.array(z.string()).optional(),
+  eras: z.array(z.string()).optional(),
+});
+export type ServerStatus = z.infer<typeof serverStatusSchema>;
+
 export const mcpServerStatusSchema = z.object({
   conditions: z.array(conditionSchema).optional(),
   observedGeneration: z.number().int().optional(),
@@ -100,6 +115,7 @@ export const mcpServerStatusSchema = z.object({
   selector: z.string().optional(),
   url: z.string().optional(),
   sseUrl: z.string().optional(),
+  server: serverStatusSchema.optional(),
 });
 export type McpServerStatus = z.infer<typeof mcpServerStatusSchema>;
 

@@ -2,7 +2,7 @@
 // (rule 1: never branch on the event type); children map to their controlling McpServer's key.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { API_VERSION, KIND } from '../api/constants.js';
+import { API_VERSION, KIND, LABEL_MANAGED_BY, LABEL_SERVER, MANAGED_BY } from '../api/constants.js';
 import type { OperatorMetrics } from '../metrics.js';
 import type { WorkQueue } from '../queue/work-queue.js';
 import type { Reconciler } from './reconciler.js';
@@ -19,11 +19,18 @@ export function keyOf(obj: KubernetesObject): string | undefined {
   return ns === undefined || name === undefined ? undefined : `${ns}/${name}`;
 }
 
-/** The key of the McpServer that controls a child, if any. */
+/**
+ * The key of the McpServer a child belongs to, if any: its controller ownerReference, or for our pods
+ * (controlled by a ReplicaSet) the server label the pod template carries.
+ */
 export function ownerKeyOf(obj: KubernetesObject): string | undefined {
   const ns = obj.metadata?.namespace;
+  if (ns === undefined) return undefined;
   const owner = obj.metadata?.ownerReferences?.find((r) => r.controller === true && r.kind === KIND && r.apiVersion === API_VERSION);
-  return ns === undefined || owner === undefined ? undefined : `${ns}/${owner.name}`;
+  if (owner !== undefined) return `${ns}/${owner.name}`;
+  const labels = obj.metadata?.labels;
+  const server = labels?.[LABEL_MANAGED_BY] === MANAGED_BY ? labels[LABEL_SERVER] : undefined;
+  return server === undefined ? undefined : `${ns}/${server}`;
 }
 
 export class Controller {

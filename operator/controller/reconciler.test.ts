@@ -1,6 +1,10 @@
 import { pino } from 'pino';
-import type { Deployment, KubeObject, Secret, Service } from '../api/kube-types.js';
+import { ANNOTATION_CONFIG_HASH } from '../api/constants.js';
+import type { Deployment, KubeObject, Pod, Secret, Service } from '../api/kube-types.js';
 import type { McpServerStatus } from '../api/mcp-server.js';
+import type { ProbeResult } from '../probe/probe-result.js';
+import type { ProbeTarget } from '../probe/probe-target.js';
+import type { ServerObserver } from '../probe/prober.js';
 import { ApplyMemo } from './apply-memo.js';
 import { Reconciler, type Caches, type Writer } from './reconciler.js';
 
@@ -29,6 +33,10 @@ class FakeWorld implements Caches, Writer {
   secret(ns: string, name: string): Secret | undefined {
     return this.objects.get(`Secret/${ns}/${name}`);
   }
+  running: Pod[] = [];
+  pods(): readonly Pod[] {
+    return this.running;
+  }
   apply<T extends KubeObject>(obj: T): Promise<T> {
     if (this.failApply) return Promise.reject(new Error('admission webhook denied the request'));
     const key = `${obj.kind ?? ''}/${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
@@ -50,13 +58,40 @@ class FakeWorld implements Caches, Writer {
   }
 }
 
-function setup() {
+/** Stands in for the prober: records what is asked and answers with `result`. */
+class FakeObserver implements ServerObserver {
+  asked: { key: string; target: ProbeTarget }[] = [];
+  forgotten: string[] = [];
+  result: ProbeResult | undefined;
+  observe(key: string, target: ProbeTarget): ProbeResult | undefined {
+    this.asked.push({ key, target });
+    return this.result;
+  }
+  forget(key: string): void {
+    this.forgotten.push(key);
+  }
+}
+
+/** A ready pod of the Deployment's current template, as the ReplicaSet and kubelet would have made it. */
+function startPod(world: FakeWorld): void {
+  const d = world.objects.get('Deployment/ns/fs') as Deployment;
+  const hash = d.spec?.template.metadata?.annotations?.[ANNOTATION_CONFIG_HASH] ?? '';
+  world.running = [
+    {
+      metadata: { name: 'fs-1', namespace: 'ns', annotations: { [ANNOTATION_CONFIG_HASH]: hash } },
+      status: { podIP: '10.244.0.7', conditions: [{ type: 'Ready', status: 'True' }] },
+    },
+  ];
+}
+
+function setup(servers?: ServerObserver) {
   const world = new FakeWorld();
   let keys = 0;
   const reconciler = new Reconciler({
     caches: world,
     writer: world,
     memo: new ApplyMemo(),
+    ...(servers === undefined ? {} : { servers }),
     buildOptions: { bridgeImage: 'b:1', bridgeImagePullPolicy: 'IfNotPresent' },
     randomKey: () => Buffer.alloc(32, ++keys),
     now: () => new Date('2026-01-01T00:00:00Z'),
@@ -133,5 +168,42 @@ describe('Reconciler', () => {
     await expect(reconciler.reconcile('ns/fs')).resolves.toBe('invalid');
     expect(world.writes).toEqual(['status']);
     expect(world.mcp?.status?.conditions?.[0]).toMatchObject({ type: 'Ready', reason: 'InvalidSpec' });
+  });
+
+  it('when probing is on but no pod is ready yet, then nothing is probed and ServerVerified waits', async () => {
+    const observer = new FakeObserver();
+    const { world, reconciler } = setup(observer);
+    await reconciler.reconcile('ns/fs');
+    expect(observer.asked).toEqual([]);
+    expect(world.mcp?.status?.conditions?.find((c) => c.type === 'ServerVerified')).toMatchObject({ status: 'Unknown', reason: 'AwaitingAvailability' });
+  });
+
+  it('when a pod of the current configuration is ready, then it is probed at its IP without waiting, and the result becomes status.server', async () => {
+    const observer = new FakeObserver();
+    const { world, reconciler } = setup(observer);
+    await reconciler.reconcile('ns/fs');
+    startPod(world);
+    await reconciler.reconcile('ns/fs');
+    expect(observer.asked).toEqual([{ key: 'ns/fs', target: expect.objectContaining({ url: 'http://10.244.0.7:8080/mcp' }) as unknown }]);
+    expect(world.mcp?.status?.conditions?.find((c) => c.type === 'ServerVerified')).toMatchObject({ status: 'Unknown', reason: 'Probing' });
+
+    observer.result = { ok: true, method: 'discover', name: 'srv', version: '1.0.0', protocolVersions: ['2026-07-28', '2025-11-25'] };
+    world.writes = [];
+    await reconciler.reconcile('ns/fs');
+    expect(world.writes).toEqual(['status']);
+    expect(world.mcp?.status?.server).toEqual({ name: 'srv', version: '1.0.0', protocolVersions: ['2026-07-28', '2025-11-25'], eras: ['modern', 'legacy'] });
+    expect(world.mcp?.status?.conditions?.find((c) => c.type === 'ServerVerified')).toMatchObject({ status: 'True', reason: 'Discovered' });
+
+    world.writes = [];
+    await reconciler.reconcile('ns/fs');
+    expect(world.writes).toEqual([]);
+  });
+
+  it('when the McpServer is gone, then the prober forgets it', async () => {
+    const observer = new FakeObserver();
+    const { world, reconciler } = setup(observer);
+    world.mcp = undefined;
+    await reconciler.reconcile('ns/fs');
+    expect(observer.forgotten).toEqual(['ns/fs']);
   });
 });

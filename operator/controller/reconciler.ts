@@ -1,9 +1,9 @@
 // Level-triggered reconcile: a key in, the world read from the informer caches, desired children built by
 // pure functions and server-side applied, status computed from what is observed and written on change.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { Deployment, Secret, Service } from '../api/kube-types.js';
+import type { Deployment, Pod, Secret, Service } from '../api/kube-types.js';
 import type { Logger } from 'pino';
-import { sessionKeySecretName } from '../api/constants.js';
+import { ANNOTATION_CONFIG_HASH, sessionKeySecretName } from '../api/constants.js';
 import { parseMcpServer, type McpServer, type McpServerStatus } from '../api/mcp-server.js';
 import type { BuildOptions } from '../build/build-options.js';
 import { canonicalJson, contentHash } from '../build/canonical-json.js';
@@ -11,6 +11,9 @@ import { buildDeployment } from '../build/deployment.js';
 import { topologyOf } from '../build/pod-template.js';
 import { buildService } from '../build/service.js';
 import { buildSessionKeySecret } from '../build/session-key-secret.js';
+import type { ServerObserver } from '../probe/prober.js';
+import { planProbe } from '../probe/probe-target.js';
+import type { ServerObservation } from '../status/server-status.js';
 import {
   computeStatus,
   invalidSpecStatus,
@@ -26,6 +29,8 @@ export interface Caches {
   deployment(namespace: string, name: string): Deployment | undefined;
   service(namespace: string, name: string): Service | undefined;
   secret(namespace: string, name: string): Secret | undefined;
+  /** The McpServer's pods (for the MCP probe). */
+  pods(namespace: string, name: string): readonly Pod[];
 }
 
 /** The writes a reconcile may make. */
@@ -39,6 +44,8 @@ export interface ReconcilerDeps {
   caches: Caches;
   writer: Writer;
   memo: ApplyMemo;
+  /** MCP probes of available servers (status.server, ServerVerified); undefined = probing is off. */
+  servers?: ServerObserver;
   buildOptions: BuildOptions;
   /** I/O kept out of the builders. */
   randomKey: () => Buffer;
@@ -71,6 +78,7 @@ export class Reconciler {
       // Gone: garbage collection removes the children (owner references); only our memo needs cleaning.
       this.deps.memo.forget(childKey('Deployment', namespace, name));
       this.deps.memo.forget(childKey('Service', namespace, name));
+      this.deps.servers?.forget(key);
       return 'deleted';
     }
     if (raw.metadata?.deletionTimestamp !== undefined) return 'deleted';
@@ -86,25 +94,38 @@ export class Reconciler {
 
     let outcome: ReconcileOutcome = { ok: true };
     let failure: unknown;
+    const desired = buildDeployment(mcp, this.deps.buildOptions);
     let deployment: Deployment | undefined;
     try {
-      deployment = await this.reconcileChildren(mcp);
+      deployment = await this.reconcileChildren(mcp, desired);
     } catch (err) {
       failure = err;
       outcome = { ok: false, reason: 'ApplyFailed', message: errorMessage(err) };
       deployment = this.deps.caches.deployment(namespace, name);
     }
-    await this.writeStatusIfChanged(namespace, name, computeStatus(mcp, deployment, outcome), mcp.status);
+    const server = this.observeServer(key, mcp, desired);
+    await this.writeStatusIfChanged(namespace, name, computeStatus(mcp, deployment, outcome, server), mcp.status);
     if (failure !== undefined) throw new ReconcileError(`reconcile ${key}: ${outcome.ok ? '' : outcome.message}`, failure);
     return 'success';
   }
 
   /** Applies every child; returns the Deployment as last observed (apply response or cache). */
-  private async reconcileChildren(mcp: McpServer): Promise<Deployment | undefined> {
+  private async reconcileChildren(mcp: McpServer, desired: Deployment): Promise<Deployment | undefined> {
     const { namespace, name } = mcp.metadata;
     if (topologyOf(mcp.spec) !== 'streamable-http') await this.ensureSessionKey(mcp);
     await this.applyChild(buildService(mcp), this.deps.caches.service(namespace, name));
-    return this.applyChild(buildDeployment(mcp, this.deps.buildOptions), this.deps.caches.deployment(namespace, name));
+    return this.applyChild(desired, this.deps.caches.deployment(namespace, name));
+  }
+
+  /** The MCP probe's view of the server: asks the prober about a ready pod of the desired configuration (never waits). */
+  private observeServer(key: string, mcp: McpServer, desired: Deployment): ServerObservation {
+    if (this.deps.servers === undefined) return { kind: 'off' };
+    const { namespace, name } = mcp.metadata;
+    const configHash = desired.spec?.template.metadata?.annotations?.[ANNOTATION_CONFIG_HASH] ?? '';
+    const plan = planProbe(mcp, configHash, this.deps.caches.pods(namespace, name));
+    if (!plan.probe) return { kind: 'waiting', message: plan.message };
+    const result = this.deps.servers.observe(key, plan.target);
+    return result === undefined ? { kind: 'probing', url: plan.target.url } : { kind: 'observed', result };
   }
 
   private async applyChild<T extends KubernetesObject>(desired: T, cached: T | undefined): Promise<T | undefined> {

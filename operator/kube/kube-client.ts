@@ -23,6 +23,7 @@ import type {
   ObjectCache,
   V1Deployment,
   V1Lease,
+  V1Pod,
   V1Secret,
   V1Service,
 } from '@kubernetes/client-node';
@@ -112,6 +113,14 @@ export class KubeClient {
     return makeInformer(this.kubeConfig, nsPath('/api/v1', namespace, 'secrets'), list, labelSelector);
   }
 
+  /** Our pods (they carry our labels from the pod template): the MCP probe talks to a ready one. */
+  podInformer(namespace: string): Watched<V1Pod> {
+    const labelSelector = MANAGED_SELECTOR;
+    const list = () =>
+      namespace === '' ? this.core.listPodForAllNamespaces({ labelSelector }) : this.core.listNamespacedPod({ namespace, labelSelector });
+    return makeInformer(this.kubeConfig, nsPath('/api/v1', namespace, 'pods'), list, labelSelector);
+  }
+
   // ---- writes ----
 
   /** Server-side apply with our field manager and force; returns the object as stored. */
@@ -149,6 +158,25 @@ export class KubeClient {
       if (isConflict(err)) return false;
       throw err;
     }
+  }
+
+  // ---- reads outside the caches ----
+
+  /**
+   * One key of a Secret, decoded; undefined when the Secret or the key does not exist. Used for the
+   * bridge's auth token when probing (user Secrets carry no label of ours, so no informer sees them).
+   */
+  async readSecretKey(namespace: string, name: string, key: string): Promise<string | undefined> {
+    let secret: V1Secret;
+    try {
+      secret = await this.core.readNamespacedSecret({ namespace, name });
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+    const data = secret.data?.[key];
+    if (data !== undefined) return Buffer.from(data, 'base64').toString('utf8');
+    return secret.stringData?.[key];
   }
 
   // ---- leases (leader election: get + optimistic-concurrency update is the protocol) ----

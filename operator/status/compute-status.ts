@@ -4,6 +4,7 @@ import type { Deployment } from '../api/kube-types.js';
 import type { Condition, McpServer, McpServerStatus } from '../api/mcp-server.js';
 import { selectorString } from '../build/labels.js';
 import { serverUrls } from '../build/urls.js';
+import { serverPart, type ServerObservation } from './server-status.js';
 
 export type ConditionStatus = Condition['status'];
 export type DesiredCondition = Omit<Condition, 'lastTransitionTime'>;
@@ -85,17 +86,33 @@ export interface DesiredStatus extends Omit<McpServerStatus, 'conditions'> {
   conditions: DesiredCondition[];
 }
 
-export function computeStatus(mcp: McpServer, deployment: Deployment | undefined, outcome: ReconcileOutcome): DesiredStatus {
+/**
+ * @param server what the MCP probe observed (status.server, ServerVerified); `mcp.status` supplies the
+ *   last reported result while none exists for the current configuration.
+ */
+export function computeStatus(
+  mcp: McpServer,
+  deployment: Deployment | undefined,
+  outcome: ReconcileOutcome,
+  server: ServerObservation = { kind: 'off' },
+): DesiredStatus {
   const gen = mcp.metadata.generation;
   const view = deployment === undefined ? undefined : viewOf(deployment);
   const urls = serverUrls(mcp);
+  const probed = serverPart(server, mcp.status, gen);
   return {
     observedGeneration: gen,
     replicas: view?.replicas ?? 0,
     readyReplicas: view?.ready ?? 0,
     selector: selectorString(mcp.metadata.name),
     ...urls,
-    conditions: [readyCondition(mcp, view, outcome, gen), reconciledCondition(outcome, gen), availableCondition(view, gen)],
+    ...(probed.server === undefined ? {} : { server: probed.server }),
+    conditions: [
+      readyCondition(mcp, view, outcome, gen),
+      reconciledCondition(outcome, gen),
+      availableCondition(view, gen),
+      ...(probed.condition === undefined ? [] : [probed.condition]),
+    ],
   };
 }
 

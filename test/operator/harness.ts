@@ -117,7 +117,8 @@ export interface McpServerObject extends KubernetesObject {
     selector?: string;
     url?: string;
     sseUrl?: string;
-    conditions?: { type: string; status: string; reason: string; message: string; lastTransitionTime: string }[];
+    server?: { name?: string; version?: string; protocolVersions?: string[]; eras?: string[] };
+    conditions?: { type: string; status: string; reason: string; message: string; lastTransitionTime: string; observedGeneration?: number }[];
   };
 }
 
@@ -142,7 +143,10 @@ export async function patchMcpServerSpec(a: Api, namespace: string, name: string
   )) as McpServerObject;
 }
 
-export function condition(obj: McpServerObject | undefined, type: string): { status: string; reason: string; message: string } | undefined {
+export function condition(
+  obj: McpServerObject | undefined,
+  type: string,
+): { status: string; reason: string; message: string; observedGeneration?: number } | undefined {
   return obj?.status?.conditions?.find((c) => c.type === type);
 }
 

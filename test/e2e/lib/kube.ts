@@ -67,6 +67,7 @@ export interface McpServerObj {
   spec: Record<string, unknown> & { replicas?: number };
   status?: {
     observedGeneration?: number; replicas?: number; readyReplicas?: number; url?: string; sseUrl?: string; selector?: string;
+    server?: { name?: string; version?: string; protocolVersions?: string[]; eras?: string[] };
     conditions?: Condition[];
   };
 }
