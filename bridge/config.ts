@@ -39,6 +39,7 @@ const ConfigSchema = z.object({
   passEnv: list.default([]),
   relayRoots: z.union([z.boolean(), z.stringbool()]).default(false),
   modernWorkers: intFrom(1).max(1000).default(8),
+  modernWarm: intFrom(0).max(1000).default(0),
   upstreamEra: z.enum(['auto', 'legacy']).default('auto'),
   mrtrMaxPending: intFrom(1).default(256),
   mrtrTimeout: intFrom(1).default(300),
@@ -74,6 +75,7 @@ const FLAGS = {
   'pass-env': 'passEnv',
   'relay-roots': 'relayRoots',
   'modern-workers': 'modernWorkers',
+  'modern-warm': 'modernWarm',
   'upstream-era': 'upstreamEra',
   'mrtr-max-pending': 'mrtrMaxPending',
   'mrtr-timeout': 'mrtrTimeout',
@@ -107,6 +109,9 @@ Options (each also as env MCP_BRIDGE_<NAME>, e.g. MCP_BRIDGE_MAX_SESSIONS=50; fl
   --modern-workers N       per-session: at most N initialized processes serving 2026-07-28 requests,
                            one request at a time each and reused by later requests (default 8;
                            more requests wait for a free one, up to 30 s)
+  --modern-warm N          per-session: keep N such workers idle and initialized from the start, so
+                           2026-07-28 requests do not wait for a cold start (default 0: none until the
+                           first such request; from then on one spare is kept)
   --upstream-era auto|legacy  auto: ask each process the bridge itself starts for 2026-07-28 requests
                            (shared, --modern-workers) server/discover first; a 2026-07-28 server gets
                            those requests as they are, a 2025-era one is initialized and they are

@@ -35,7 +35,10 @@ step "conformance (bridge shared)"; BRIDGE_ARGS="--session-mode shared" test/con
 # Suite 0.2.x, exactly what each revision requires, at its own wire (~10-20 s each; baselines per target).
 step "conformance 2026-07-28 (SDK v2 reference)"; CONFORMANCE_REQUIREMENTS=2026-07-28 test/conformance/bridge.sh reference-v2
 step "conformance 2025-11-25 (SDK v2 reference)"; CONFORMANCE_REQUIREMENTS=2025-11-25 test/conformance/bridge.sh reference-v2
-step "conformance 2026-07-28 (bridge)";           CONFORMANCE_REQUIREMENTS=2026-07-28 test/conformance/bridge.sh
+# --modern-warm 2: the suite reads some answers for 0.5 s only, right after it abandoned an MRTR round
+# (whose worker stays parked); a request that has to wait for a cold worker start (~0.6 s on a loaded
+# machine) misses that window.
+step "conformance 2026-07-28 (bridge)";           CONFORMANCE_REQUIREMENTS=2026-07-28 BRIDGE_ARGS="--modern-warm 2" test/conformance/bridge.sh
 step "conformance 2026-07-28 (bridge shared)";    CONFORMANCE_REQUIREMENTS=2026-07-28 BRIDGE_ARGS="--session-mode shared" test/conformance/bridge.sh
 step "conformance 2025-11-25 (bridge)";           CONFORMANCE_REQUIREMENTS=2025-11-25 test/conformance/bridge.sh
 step "conformance 2025-11-25 (bridge shared)";    CONFORMANCE_REQUIREMENTS=2025-11-25 BRIDGE_ARGS="--session-mode shared" test/conformance/bridge.sh
@@ -44,8 +47,10 @@ step "chart + samples (static)";      npm run -s test:static
 # ~15-25 min, then seconds). KUBECONFIG comes from cluster-up's last line.
 step "cluster up";                    eval "$(bash hack/cluster-up.sh | tail -1)"
 step "cluster acceptance";            bash test/cluster/cluster.test.sh
-step "operator (real apiserver)";     npm run -s test:operator
+# Images before the operator tier: some of its tests run pods from the node image (a fresh machine
+# has none imported yet).
 step "images";                        bash hack/images.sh
+step "operator (real apiserver)";     npm run -s test:operator
 step "e2e (chart, samples, clients)"; bash test/e2e/run.sh
 step "cluster down + warm up";        bash test/cluster/down.test.sh
 # compose.yaml on a real Docker engine (started and stopped here if none runs; no iptables changes, so

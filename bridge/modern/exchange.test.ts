@@ -70,13 +70,22 @@ describe('a modern exchange', () => {
     expect(ended).toEqual(['completed']);
   });
 
-  it('when the client did not declare the capability, then the POST gets -32021 and the child an error at once', () => {
+  it('when the client did not declare the capability, then the child gets an error at once, and if the call then fails, the POST gets -32021 naming it', () => {
     const { exchange, first, ended } = setup({});
     const childAnswers: unknown[] = [];
     exchange.serverRequest(sampling, (r) => childAnswers.push(r));
-    expect(first.completed[0]).toMatchObject({ id: 'c1', error: { code: -32021, data: { requiredCapabilities: { sampling: {} } } } });
     expect(childAnswers[0]).toMatchObject({ error: { code: -32601 } });
+    expect(first.completed).toHaveLength(0);
+    exchange.upstreamReply.complete({ jsonrpc: '2.0', id: 'c1', result: { content: [], isError: true } });
+    expect(first.completed[0]).toMatchObject({ id: 'c1', error: { code: -32021, data: { requiredCapabilities: { sampling: {} } } } });
     expect(ended).toHaveLength(1);
+  });
+
+  it('when the child can do without the undeclared capability, then the call goes on and completes normally', () => {
+    const { exchange, first } = setup({ sampling: {} });
+    exchange.serverRequest({ jsonrpc: '2.0', id: 50, method: 'elicitation/create', params: { message: 'm', requestedSchema: {} } }, () => undefined);
+    exchange.upstreamReply.complete({ jsonrpc: '2.0', id: 'c1', result: { content: [] } });
+    expect(first.completed[0]).toMatchObject({ id: 'c1', result: { resultType: 'complete' } });
   });
 
   it('when the continuation expires, then the child\'s request gets an error and the exchange ends (its upstream request is cancelled by onEnd)', () => {

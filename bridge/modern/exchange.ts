@@ -58,6 +58,8 @@ export class ModernExchange {
   private nextInput = 1;
   private ended = false;
   private gathering: NodeJS.Timeout | undefined;
+  /** A capability the child asked for that the client did not declare (its request was refused). */
+  private refusedCapability: 'sampling' | 'elicitation' | 'roots' | undefined;
   /** Set by the backend: called when the call parks (per-session mode frees a worker slot then). */
   onParked: () => void = () => undefined;
   /** Set by the backend: releases what the exchange holds (and cancels the upstream request if still pending). */
@@ -120,20 +122,12 @@ export class ModernExchange {
     if (capability === undefined) return answer({ error: { code: ErrorCodes.methodNotFound, message: `${message.method} cannot be relayed to a 2026-07-28 client` } });
     if (this.ended) return answer({ error: { code: ErrorCodes.internalError, message: 'the client request this belonged to has ended' } });
     if (!(capability in this.envelope.capabilities)) {
-      // The call needs something the client did not offer: the revision's answer is -32021 (HTTP 400)
-      // for the client, and the child gets an error for its request so it does not wait in vain.
+      // Never asked of a client that did not declare it (MRTR rule). The child gets an error for its
+      // request and decides: a server that can do without goes on (and may ask for what the client
+      // does offer); if the call then fails, it needed the capability, and the client gets the
+      // revision's -32021 naming it (see complete()).
+      this.refusedCapability ??= capability;
       answer({ error: { code: ErrorCodes.methodNotFound, message: `the client did not declare the ${capability} capability` } });
-      const current = this.current;
-      this.current = undefined;
-      if (current !== undefined) {
-        current.reply.complete({
-          jsonrpc: '2.0',
-          id: current.id,
-          error: { code: ModernErrorCodes.missingClientCapability, message: `Missing required client capability: ${capability}`, data: { requiredCapabilities: { [capability]: {} } } },
-        });
-      }
-      this.failInputs('the client lacks a capability this call needs');
-      this.finish(`client lacks ${capability}`);
       return;
     }
     this.inputs.set(`input-${this.nextInput++}`, { method: message.method, params: message.params ?? {}, answer });
@@ -195,7 +189,16 @@ export class ModernExchange {
       return;
     }
     this.current = undefined;
-    current.reply.complete(modernResponse(this.method, response, current.id, this.deps.serverInfo(), this.target));
+    const failed = 'error' in response || (response as { result?: { isError?: unknown } }).result?.isError === true;
+    if (failed && this.refusedCapability !== undefined) {
+      current.reply.complete({
+        jsonrpc: '2.0',
+        id: current.id,
+        error: { code: ModernErrorCodes.missingClientCapability, message: `Missing required client capability: ${this.refusedCapability}`, data: { requiredCapabilities: { [this.refusedCapability]: {} } } },
+      });
+    } else {
+      current.reply.complete(modernResponse(this.method, response, current.id, this.deps.serverInfo(), this.target));
+    }
     this.failInputs('the call completed');
     this.finish('completed');
   }

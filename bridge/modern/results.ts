@@ -50,7 +50,7 @@ export function modernResponse(method: string, response: JSONRPCMessage, id: Req
   if ('result' in response) return { jsonrpc: '2.0', id, result: modernResult(method, response.result, serverInfo) };
   if ('error' in response && isObject(response.error)) {
     const error = response.error;
-    if (method === 'resources/read' && error.code === ErrorCodes.upstreamClosed && /not found/i.test(error.message)) {
+    if (method === 'resources/read' && (error.code === ErrorCodes.upstreamClosed || error.code === -32602) && /not found/i.test(error.message)) {
       // The revision's resource-not-found: -32602, naming the URI in data.
       const data = isObject(error.data) ? error.data : {};
       return { jsonrpc: '2.0', id, error: { ...error, code: -32602, data: { ...data, ...(target !== undefined ? { uri: target } : {}) } } };

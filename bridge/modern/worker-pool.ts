@@ -47,6 +47,8 @@ export interface WorkerPoolOptions {
   /** A started, not yet initialized process (taken from the warm pool when there is one). */
   readonly start: () => Upstream;
   readonly max: number;
+  /** Workers kept idle or starting (--modern-warm), from the start. */
+  readonly warm: number;
   /** Idle workers beyond one are stopped after this long (0: never). */
   readonly idleTimeoutMs: number;
   /** What every worker is told the client can do (see docs/protocol.md: the same for every caller). */
@@ -113,12 +115,7 @@ export class WorkerPool implements ModernBackend {
         return;
       }
       if (!exchange.isOpen) return this.release(worker);
-      // Keep one spare started and initialized: the next request should not wait for a cold start.
-      if (this.idle.length === 0 && this.working + this.starting < this.options.max) {
-        void this.spawn().then((spare) => {
-          if (spare !== undefined) this.release(spare);
-        });
-      }
+      this.topUp();
       worker.busy = exchange;
       exchange.onParked = () => this.slotFreed();
       exchange.onEnd = () => {
@@ -208,6 +205,19 @@ export class WorkerPool implements ModernBackend {
     let n = 0;
     for (const w of this.workers) if (w.busy?.awaitingClient !== true) n++;
     return n;
+  }
+
+  /**
+   * Keeps max(1, --modern-warm) workers idle or starting once modern traffic has begun (--modern-warm
+   * also before it: start()), so the next request does not wait for a cold start.
+   */
+  topUp(minimum = 1): void {
+    const want = Math.max(minimum, this.options.warm);
+    while (this.idle.length + this.starting < want && this.working + this.starting < this.options.max && !this.stopped) {
+      void this.spawn().then((spare) => {
+        if (spare !== undefined) this.release(spare);
+      });
+    }
   }
 
   /** A call parked: its slot is free, so a waiting request may get a new worker now. */

@@ -51,6 +51,7 @@ export class SessionHub {
       this.workers = new WorkerPool({
         start: () => (config.warmPoolInitialize ? createUpstream() : this.pool.take(undefined).upstream),
         max: config.modernWorkers,
+        warm: config.modernWarm,
         idleTimeoutMs: config.idleTimeout * 1000,
         capabilities: modernChildCapabilities(config.relayRoots),
         probe: config.upstreamEra === 'auto',
@@ -63,6 +64,8 @@ export class SessionHub {
 
   start(): void {
     this.pool.start();
+    // Initialized workers ready for the first 2026-07-28 requests (--modern-warm).
+    if (this.config.modernWarm > 0) this.workers?.topUp(0);
     this.shared?.start();
     const limits = [this.config.idleTimeout, this.config.vanishedAfter].filter((s) => s > 0);
     if (limits.length > 0) {
