@@ -17,8 +17,9 @@ import type { ReplyTarget } from './reply-target.js';
 import { RequestRouter, type RouterClient } from './request-router.js';
 import { LOG_LEVELS, atLeast, moreVerbose, type LogLevel } from './log-levels.js';
 import type { Identity } from '../modern/backend.js';
-import { META, capabilityFor } from '../modern/envelope.js';
+import { capabilityFor } from '../modern/envelope.js';
 import { bridgeEnvelope, probeEra, type Discovered } from '../modern/probe.js';
+import { SessionUpgrade } from './session-upgrade.js';
 
 export interface InitializeResult {
   protocolVersion: string;
@@ -62,8 +63,8 @@ export class SharedUpstream {
   private readonly subscriptions = new Map<string, Set<SharedClient>>();
   private readonly serverRequests = new Map<string, { childId: RequestId; client: SharedClient }>();
   private nextServerRequest = 1;
-  /** Input a 2026-07-28 child asked for (MRTR) that the bridge asks a 2025 session with a request. */
-  private readonly sessionAsks = new Map<string, { client: SharedClient; answer: (response: JSONRPCMessage) => void }>();
+  /** 2025 sessions in front of a 2026-07-28 child (set when the probe finds one). */
+  private readonly upgrade = new SessionUpgrade();
   private upstreamLevel: LogLevel | undefined;
   private restarts = 0;
   private stopped = false;
@@ -108,11 +109,7 @@ export class SharedUpstream {
   /** A session left: forget its requests, subscriptions and server requests. */
   remove(client: SharedClient): void {
     this.sessions.delete(client);
-    for (const [key, asked] of this.sessionAsks) {
-      if (asked.client !== client) continue;
-      this.sessionAsks.delete(key);
-      asked.answer({ jsonrpc: '2.0', id: key, error: { code: ErrorCodes.internalError, message: 'the client session ended' } });
-    }
+    this.upgrade.forget(client);
     this.router?.dropClient(client);
     for (const [key, entry] of this.serverRequests) {
       if (entry.client !== client) continue;
@@ -179,7 +176,7 @@ export class SharedUpstream {
       });
       return;
     }
-    if (this.discovered !== undefined && client.serverRequest === undefined) return this.upgraded(client, message, reply, router);
+    if (this.discovered !== undefined && client.serverRequest === undefined) return this.upgrade.request(client, message, reply, router);
     if (message.method === 'resources/subscribe' || message.method === 'resources/unsubscribe') {
       this.subscription(client, message, reply, router);
       return;
@@ -196,69 +193,6 @@ export class SharedUpstream {
     router.request(client, message, reply);
   }
 
-  /**
-   * A 2025-era session's request to a 2026-07-28 server: the per-request envelope is added (the
-   * session's capabilities and log level). What 2026-07-28 removed is answered here: setLevel is
-   * remembered for the envelope; resource subscriptions are not relayed (the server only offers them
-   * on listen streams). An input_required answer becomes server requests to the session (sampling,
-   * elicitation, roots, as 2025 sessions get them), answered in a retry.
-   */
-  private upgraded(client: SharedClient, message: JsonRpcRequest, reply: ReplyTarget, router: RequestRouter): void {
-    if (message.method === 'logging/setLevel') {
-      const level = (message.params as { level?: unknown } | undefined)?.level;
-      if (typeof level === 'string' && (LOG_LEVELS as readonly string[]).includes(level)) client.logLevel = level as LogLevel;
-      return reply.complete({ jsonrpc: '2.0', id: message.id, result: {} });
-    }
-    if (message.method === 'ping') return reply.complete({ jsonrpc: '2.0', id: message.id, result: {} });
-    if (message.method === 'resources/subscribe' || message.method === 'resources/unsubscribe') {
-      return reply.complete(errorResponse(message.id, ErrorCodes.methodNotFound, `${message.method} is not relayed to this server: it speaks 2026-07-28 (use that revision's subscriptions/listen)`));
-    }
-    const meta = { ...(message.params?._meta ?? {}), ...bridgeEnvelope(client.capabilities ?? {}), ...(client.logLevel !== undefined ? { [META.logLevel]: client.logLevel } : {}) };
-    const send = (params: Record<string, unknown>): void => {
-      router.request(client, { ...message, params: { ...params, _meta: meta } }, {
-        deliver: (m) => reply.deliver(m),
-        complete: (response) => {
-          const result = (response as { result?: { resultType?: unknown; inputRequests?: unknown; requestState?: unknown } }).result;
-          if (result?.resultType !== 'input_required') return reply.complete(response);
-          // MRTR the other way: the child's input requests become this session's server requests;
-          // their answers go back in a retry of the same request.
-          void this.askSession(client, result.inputRequests, router).then((inputResponses) => {
-            if (!client.isOpen) return reply.abandon();
-            if (inputResponses === undefined) {
-              return reply.complete(errorResponse(message.id, ErrorCodes.internalError, 'the server asked for client input this session could not give'));
-            }
-            const retry: Record<string, unknown> = { ...(message.params ?? {}), inputResponses };
-            if (typeof result.requestState === 'string') retry.requestState = result.requestState;
-            send(retry);
-          });
-        },
-        abandon: () => reply.abandon(),
-      });
-    };
-    send(message.params ?? {});
-  }
-
-  /** Asks a 2025 session what a 2026-07-28 child's input requests want; undefined if it cannot answer. */
-  private async askSession(client: SharedClient, inputRequests: unknown, router: RequestRouter): Promise<Record<string, unknown> | undefined> {
-    if (typeof inputRequests !== 'object' || inputRequests === null) return {};
-    const asks = Object.entries(inputRequests as Record<string, { method?: unknown; params?: unknown }>).map(([key, request]) => {
-      const method = typeof request.method === 'string' ? request.method : '';
-      const capability = capabilityFor(method);
-      if (capability === undefined || (client.capabilities !== undefined && !(capability in client.capabilities))) return Promise.resolve(undefined);
-      return new Promise<[string, unknown] | undefined>((resolve) => {
-        const id = `srv-${this.nextServerRequest++}`;
-        this.sessionAsks.set(id, { client, answer: (response) => resolve('result' in response ? [key, response.result] : undefined) });
-        if (!client.deliverUnrelated({ jsonrpc: '2.0', id, method, params: request.params ?? {} } as JSONRPCMessage, router)) {
-          this.sessionAsks.delete(id);
-          resolve(undefined);
-        }
-      });
-    });
-    const answers = await Promise.all(asks);
-    if (answers.some((a) => a === undefined)) return undefined;
-    return Object.fromEntries(answers as [string, unknown][]);
-  }
-
   notify(client: SharedClient, message: JSONRPCMessage & { method: string }): void {
     // A 2026-07-28 server takes no client notifications on stdio but cancellations.
     if (this.discovered !== undefined && message.method !== 'notifications/cancelled') return;
@@ -270,14 +204,8 @@ export class SharedUpstream {
 
   /** A client's answer to a server request the bridge routed to it (ids were rewritten on the way). */
   respond(client: SharedClient, message: JSONRPCMessage & { id: RequestId }): void {
+    if (this.upgrade.answered(client, message)) return;
     const key = String(message.id);
-    const asked = this.sessionAsks.get(key);
-    if (asked !== undefined) {
-      if (asked.client !== client) return;
-      this.sessionAsks.delete(key);
-      asked.answer(message);
-      return;
-    }
     const entry = this.serverRequests.get(key);
     if (entry?.client !== client) return; // not asked of this session: never forwarded
     this.serverRequests.delete(key);
