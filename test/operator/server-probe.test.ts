@@ -118,7 +118,18 @@ describe('ServerVerified and status.server through real Services', () => {
 
   it('when the pod template changes, then the new pods are probed again (ServerVerified follows the generation)', async () => {
     await patchMcpServerSpec(a, ns, 'bridged', { env: [{ name: 'PROBE_TEST', value: 'rolled' }] });
+    // The probe goes to the first ready pod of the new template, possibly before the rollout completes,
+    // so Ready (which follows the rollout) may turn True a little later: wait for both, in either order.
     const m = await waitFor('bridged re-verified for generation 2', verified('bridged', 'Discovered', 2), 180_000);
-    expect(condition(m, 'Ready')?.status).toBe('True');
+    expect(condition(m, 'ServerVerified')?.observedGeneration).toBe(2);
+    const ready = await waitFor(
+      'bridged Ready after the rollout',
+      async () => {
+        const o = await verified('bridged', 'Discovered', 2)();
+        return o !== undefined && condition(o, 'Ready')?.status === 'True' && condition(o, 'Ready')?.observedGeneration === 2 ? o : undefined;
+      },
+      180_000,
+    );
+    expect(ready.status?.server).toMatchObject({ eras: ['modern', 'legacy'] });
   }, 240_000);
 });
