@@ -40,7 +40,7 @@ export function createMetrics(queueDepth: () => number, withDefaults: boolean): 
     }),
     writes: new Counter({
       name: 'mcp_operator_writes_total',
-      help: 'Mutating API requests sent, by kind and verb (apply, create, status, lease)',
+      help: 'Mutating API requests sent, by kind and verb (apply, create, status, lease, delete)',
       labelNames: ['kind', 'verb'],
       registers: [registry],
     }),

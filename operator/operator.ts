@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { LABEL_SERVER } from './api/constants.js';
 import type { OperatorConfig } from './config.js';
 import { ApplyMemo } from './controller/apply-memo.js';
-import { Controller } from './controller/controller.js';
+import { Controller, keyOf } from './controller/controller.js';
 import { Reconciler } from './controller/reconciler.js';
 import { HealthServer } from './http/health-server.js';
 import { InformerRunner } from './kube/informer-runner.js';
@@ -67,7 +67,10 @@ export class Operator {
     const services = new InformerRunner(this.client.serviceInformer(ns), 'services', log);
     const secrets = new InformerRunner(this.client.secretInformer(ns), 'secrets', log);
     const pods = new InformerRunner(this.client.podInformer(ns), 'pods', log);
-    this.runners = [mcpServers, deployments, services, secrets, pods] as InformerRunner<KubernetesObject>[];
+    const autoscalers = new InformerRunner(this.client.autoscalerInformer(ns), 'horizontalpodautoscalers', log);
+    const budgets = new InformerRunner(this.client.disruptionBudgetInformer(ns), 'poddisruptionbudgets', log);
+    const claims = new InformerRunner(this.client.claimInformer(ns), 'persistentvolumeclaims', log);
+    this.runners = [mcpServers, deployments, services, secrets, pods, autoscalers, budgets, claims] as InformerRunner<KubernetesObject>[];
     const clientInfo = { name: 'mcp-sidecar-operator', version: options.version ?? '0.0.0' };
     this.prober = config.probeServers
       ? new Prober({
@@ -97,6 +100,12 @@ export class Operator {
         service: (n, name) => services.informer.get(name, n),
         secret: (n, name) => secrets.informer.get(name, n),
         pods: (n, name) => pods.informer.list(n).filter((p) => p.metadata?.labels?.[LABEL_SERVER] === name),
+        autoscaler: (n, name) => autoscalers.informer.get(name, n),
+        disruptionBudget: (n, name) => budgets.informer.get(name, n),
+        claimAccessModes: (n, name) => {
+          const c = claims.informer.get(name, n);
+          return c === undefined ? undefined : (c.status?.accessModes ?? c.spec?.accessModes ?? []);
+        },
       },
       writer: this.client,
       memo: new ApplyMemo(),
@@ -110,9 +119,11 @@ export class Operator {
       this.queue,
       reconciler,
       mcpServers.informer,
-      [deployments.informer, services.informer, secrets.informer, pods.informer],
+      [deployments.informer, services.informer, secrets.informer, pods.informer, autoscalers.informer, budgets.informer],
       this.metrics,
       log,
+      // A claim is the user's (no owner of ours): its change re-checks the McpServers of its namespace.
+      [{ source: claims.informer, keys: (obj) => mcpServers.informer.list(obj.metadata?.namespace).map((m) => keyOf(m) ?? '') }],
     );
     this.http = new HealthServer(this.metrics.registry, { ready: () => !this.stopping && this.runners.every((r) => r.synced) });
     this.elector = config.leaderElect

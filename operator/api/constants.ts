@@ -33,3 +33,11 @@ export const TMP_DIR = '/tmp';
 export const RUN_AS_USER = 65532;
 
 export const sessionKeySecretName = (mcpServerName: string): string => `${mcpServerName}-session-key`;
+
+/**
+ * The bridge's per-pod gauges as the custom metrics API serves them (the adapter's rules keep the
+ * Prometheus names; charts/.../files/prometheus-adapter.yaml and docs/autoscaling.md). The HPA reads them
+ * as Pods metrics: the average over the McpServer's pods.
+ */
+export const METRIC_IN_FLIGHT = 'mcp_bridge_requests_in_flight';
+export const METRIC_SESSIONS = 'mcp_bridge_sessions_active';

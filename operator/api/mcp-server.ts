@@ -43,6 +43,24 @@ const volume = z.looseObject({ name: z.string() });
 export const sessionModeSchema = z.enum(['perSession', 'shared']);
 export type SessionMode = z.infer<typeof sessionModeSchema>;
 
+/**
+ * spec.autoscaling: an autoscaling/v2 HorizontalPodAutoscaler on the McpServer's scale subresource. Its
+ * targets are averages per pod: the bridge's in-flight requests and open sessions (served to the HPA by
+ * a custom-metrics adapter), CPU and memory utilisation of requests (metrics-server).
+ */
+export const autoscalingSchema = z.object({
+  minReplicas: z.number().int().min(1).default(1),
+  maxReplicas: z.number().int().min(1),
+  targets: z.object({
+    inFlightRequestsPerPod: z.number().int().min(1).optional(),
+    sessionsPerPod: z.number().int().min(1).optional(),
+    cpuUtilizationPercent: z.number().int().min(1).optional(),
+    memoryUtilizationPercent: z.number().int().min(1).optional(),
+  }),
+  scaleDownStabilizationSeconds: z.number().int().min(0).max(3600).optional(),
+});
+export type Autoscaling = z.infer<typeof autoscalingSchema>;
+
 export const mcpServerSpecSchema = z.object({
   command: z.array(z.string()).default([]),
   args: z.array(z.string()).default([]),
@@ -54,6 +72,7 @@ export const mcpServerSpecSchema = z.object({
   port: z.number().int().min(1).max(65535).optional(),
   path: z.string().startsWith('/').default('/mcp'),
   replicas: z.number().int().min(0).default(1),
+  autoscaling: autoscalingSchema.optional(),
   sessions: z
     .object({
       mode: sessionModeSchema.default('perSession'),
@@ -107,6 +126,14 @@ export const serverStatusSchema = z.object({
 });
 export type ServerStatus = z.infer<typeof serverStatusSchema>;
 
+/** What the HorizontalPodAutoscaler reports (status.autoscaling), copied from its status. */
+export const autoscalingStatusSchema = z.object({
+  currentReplicas: z.number().int().optional(),
+  desiredReplicas: z.number().int().optional(),
+  lastScaleTime: z.string().optional(),
+});
+export type AutoscalingStatus = z.infer<typeof autoscalingStatusSchema>;
+
 export const mcpServerStatusSchema = z.object({
   conditions: z.array(conditionSchema).optional(),
   observedGeneration: z.number().int().optional(),
@@ -116,6 +143,7 @@ export const mcpServerStatusSchema = z.object({
   url: z.string().optional(),
   sseUrl: z.string().optional(),
   server: serverStatusSchema.optional(),
+  autoscaling: autoscalingStatusSchema.optional(),
 });
 export type McpServerStatus = z.infer<typeof mcpServerStatusSchema>;
 

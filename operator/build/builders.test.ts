@@ -5,7 +5,9 @@ import { ANNOTATION_CONFIG_HASH, RUN_AS_USER } from '../api/constants.js';
 import { parseMcpServer, type McpServer } from '../api/mcp-server.js';
 import { objectToYaml, yamlToObjects } from '../kube/kube-client.js';
 import type { BuildOptions } from './build-options.js';
+import { buildAutoscaler, buildDisruptionBudget } from './autoscaler.js';
 import { buildDeployment } from './deployment.js';
+import { planReplicas } from './replica-plan.js';
 import { buildService } from './service.js';
 import { buildSessionKeySecret } from './session-key-secret.js';
 import { serverUrls } from './urls.js';
@@ -35,7 +37,15 @@ const samples = readdirSync(samplesDir).filter((f) => f.endsWith('.yaml'));
 describe('builders against golden files (UPDATE_GOLDEN=1 rewrites them)', () => {
   it.each(samples)('when %s is built, then the children match the golden YAML byte for byte', (file) => {
     const mcp = sample(file);
-    const text = [buildDeployment(mcp, opts), buildService(mcp)].map((o) => objectToYaml(o)).join('---\n');
+    // As the reconciler builds them when no claim exists yet (a claim of data-volume.yaml: single writer).
+    const plan = planReplicas(mcp.spec, new Map());
+    const children = [
+      buildDeployment(mcp, opts, plan),
+      buildService(mcp),
+      ...(plan.autoscale && mcp.spec.autoscaling !== undefined ? [buildAutoscaler(mcp, mcp.spec.autoscaling)] : []),
+      ...(plan.disruptionBudget ? [buildDisruptionBudget(mcp)] : []),
+    ];
+    const text = children.map((o) => objectToYaml(o)).join('---\n');
     const golden = join(goldenDir, file);
     if (process.env.UPDATE_GOLDEN === '1' || !existsSync(golden)) writeFileSync(golden, text);
     expect(text).toBe(readFileSync(golden, 'utf8'));

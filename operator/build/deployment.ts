@@ -5,9 +5,13 @@ import type { BuildOptions } from './build-options.js';
 import { contentHash } from './canonical-json.js';
 import { childLabels, ownerReference, selectorLabels } from './labels.js';
 import { buildPodSpec } from './pod-template.js';
+import { planReplicas, type ReplicaPlan } from './replica-plan.js';
 
-/** The Deployment of an McpServer, as we server-side apply it (only the fields we own). */
-export function buildDeployment(mcp: McpServer, opts: BuildOptions): Deployment {
+/**
+ * The Deployment of an McpServer, as we server-side apply it (only the fields we own).
+ * @param plan replicas and update strategy; by default as if no claim existed yet (single-writer).
+ */
+export function buildDeployment(mcp: McpServer, opts: BuildOptions, plan: ReplicaPlan = planReplicas(mcp.spec, new Map())): Deployment {
   const { name, namespace } = mcp.metadata;
   const labels = childLabels(name);
   const podSpec = buildPodSpec(name, mcp.spec, opts);
@@ -18,10 +22,12 @@ export function buildDeployment(mcp: McpServer, opts: BuildOptions): Deployment 
     kind: 'Deployment',
     metadata: { name, namespace, labels, ownerReferences: [ownerReference(mcp.metadata)] },
     spec: {
-      replicas: mcp.spec.replicas,
+      replicas: plan.replicas,
       selector: { matchLabels: selectorLabels(name) },
-      // Keep serving capacity during a rollout: a new pod must be ready before an old one goes.
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+      // Keep serving capacity during a rollout: a new pod must be ready before an old one goes. Not for
+      // data with a single writer: the old pod stops before the new one starts.
+      strategy:
+        plan.strategy === 'Recreate' ? { type: 'Recreate' } : { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
       template: {
         metadata: { labels, annotations: { [ANNOTATION_CONFIG_HASH]: configHash } },
         spec: podSpec,

@@ -33,6 +33,12 @@ export function ownerKeyOf(obj: KubernetesObject): string | undefined {
   return server === undefined ? undefined : `${ns}/${server}`;
 }
 
+/** Objects of someone else's (no owner reference of ours) whose change matters to some McpServers. */
+export interface RelatedSource {
+  source: EventSource;
+  keys: (obj: KubernetesObject) => string[];
+}
+
 export class Controller {
   private running = false;
   private readonly workers: Promise<void>[] = [];
@@ -45,6 +51,7 @@ export class Controller {
     children: readonly EventSource[],
     private readonly metrics: OperatorMetrics,
     private readonly log: Logger,
+    related: readonly RelatedSource[] = [],
   ) {
     const enqueue = (key: string | undefined): void => {
       if (key !== undefined) this.queue.add(key);
@@ -56,6 +63,11 @@ export class Controller {
       for (const child of children) {
         child.on(verb, (obj) => {
           enqueue(ownerKeyOf(obj));
+        });
+      }
+      for (const { source, keys } of related) {
+        source.on(verb, (obj) => {
+          for (const key of keys(obj)) enqueue(key === '' ? undefined : key);
         });
       }
     }

@@ -6,7 +6,8 @@ import type { ProbeResult } from '../probe/probe-result.js';
 import type { ProbeTarget } from '../probe/probe-target.js';
 import type { ServerObserver } from '../probe/prober.js';
 import { ApplyMemo } from './apply-memo.js';
-import { Reconciler, type Caches, type Writer } from './reconciler.js';
+import type { HpaView } from '../status/scaling-status.js';
+import { Reconciler, type Caches, type ChildRef, type Writer } from './reconciler.js';
 
 /** An in-memory stand-in for the caches and the apiserver: applies store objects and bump versions. */
 class FakeWorld implements Caches, Writer {
@@ -36,6 +37,22 @@ class FakeWorld implements Caches, Writer {
   running: Pod[] = [];
   pods(): readonly Pod[] {
     return this.running;
+  }
+  autoscaler(ns: string, name: string): HpaView | undefined {
+    return this.objects.get(`HorizontalPodAutoscaler/${ns}/${name}`);
+  }
+  disruptionBudget(ns: string, name: string): KubeObject | undefined {
+    return this.objects.get(`PodDisruptionBudget/${ns}/${name}`);
+  }
+  claims = new Map<string, string[]>();
+  claimAccessModes(_ns: string, name: string): readonly string[] | undefined {
+    return this.claims.get(name);
+  }
+  deleteIfPresent(ref: ChildRef): Promise<void> {
+    const key = `${ref.kind}/${ref.namespace}/${ref.name}`;
+    this.writes.push(`delete ${key}`);
+    this.objects.delete(key);
+    return Promise.resolve();
   }
   apply<T extends KubeObject>(obj: T): Promise<T> {
     if (this.failApply) return Promise.reject(new Error('admission webhook denied the request'));
@@ -142,6 +159,53 @@ describe('Reconciler', () => {
     await reconciler.reconcile('ns/fs');
     expect(world.writes.filter((w) => w.startsWith('create'))).toHaveLength(1);
     expect((world.objects.get('Secret/ns/fs-session-key') as Secret).data).toEqual(key);
+  });
+
+  it('when autoscaling is turned on and off, then the HPA and PDB are applied, then deleted, and replicas stay within bounds', async () => {
+    const { world, reconciler } = setup();
+    const respec = (spec: Record<string, unknown>, generation: number): void => {
+      if (world.mcp !== undefined) world.mcp = { ...world.mcp, spec, metadata: { ...world.mcp.metadata, generation } };
+    };
+    respec({ command: ['srv'], replicas: 1, autoscaling: { minReplicas: 2, maxReplicas: 4, targets: { inFlightRequestsPerPod: 5 } } }, 2);
+    await reconciler.reconcile('ns/fs');
+    expect(world.writes).toEqual(expect.arrayContaining(['apply HorizontalPodAutoscaler/ns/fs', 'apply PodDisruptionBudget/ns/fs']));
+    expect((world.objects.get('Deployment/ns/fs') as Deployment).spec?.replicas).toBe(2);
+    // The HPA wrote 3 through the scale subresource: the Deployment follows.
+    respec({ command: ['srv'], replicas: 3, autoscaling: { minReplicas: 2, maxReplicas: 4, targets: { inFlightRequestsPerPod: 5 } } }, 3);
+    world.writes = [];
+    await reconciler.reconcile('ns/fs');
+    expect(world.writes).toEqual(['apply Deployment/ns/fs', 'status']);
+    expect((world.objects.get('Deployment/ns/fs') as Deployment).spec?.replicas).toBe(3);
+    respec({ command: ['srv'], replicas: 1 }, 4);
+    world.writes = [];
+    await reconciler.reconcile('ns/fs');
+    expect(world.writes).toEqual(expect.arrayContaining(['delete HorizontalPodAutoscaler/ns/fs', 'delete PodDisruptionBudget/ns/fs']));
+    expect((world.objects.get('Deployment/ns/fs') as Deployment).spec?.replicas).toBe(1);
+    world.writes = [];
+    await reconciler.reconcile('ns/fs');
+    expect(world.writes).toEqual([]);
+  });
+
+  it('when the server writes to a ReadWriteOnce claim and asks for 3 pods, then the Deployment gets 1, Recreate, and ScalingLimited=True', async () => {
+    const { world, reconciler } = setup();
+    world.claims.set('memory-data', ['ReadWriteOnce']);
+    if (world.mcp !== undefined) {
+      world.mcp = {
+        ...world.mcp,
+        spec: {
+          command: ['srv'],
+          replicas: 3,
+          volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'memory-data' } }],
+          volumeMounts: [{ name: 'data', mountPath: '/data' }],
+        },
+      };
+    }
+    await reconciler.reconcile('ns/fs');
+    const d = world.objects.get('Deployment/ns/fs') as Deployment;
+    expect(d.spec?.replicas).toBe(1);
+    expect(d.spec?.strategy).toEqual({ type: 'Recreate' });
+    expect(world.writes).not.toContain('apply PodDisruptionBudget/ns/fs');
+    expect(world.mcp?.status?.conditions?.find((c) => c.type === 'ScalingLimited')).toMatchObject({ status: 'True', reason: 'ReadWriteOnceClaim' });
   });
 
   it('when applying fails, then Reconciled=False is written and the error propagates (the queue backs off)', async () => {

@@ -7,12 +7,15 @@ import { ANNOTATION_CONFIG_HASH, sessionKeySecretName } from '../api/constants.j
 import { parseMcpServer, type McpServer, type McpServerStatus } from '../api/mcp-server.js';
 import type { BuildOptions } from '../build/build-options.js';
 import { canonicalJson, contentHash } from '../build/canonical-json.js';
+import { buildAutoscaler, buildDisruptionBudget } from '../build/autoscaler.js';
 import { buildDeployment } from '../build/deployment.js';
+import { planReplicas, writableClaims, type ClaimModes, type ReplicaPlan } from '../build/replica-plan.js';
 import { topologyOf } from '../build/pod-template.js';
 import { buildService } from '../build/service.js';
 import { buildSessionKeySecret } from '../build/session-key-secret.js';
 import type { ServerObserver } from '../probe/prober.js';
 import { planProbe } from '../probe/probe-target.js';
+import type { HpaView } from '../status/scaling-status.js';
 import type { ServerObservation } from '../status/server-status.js';
 import {
   computeStatus,
@@ -31,6 +34,18 @@ export interface Caches {
   secret(namespace: string, name: string): Secret | undefined;
   /** The McpServer's pods (for the MCP probe). */
   pods(namespace: string, name: string): readonly Pod[];
+  autoscaler(namespace: string, name: string): HpaView | undefined;
+  disruptionBudget(namespace: string, name: string): KubernetesObject | undefined;
+  /** A PersistentVolumeClaim's access modes (bound: the volume's; else as asked); undefined = no such claim. */
+  claimAccessModes(namespace: string, name: string): readonly string[] | undefined;
+}
+
+/** Identifies a child to delete. */
+export interface ChildRef {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
 }
 
 /** The writes a reconcile may make. */
@@ -38,6 +53,8 @@ export interface Writer {
   apply<T extends KubernetesObject>(obj: T): Promise<T>;
   applyMcpServerStatus(namespace: string, name: string, status: McpServerStatus): Promise<void>;
   createSecretIfAbsent(secret: Secret): Promise<boolean>;
+  /** Deletes a child we no longer want (an HPA after autoscaling was turned off); absent is fine. */
+  deleteIfPresent(ref: ChildRef): Promise<void>;
 }
 
 export interface ReconcilerDeps {
@@ -78,6 +95,8 @@ export class Reconciler {
       // Gone: garbage collection removes the children (owner references); only our memo needs cleaning.
       this.deps.memo.forget(childKey('Deployment', namespace, name));
       this.deps.memo.forget(childKey('Service', namespace, name));
+      this.deps.memo.forget(childKey('HorizontalPodAutoscaler', namespace, name));
+      this.deps.memo.forget(childKey('PodDisruptionBudget', namespace, name));
       this.deps.servers?.forget(key);
       return 'deleted';
     }
@@ -94,27 +113,51 @@ export class Reconciler {
 
     let outcome: ReconcileOutcome = { ok: true };
     let failure: unknown;
-    const desired = buildDeployment(mcp, this.deps.buildOptions);
+    const plan = this.planReplicas(mcp);
+    const desired = buildDeployment(mcp, this.deps.buildOptions, plan);
     let deployment: Deployment | undefined;
     try {
-      deployment = await this.reconcileChildren(mcp, desired);
+      deployment = await this.reconcileChildren(mcp, desired, plan);
     } catch (err) {
       failure = err;
       outcome = { ok: false, reason: 'ApplyFailed', message: errorMessage(err) };
       deployment = this.deps.caches.deployment(namespace, name);
     }
     const server = this.observeServer(key, mcp, desired);
-    await this.writeStatusIfChanged(namespace, name, computeStatus(mcp, deployment, outcome, server), mcp.status);
+    const scaling = { plan, autoscaler: plan.autoscale ? this.deps.caches.autoscaler(namespace, name) : undefined };
+    await this.writeStatusIfChanged(namespace, name, computeStatus(mcp, deployment, outcome, server, scaling), mcp.status);
     if (failure !== undefined) throw new ReconcileError(`reconcile ${key}: ${outcome.ok ? '' : outcome.message}`, failure);
     return 'success';
   }
 
+  /** Replicas, strategy, HPA and PDB from the spec and the access modes of the claims it writes to. */
+  private planReplicas(mcp: McpServer): ReplicaPlan {
+    const { namespace } = mcp.metadata;
+    const modes: ClaimModes = new Map(writableClaims(mcp.spec).map((c) => [c, this.deps.caches.claimAccessModes(namespace, c)]));
+    return planReplicas(mcp.spec, modes);
+  }
+
   /** Applies every child; returns the Deployment as last observed (apply response or cache). */
-  private async reconcileChildren(mcp: McpServer, desired: Deployment): Promise<Deployment | undefined> {
+  private async reconcileChildren(mcp: McpServer, desired: Deployment, plan: ReplicaPlan): Promise<Deployment | undefined> {
     const { namespace, name } = mcp.metadata;
     if (topologyOf(mcp.spec) !== 'streamable-http') await this.ensureSessionKey(mcp);
     await this.applyChild(buildService(mcp), this.deps.caches.service(namespace, name));
-    return this.applyChild(desired, this.deps.caches.deployment(namespace, name));
+    const deployment = await this.applyChild(desired, this.deps.caches.deployment(namespace, name));
+    const autoscaling = plan.autoscale ? mcp.spec.autoscaling : undefined;
+    if (autoscaling !== undefined) await this.applyChild<KubernetesObject>(buildAutoscaler(mcp, autoscaling), this.deps.caches.autoscaler(namespace, name));
+    else await this.deleteChild('autoscaling/v2', 'HorizontalPodAutoscaler', mcp, this.deps.caches.autoscaler(namespace, name));
+    if (plan.disruptionBudget) await this.applyChild<KubernetesObject>(buildDisruptionBudget(mcp), this.deps.caches.disruptionBudget(namespace, name));
+    else await this.deleteChild('policy/v1', 'PodDisruptionBudget', mcp, this.deps.caches.disruptionBudget(namespace, name));
+    return deployment;
+  }
+
+  /** Deletes a child the spec no longer asks for, when the cache still shows it. */
+  private async deleteChild(apiVersion: string, kind: string, mcp: McpServer, cached: KubernetesObject | undefined): Promise<void> {
+    const { namespace, name } = mcp.metadata;
+    if (cached === undefined) return;
+    await this.deps.writer.deleteIfPresent({ apiVersion, kind, namespace, name });
+    this.deps.memo.forget(childKey(kind, namespace, name));
+    this.deps.log.info({ child: childKey(kind, namespace, name) }, 'deleted (no longer wanted)');
   }
 
   /** The MCP probe's view of the server: asks the prober about a ready pod of the desired configuration (never waits). */

@@ -4,12 +4,14 @@
 import {
   ApiException,
   AppsV1Api,
+  AutoscalingV2Api,
   CoordinationV1Api,
   CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
   KubernetesObjectApi,
   PatchStrategy,
+  PolicyV1Api,
   V1MicroTime,
   dumpYaml,
   loadAllYaml,
@@ -23,6 +25,9 @@ import type {
   ObjectCache,
   V1Deployment,
   V1Lease,
+  V1PersistentVolumeClaim,
+  V1PodDisruptionBudget,
+  V2HorizontalPodAutoscaler,
   V1Pod,
   V1Secret,
   V1Service,
@@ -55,7 +60,7 @@ function nsPath(prefix: string, namespace: string, plural: string): string {
 }
 
 /** Counts every mutating request we send, by kind and verb (for metrics and the benchmarks). */
-export type WriteListener = (kind: string, verb: 'apply' | 'create' | 'status' | 'lease') => void;
+export type WriteListener = (kind: string, verb: 'apply' | 'create' | 'status' | 'lease' | 'delete') => void;
 
 export class KubeClient {
   private readonly objects: KubernetesObjectApi;
@@ -63,6 +68,8 @@ export class KubeClient {
   private readonly apps: AppsV1Api;
   private readonly custom: CustomObjectsApi;
   private readonly coordination: CoordinationV1Api;
+  private readonly autoscaling: AutoscalingV2Api;
+  private readonly policy: PolicyV1Api;
 
   constructor(
     readonly kubeConfig: KubeConfig,
@@ -73,6 +80,8 @@ export class KubeClient {
     this.apps = kubeConfig.makeApiClient(AppsV1Api);
     this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
     this.coordination = kubeConfig.makeApiClient(CoordinationV1Api);
+    this.autoscaling = kubeConfig.makeApiClient(AutoscalingV2Api);
+    this.policy = kubeConfig.makeApiClient(PolicyV1Api);
   }
 
   // ---- informers (namespace '' = all namespaces); children are filtered by our managed-by label ----
@@ -121,7 +130,42 @@ export class KubeClient {
     return makeInformer(this.kubeConfig, nsPath('/api/v1', namespace, 'pods'), list, labelSelector);
   }
 
+  autoscalerInformer(namespace: string): Watched<V2HorizontalPodAutoscaler> {
+    const labelSelector = MANAGED_SELECTOR;
+    const list = () =>
+      namespace === ''
+        ? this.autoscaling.listHorizontalPodAutoscalerForAllNamespaces({ labelSelector })
+        : this.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace, labelSelector });
+    return makeInformer(this.kubeConfig, nsPath('/apis/autoscaling/v2', namespace, 'horizontalpodautoscalers'), list, labelSelector);
+  }
+
+  disruptionBudgetInformer(namespace: string): Watched<V1PodDisruptionBudget> {
+    const labelSelector = MANAGED_SELECTOR;
+    const list = () =>
+      namespace === ''
+        ? this.policy.listPodDisruptionBudgetForAllNamespaces({ labelSelector })
+        : this.policy.listNamespacedPodDisruptionBudget({ namespace, labelSelector });
+    return makeInformer(this.kubeConfig, nsPath('/apis/policy/v1', namespace, 'poddisruptionbudgets'), list, labelSelector);
+  }
+
+  /** Every claim (the user's, unlabelled): their access modes decide whether a server may have two writers. */
+  claimInformer(namespace: string): Watched<V1PersistentVolumeClaim> {
+    const list = () =>
+      namespace === '' ? this.core.listPersistentVolumeClaimForAllNamespaces() : this.core.listNamespacedPersistentVolumeClaim({ namespace });
+    return makeInformer(this.kubeConfig, nsPath('/api/v1', namespace, 'persistentvolumeclaims'), list);
+  }
+
   // ---- writes ----
+
+  /** Deletes a child (foreground is not needed: HPAs and PDBs own nothing); 404 is success. */
+  async deleteIfPresent(ref: { apiVersion: string; kind: string; namespace: string; name: string }): Promise<void> {
+    this.onWrite(ref.kind, 'delete');
+    try {
+      await this.objects.delete({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { namespace: ref.namespace, name: ref.name } });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
 
   /** Server-side apply with our field manager and force; returns the object as stored. */
   async apply<T extends KubernetesObject>(obj: T): Promise<T> {

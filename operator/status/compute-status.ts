@@ -4,6 +4,9 @@ import type { Deployment } from '../api/kube-types.js';
 import type { Condition, McpServer, McpServerStatus } from '../api/mcp-server.js';
 import { selectorString } from '../build/labels.js';
 import { serverUrls } from '../build/urls.js';
+import type { ReplicaPlan } from '../build/replica-plan.js';
+import { planReplicas } from '../build/replica-plan.js';
+import { scalingPart, type HpaView } from './scaling-status.js';
 import { serverPart, type ServerObservation } from './server-status.js';
 
 export type ConditionStatus = Condition['status'];
@@ -58,8 +61,7 @@ function availableCondition(view: DeploymentView | undefined, gen: number): Desi
   return cond(CONDITION_AVAILABLE, status, view.available.reason || 'Unknown', view.available.message, gen);
 }
 
-function readyCondition(mcp: McpServer, view: DeploymentView | undefined, outcome: ReconcileOutcome, gen: number): DesiredCondition {
-  const want = mcp.spec.replicas;
+function readyCondition(want: number, view: DeploymentView | undefined, outcome: ReconcileOutcome, gen: number): DesiredCondition {
   if (!outcome.ok) return cond(CONDITION_READY, 'False', 'ReconcileFailed', outcome.message, gen);
   if (view === undefined) return cond(CONDITION_READY, 'False', 'DeploymentNotFound', 'The Deployment does not exist yet', gen);
   if (!view.current || view.desired !== want) {
@@ -68,7 +70,7 @@ function readyCondition(mcp: McpServer, view: DeploymentView | undefined, outcom
   if (view.progressDeadlineExceeded) {
     return cond(CONDITION_READY, 'False', 'ProgressDeadlineExceeded', 'The rollout did not progress within its deadline', gen);
   }
-  if (want === 0) return cond(CONDITION_READY, 'False', 'ScaledToZero', 'spec.replicas is 0', gen);
+  if (want === 0) return cond(CONDITION_READY, 'False', 'ScaledToZero', 'replicas is 0', gen);
   // Old pods still around (a template change or a scale-down under way): a rollout, not just slow pods.
   if (view.replicas > view.updated || view.replicas > want) {
     return cond(CONDITION_READY, 'False', 'RolloutInProgress', `${view.updated}/${want} replicas updated, ${view.replicas} running`, gen);
@@ -86,6 +88,12 @@ export interface DesiredStatus extends Omit<McpServerStatus, 'conditions'> {
   conditions: DesiredCondition[];
 }
 
+/** Replicas as planned and the HPA as observed; by default: no claims known, no HPA. */
+export interface Scaling {
+  plan: ReplicaPlan;
+  autoscaler?: HpaView;
+}
+
 /**
  * @param server what the MCP probe observed (status.server, ServerVerified); `mcp.status` supplies the
  *   last reported result while none exists for the current configuration.
@@ -95,11 +103,13 @@ export function computeStatus(
   deployment: Deployment | undefined,
   outcome: ReconcileOutcome,
   server: ServerObservation = { kind: 'off' },
+  scaling: Scaling = { plan: planReplicas(mcp.spec, new Map()) },
 ): DesiredStatus {
   const gen = mcp.metadata.generation;
   const view = deployment === undefined ? undefined : viewOf(deployment);
   const urls = serverUrls(mcp);
   const probed = serverPart(server, mcp.status, gen);
+  const scaled = scalingPart(mcp, scaling.plan, scaling.autoscaler);
   return {
     observedGeneration: gen,
     replicas: view?.replicas ?? 0,
@@ -107,11 +117,13 @@ export function computeStatus(
     selector: selectorString(mcp.metadata.name),
     ...urls,
     ...(probed.server === undefined ? {} : { server: probed.server }),
+    ...(scaled.autoscaling === undefined ? {} : { autoscaling: scaled.autoscaling }),
     conditions: [
-      readyCondition(mcp, view, outcome, gen),
+      readyCondition(scaling.plan.replicas, view, outcome, gen),
       reconciledCondition(outcome, gen),
       availableCondition(view, gen),
       ...(probed.condition === undefined ? [] : [probed.condition]),
+      ...scaled.conditions,
     ],
   };
 }

@@ -118,6 +118,7 @@ export interface McpServerObject extends KubernetesObject {
     url?: string;
     sseUrl?: string;
     server?: { name?: string; version?: string; protocolVersions?: string[]; eras?: string[] };
+    autoscaling?: { currentReplicas?: number; desiredReplicas?: number; lastScaleTime?: string };
     conditions?: { type: string; status: string; reason: string; message: string; lastTransitionTime: string; observedGeneration?: number }[];
   };
 }
