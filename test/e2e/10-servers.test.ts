@@ -1,6 +1,6 @@
 // Every sample through its Service (ClusterIP from the host), with real clients and real effects.
 import { randomBytes } from 'node:crypto';
-import { NAMESPACE, kubectl, podsOf, serviceUrl, waitFor, waitReady, waitServing } from './lib/kube.js';
+import { NAMESPACE, condition, getJson, kubectl, mcpServer, podReady, podsOf, serviceUrl, waitFor, waitReady, waitServing } from './lib/kube.js';
 import { callText, havePython, pythonRounds, toolNames, withClient } from './lib/mcp.js';
 import { SAMPLES, applyManifest, deleteServer, ensureSystem } from './lib/system.js';
 
@@ -48,6 +48,42 @@ describe('memory (embedded, one shared process, PersistentVolumeClaim)', () => {
       withClient(url, 'http', (c) => callText(c, 'search_nodes', { query: entity })));
     expect(found).toContain(`stored by ${tag}`);
   }, 420_000);
+});
+
+describe('memory: one writer, whatever is asked', () => {
+  it('when it is scaled to 2, then it stays at 1 pod and says why; when its template changes, then the old pod stops before the new one starts and the data is still there', async () => {
+    const url = await base('memory');
+    const entity = `e2e-rollout-${tag}`;
+    await withClient(url, 'http', async (c) => {
+      await callText(c, 'create_entities', { entities: [{ name: entity, entityType: 'test', observations: [`kept by ${tag}`] }] });
+    });
+    await kubectl(['scale', 'mcpserver', 'memory', '-n', NAMESPACE, '--replicas=2']);
+    const limited = await waitFor('ScalingLimited=True', 60_000, async () => {
+      const m = await mcpServer('memory');
+      return condition(m, 'ScalingLimited')?.status === 'True' ? m : undefined;
+    });
+    expect(condition(limited, 'ScalingLimited')?.message).toContain('memory-data');
+    const deployment = await getJson<{ spec: { replicas: number; strategy: { type: string } } }>(['get', 'deployment', 'memory', '-n', NAMESPACE]);
+    expect(deployment.spec).toMatchObject({ replicas: 1, strategy: { type: 'Recreate' } });
+    await kubectl(['scale', 'mcpserver', 'memory', '-n', NAMESPACE, '--replicas=1']);
+
+    // A rolling update of a single-writer server: Recreate, so never two pods on the claim at once.
+    const [old] = await podsOf('memory');
+    if (old === undefined) throw new Error('no memory pod');
+    await kubectl(['patch', 'mcpserver', 'memory', '-n', NAMESPACE, '--type=merge', '-p', JSON.stringify({ spec: { env: [{ name: 'MEMORY_FILE_PATH', value: '/data/memory.jsonl' }, { name: 'E2E_ROLL', value: tag }] } })]);
+    let most = 0;
+    await waitFor('a new memory pod serving, the old one gone', 240_000, async () => {
+      // Terminating pods count: Recreate starts the new pod only once the old one is gone.
+      const pods = await podsOf('memory');
+      most = Math.max(most, pods.length);
+      const [only] = pods;
+      return pods.length === 1 && only !== undefined && only.metadata.name !== old.metadata.name && podReady(only) ? true : undefined;
+    });
+    expect(most).toBe(1);
+    await waitReady('memory', 180_000);
+    const found = await waitFor('the entity after the rollout', 60_000, () => withClient(url, 'http', (c) => callText(c, 'search_nodes', { query: entity })));
+    expect(found).toContain(`kept by ${tag}`);
+  }, 600_000);
 });
 
 describe('everything (embedded, shared)', () => {
