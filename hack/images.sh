@@ -2,7 +2,7 @@
 # Builds the project's container images with no registry and imports them into the local
 # cluster's containerd (namespace k8s.io) as localhost/<name>:local.
 #
-#   hack/images.sh                      # all: base node pause test-servers bridge operator
+#   hack/images.sh                      # all: base node pause test-servers bridge operator postgres prometheus
 #   hack/images.sh base test-servers    # only these (prerequisites are built if missing)
 #   hack/images.sh --import-only        # re-import the archives already built (cluster-up uses it)
 #
@@ -13,6 +13,7 @@
 #         bridge       localhost/mcp-bridge:local        node + dist/ + production node_modules
 #         operator     localhost/mcp-operator:local      node + dist/ + production node_modules
 #         postgres     localhost/mcp-postgres:local      base + Debian's postgresql-15 (the postgres sample)
+#         prometheus   localhost/mcp-prometheus:local    base + Debian's prometheus (samples/prometheus/, Compose)
 # Tooling: buildah (Debian), rootful, private storage under ${MCP_CACHE_DIR}/containers, chroot
 # isolation (no runc/rlimit issues in RUN steps). Dockerfiles in images/<name>/ take ARG BASE_IMAGE.
 # If the cluster's containerd is not running, images are built and archived; cluster-up imports them.
@@ -22,7 +23,7 @@ set -euo pipefail
 require_root
 
 NPM_IMAGE_VERSION="${NPM_IMAGE_VERSION:-10.9.9}"
-ALL_IMAGES=(base node pause test-servers bridge operator postgres)
+ALL_IMAGES=(base node pause test-servers bridge operator postgres prometheus)
 IMG_CACHE="${MCP_CACHE_DIR}/images"
 ARCHIVES="${IMG_CACHE}/archives"
 
@@ -220,7 +221,7 @@ main() {
     case "${a}" in
       --import-only) import_only=1 ;;
       -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
-      base|node|pause|test-servers|bridge|operator|postgres) want+=("${a}") ;;
+      base|node|pause|test-servers|bridge|operator|postgres|prometheus) want+=("${a}") ;;
       *) die "unknown image '${a}' (known: ${ALL_IMAGES[*]})" ;;
     esac
   done
@@ -246,8 +247,8 @@ main() {
     case "${a}" in
       base|node) need "${a}" ;;
       pause) build_pause ;;
-      postgres) need base
-        bud postgres "${REPO_ROOT}/images/postgres/Dockerfile" "${REPO_ROOT}/images/postgres" \
+      postgres|prometheus) need base  # Debian packages on the base image; context = their folder
+        bud "${a}" "${REPO_ROOT}/images/${a}/Dockerfile" "${REPO_ROOT}/images/${a}" \
           --build-arg "BASE_IMAGE=$(image_ref base)" ;;
       *) need node; build_app "${a}" ;;
     esac
