@@ -13,7 +13,7 @@
 #         bridge       localhost/mcp-bridge:local        node + dist/ + production node_modules
 #         operator     localhost/mcp-operator:local      node + dist/ + production node_modules
 #         postgres     localhost/mcp-postgres:local      base + Debian's postgresql-15 (the postgres sample)
-#         prometheus   localhost/mcp-prometheus:local    base + Debian's prometheus (samples/prometheus/, Compose)
+#         prometheus   localhost/mcp-prometheus:local    base + Prometheus built from its Go module (samples/prometheus/, Compose)
 # Tooling: buildah (Debian), rootful, private storage under ${MCP_CACHE_DIR}/containers, chroot
 # isolation (no runc/rlimit issues in RUN steps). Dockerfiles in images/<name>/ take ARG BASE_IMAGE.
 # If the cluster's containerd is not running, images are built and archived; cluster-up imports them.
@@ -171,6 +171,17 @@ build_dist() {
   DIST_BUILT=1
 }
 
+# Prometheus: the binary from its Go module (hack/lib/build.sh, cached by version), on the base image.
+build_prometheus_image() {
+  # shellcheck source=hack/lib/build.sh
+  . "${HACK_DIR}/lib/build.sh"
+  build_prometheus
+  local ctx="${IMG_CACHE}/prometheus-ctx"
+  mkdir -p "${ctx}"
+  cp -f "$(bin_path prometheus "${PROMETHEUS_VERSION}")" "${ctx}/prometheus"
+  bud prometheus "${REPO_ROOT}/images/prometheus/Dockerfile" "${ctx}" --build-arg "BASE_IMAGE=$(image_ref base)"
+}
+
 build_app() {
   local name="$1"
   if [ "${name}" = bridge ] || [ "${name}" = operator ]; then
@@ -247,9 +258,10 @@ main() {
     case "${a}" in
       base|node) need "${a}" ;;
       pause) build_pause ;;
-      postgres|prometheus) need base  # Debian packages on the base image; context = their folder
-        bud "${a}" "${REPO_ROOT}/images/${a}/Dockerfile" "${REPO_ROOT}/images/${a}" \
+      postgres) need base
+        bud postgres "${REPO_ROOT}/images/postgres/Dockerfile" "${REPO_ROOT}/images/postgres" \
           --build-arg "BASE_IMAGE=$(image_ref base)" ;;
+      prometheus) need base; build_prometheus_image ;;
       *) need node; build_app "${a}" ;;
     esac
     archive_and_import "${a}"

@@ -153,9 +153,10 @@ function supportServices(servers) {
 function prometheusService() {
   // No curl or wget in the image: bash's /dev/tcp asks /-/ready.
   const ready = 'exec 3<>/dev/tcp/127.0.0.1/9090 && printf \'GET /-/ready HTTP/1.0\\r\\n\\r\\n\' >&3 && grep -q \' 200 \' <&3';
+  // No `build`: the image's binary is built from Prometheus's Go module by hack/images.sh, and
+  // hack/compose-up.sh loads the image into Docker.
   return {
     image: PROMETHEUS_IMAGE,
-    build: { context: 'images/prometheus' },
     command: ['--config.file=/etc/prometheus/prometheus.yml', '--storage.tsdb.path=/prometheus', '--storage.tsdb.retention.time=2d', '--web.listen-address=:9090'],
     ports: ['127.0.0.1:9090:9090'],
     volumes: [`./${PROMETHEUS_CONFIG_PATH}:/etc/prometheus/prometheus.yml:ro`, 'prometheus-data:/prometheus'],
