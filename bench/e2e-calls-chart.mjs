@@ -4,7 +4,7 @@
 // method") and rendered to SVG with vega-lite (bench/lib/chart.mjs; install it with bench/setup-peers.sh).
 //
 //   node bench/e2e-calls-chart.mjs --prometheus http://<ClusterIP>:9090 [--namespace mcp-e2e]
-//        [--minutes 30 | --start <unix s> --end <unix s>] [--out docs/charts/e2e-calls.svg]
+//        [--minutes 30 | --start <unix s> --end <unix s>] [--out docs/charts/e2e-calls.svg] [--title TEXT]
 //
 // docs/monitoring.md embeds the chart of an e2e run (test/e2e/run.sh with E2E_KEEP=1, then this script).
 import { writeFileSync } from 'node:fs';
@@ -19,6 +19,7 @@ const { values: args } = parseArgs({
     start: { type: 'string' },
     end: { type: 'string' },
     out: { type: 'string', default: 'docs/charts/e2e-calls.svg' },
+    title: { type: 'string', default: 'tools/call per second through the bridges during an e2e run' },
   },
 });
 if (args.prometheus === undefined) throw new Error('--prometheus URL is required (samples/prometheus/apply.sh prints it)');
@@ -39,7 +40,7 @@ const total = body.data.result.map((s) => s.metric.service).length;
 const svg = await renderVegaLiteSvg({
   $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
   title: {
-    text: 'tools/call per second through the bridges during an e2e run',
+    text: args.title,
     subtitle: `Prometheus (samples/prometheus/): rate(mcp_bridge_messages_total{method="tools/call"}[30s]) by McpServer, namespace ${args.namespace}, ${String(total)} servers, step ${String(step)} s`,
   },
   width: 760,
@@ -47,7 +48,7 @@ const svg = await renderVegaLiteSvg({
   data: { values },
   mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.5 },
   encoding: {
-    x: { field: 't', type: 'temporal', title: 'time (UTC)', axis: { format: '%H:%M' } },
+    x: { field: 't', type: 'temporal', title: 'time (UTC)', axis: { format: '%H:%M:%S' } },
     y: { field: 'perSecond', type: 'quantitative', title: 'calls per second' },
     color: { field: 'service', type: 'nominal', title: 'McpServer' },
   },
