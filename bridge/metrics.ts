@@ -142,5 +142,11 @@ export class BridgeMetrics {
 
   constructor(withProcessMetrics = true) {
     if (withProcessMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'mcp_bridge_' });
+    // Every known label value starts at 0 (Prometheus's advice: a series that only appears at its first
+    // event makes rate() and increase() empty, not 0, so a dashboard panel shows "No data" on a quiet
+    // bridge; the e2e suite fails on empty panels).
+    for (const reason of ['capacity', 'draining']) this.sessionsRejected.inc({ reason }, 0);
+    for (const cause of ['exited', 'stopped', 'oversize_line']) this.childExits.inc({ cause }, 0);
+    for (const reason of ['session', 'request_state']) this.relayed.inc({ reason }, 0);
   }
 }

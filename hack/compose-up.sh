@@ -4,10 +4,11 @@
 #   hack/compose-up.sh            # engine + compose plugin, images (no registry), `docker compose up -d --wait`
 #   hack/compose-up.sh --images   # only the engine and the images (the Compose test tier uses this)
 #
-# Images: hack/images.sh builds localhost/mcp-bridge:local and localhost/mcp-postgres:local with buildah
+# Images: hack/images.sh builds localhost/mcp-bridge:local, localhost/mcp-postgres:local and
+# localhost/mcp-prometheus:local with buildah
 # (debootstrap base, nothing pulled) and archives them; they are loaded into Docker when Docker's copy
 # differs. Where a registry is reachable, `npm ci && npm run build && docker compose build` does the same.
-# Stop with `docker compose down` (add -v to delete the memory and postgres volumes).
+# Stop with `docker compose down` (add -v to delete the memory, postgres and prometheus volumes).
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 require_root
@@ -34,9 +35,10 @@ main() {
   esac
   eval "$(bash "${HACK_DIR}/docker-up.sh" | tail -1)"
   export DOCKER_HOST
-  bash "${HACK_DIR}/images.sh" bridge postgres
+  bash "${HACK_DIR}/images.sh" bridge postgres prometheus
   load_image bridge
   load_image postgres
+  load_image prometheus
   [ -n "${images_only}" ] && return 0
   log "docker compose up -d --wait (first start: the servers' first initialize takes a few seconds)"
   (cd "${REPO_ROOT}" && docker compose up -d --wait --wait-timeout 300) || die "docker compose up failed; see: docker compose ps -a; docker compose logs"

@@ -2,7 +2,7 @@
 # Builds the project's container images with no registry and imports them into the local
 # cluster's containerd (namespace k8s.io) as localhost/<name>:local.
 #
-#   hack/images.sh                      # all: base node pause test-servers bridge operator
+#   hack/images.sh                      # all: base node pause test-servers bridge operator postgres prometheus
 #   hack/images.sh base test-servers    # only these (prerequisites are built if missing)
 #   hack/images.sh --import-only        # re-import the archives already built (cluster-up uses it)
 #
@@ -13,6 +13,7 @@
 #         bridge       localhost/mcp-bridge:local        node + dist/ + production node_modules
 #         operator     localhost/mcp-operator:local      node + dist/ + production node_modules
 #         postgres     localhost/mcp-postgres:local      base + Debian's postgresql-15 (the postgres sample)
+#         prometheus   localhost/mcp-prometheus:local    base + Prometheus built from its Go module (samples/prometheus/, Compose)
 # Tooling: buildah (Debian), rootful, private storage under ${MCP_CACHE_DIR}/containers, chroot
 # isolation (no runc/rlimit issues in RUN steps). Dockerfiles in images/<name>/ take ARG BASE_IMAGE.
 # If the cluster's containerd is not running, images are built and archived; cluster-up imports them.
@@ -22,7 +23,7 @@ set -euo pipefail
 require_root
 
 NPM_IMAGE_VERSION="${NPM_IMAGE_VERSION:-10.9.9}"
-ALL_IMAGES=(base node pause test-servers bridge operator postgres)
+ALL_IMAGES=(base node pause test-servers bridge operator postgres prometheus)
 IMG_CACHE="${MCP_CACHE_DIR}/images"
 ARCHIVES="${IMG_CACHE}/archives"
 
@@ -170,6 +171,17 @@ build_dist() {
   DIST_BUILT=1
 }
 
+# Prometheus: the binary from its Go module (hack/lib/build.sh, cached by version), on the base image.
+build_prometheus_image() {
+  # shellcheck source=hack/lib/build.sh
+  . "${HACK_DIR}/lib/build.sh"
+  build_prometheus
+  local ctx="${IMG_CACHE}/prometheus-ctx"
+  mkdir -p "${ctx}"
+  cp -f "$(bin_path prometheus "${PROMETHEUS_VERSION}")" "${ctx}/prometheus"
+  bud prometheus "${REPO_ROOT}/images/prometheus/Dockerfile" "${ctx}" --build-arg "BASE_IMAGE=$(image_ref base)"
+}
+
 build_app() {
   local name="$1"
   if [ "${name}" = bridge ] || [ "${name}" = operator ]; then
@@ -220,7 +232,7 @@ main() {
     case "${a}" in
       --import-only) import_only=1 ;;
       -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
-      base|node|pause|test-servers|bridge|operator|postgres) want+=("${a}") ;;
+      base|node|pause|test-servers|bridge|operator|postgres|prometheus) want+=("${a}") ;;
       *) die "unknown image '${a}' (known: ${ALL_IMAGES[*]})" ;;
     esac
   done
@@ -249,6 +261,7 @@ main() {
       postgres) need base
         bud postgres "${REPO_ROOT}/images/postgres/Dockerfile" "${REPO_ROOT}/images/postgres" \
           --build-arg "BASE_IMAGE=$(image_ref base)" ;;
+      prometheus) need base; build_prometheus_image ;;
       *) need node; build_app "${a}" ;;
     esac
     archive_and_import "${a}"

@@ -3,8 +3,9 @@
 #   1. the local cluster (hack/cluster-up.sh; idempotent, ~1 s when it already runs)
 #   2. the images (hack/images.sh: built with buildah, imported into the cluster; cached layers)
 #   3. the chart (CRDs with kubectl apply, since Helm never upgrades CRDs; then helm upgrade --install)
-#   4. the samples (samples/apply.sh) in namespace ${MCP_SAMPLES_NAMESPACE:-mcp-samples}, PodSecurity restricted
-#   5. waits until every McpServer is Ready, then prints their URLs and a LiteLLM mcp_servers: block.
+#   4. Prometheus (samples/prometheus/apply.sh) in namespace monitoring, scraping the operator and every bridge
+#   5. the samples (samples/apply.sh) in namespace ${MCP_SAMPLES_NAMESPACE:-mcp-samples}, PodSecurity restricted
+#   6. waits until every McpServer is Ready, then prints their URLs, Prometheus's, and a LiteLLM mcp_servers: block.
 # Needs root (the cluster scripts do). Stop it all with `npm stop` (hack/stop.sh).
 # Env: MCP_SAMPLES_NAMESPACE, MCP_START_SKIP_IMAGES=1 (use the images already imported).
 set -euo pipefail
@@ -45,6 +46,12 @@ if [ "$(stamp operator)" != "${operator_before}" ]; then kubectl -n "${sysns}" r
 kubectl -n "${sysns}" rollout status "deploy/${release}" --timeout=120s >/dev/null
 phase chart "${t}"
 
+say "Prometheus in namespace monitoring"
+t=${SECONDS}
+# The monitoring sample's PROMETHEUS_URL (samples/servers.json) names this namespace.
+prometheus_url="$(bash samples/prometheus/apply.sh monitoring | tail -1)"
+phase prometheus "${t}"
+
 say "samples in namespace ${ns}"
 t=${SECONDS}
 bash samples/apply.sh "${ns}" >&2
@@ -80,4 +87,6 @@ kubectl -n "${ns}" get mcp -o json | node -e '
   }'
 echo
 echo "# Legacy SSE clients: replace /mcp by /sse (not for everything-http, which speaks Streamable HTTP only)."
+echo "# Prometheus (scrapes the operator and every bridge; the chart's dashboard queries work on it): ${prometheus_url}"
+echo "#   in cluster: http://prometheus.monitoring.svc.cluster.local:9090; ask it over MCP through the monitoring sample."
 echo "# Stop everything: npm stop"

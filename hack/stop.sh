@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm stop`: undoes `npm start`: uninstalls the chart, deletes the samples' namespace and PersistentVolume,
+# `npm stop`: undoes `npm start`: uninstalls the chart, deletes the samples' namespace and PersistentVolume
+# and Prometheus's namespace (monitoring),
 # then stops the local cluster (hack/cluster-down.sh, which removes everything cluster-up added).
 #   hack/stop.sh                  all of it
 #   hack/stop.sh --keep-cluster   only the chart and the samples
@@ -14,6 +15,8 @@ if [ -s "${kubeconfig}" ] && KUBECONFIG="${kubeconfig}" kubectl get --raw /ready
   # McpServers first, while the operator still runs: garbage collection then removes their children.
   kubectl delete namespace "${ns}" --ignore-not-found --timeout=120s
   kubectl delete pv "mcp-samples-memory-${ns}" --ignore-not-found
+  kubectl delete namespace monitoring --ignore-not-found --timeout=120s
+  kubectl delete clusterrolebinding,clusterrole mcp-sample-prometheus-monitoring --ignore-not-found
   helm uninstall mcp-sidecar-operator -n mcp-system --wait --timeout 120s 2>/dev/null || true
   kubectl delete namespace mcp-system --ignore-not-found --timeout=120s
 else

@@ -26,6 +26,11 @@ describe('parseConfig', () => {
     expect(parseConfig(['--port=0'], {}, defaults).port).toBe(0);
   });
 
+  it('when scrape annotations are asked for by env, then they are on (and off by default)', () => {
+    expect(parseConfig([], {}, defaults).bridgeMetricsAnnotations).toBe(false);
+    expect(parseConfig([], { MCP_OPERATOR_BRIDGE_METRICS_ANNOTATIONS: 'true' }, defaults).bridgeMetricsAnnotations).toBe(true);
+  });
+
   it('when leader election is turned off, then it parses as false', () => {
     expect(parseConfig(['--leader-elect=false'], {}, defaults).leaderElect).toBe(false);
   });

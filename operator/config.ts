@@ -8,6 +8,8 @@ const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform
 const schema = z.object({
   bridgeImage: z.string().min(1).default('localhost/mcp-bridge:local'),
   bridgeImagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).default('IfNotPresent'),
+  /** prometheus.io/scrape|port|path on every bridged pod, for annotation-based Prometheus scrape configs. */
+  bridgeMetricsAnnotations: bool.default(false),
   /** Watch one namespace only; empty = all namespaces. */
   namespace: z.string().default(''),
   /** Port of /healthz, /readyz, /metrics; 0 picks a free port (tests). */
@@ -38,6 +40,7 @@ export type OperatorConfig = z.infer<typeof schema>;
 const FLAGS = {
   'bridge-image': ['bridgeImage', 'MCP_OPERATOR_BRIDGE_IMAGE'],
   'bridge-image-pull-policy': ['bridgeImagePullPolicy', 'MCP_OPERATOR_BRIDGE_IMAGE_PULL_POLICY'],
+  'bridge-metrics-annotations': ['bridgeMetricsAnnotations', 'MCP_OPERATOR_BRIDGE_METRICS_ANNOTATIONS'],
   namespace: ['namespace', 'MCP_OPERATOR_NAMESPACE'],
   port: ['port', 'MCP_OPERATOR_PORT'],
   'bind-address': ['bindAddress', 'MCP_OPERATOR_BIND_ADDRESS'],

@@ -110,7 +110,11 @@ export class Operator {
       writer: this.client,
       memo: new ApplyMemo(),
       ...(this.prober === undefined ? {} : { servers: this.prober }),
-      buildOptions: { bridgeImage: config.bridgeImage, bridgeImagePullPolicy: config.bridgeImagePullPolicy },
+      buildOptions: {
+        bridgeImage: config.bridgeImage,
+        bridgeImagePullPolicy: config.bridgeImagePullPolicy,
+        bridgeMetricsAnnotations: config.bridgeMetricsAnnotations,
+      },
       randomKey: () => randomBytes(32),
       now: () => new Date(),
       log,

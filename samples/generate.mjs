@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Writes samples/k8s/<name>.yaml (one McpServer per server) and compose.yaml (repository root; the servers
-// with a "compose" entry, see samples/compose.mjs) from samples/servers.json, the one source of truth for
-// the samples' per-server settings (command, env, sessions, data, topology).
+// Writes samples/k8s/<name>.yaml (one McpServer per server), compose.yaml (repository root; the servers
+// with a "compose" entry, see samples/compose.mjs) and Compose's samples/prometheus/compose.yml from
+// samples/servers.json, the one source of truth for the samples' per-server settings (command, env,
+// sessions, data, topology).
 //   node samples/generate.mjs                 write the files
 //   node samples/generate.mjs --check         exit 1 if a generated file is missing or differs (drift)
 //   node samples/generate.mjs --compose-json  print the Compose model as JSON (for tests), write nothing
@@ -9,7 +10,7 @@
 import { readFileSync, writeFileSync, readdirSync, existsSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { composeModel, renderCompose } from './compose.mjs';
+import { PROMETHEUS_CONFIG_PATH, composeModel, prometheusConfig, renderCompose } from './compose.mjs';
 import { yaml } from './yaml.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -70,6 +71,13 @@ if (composeHave !== composeText) {
   if (check) problems.push(`${composeHave === undefined ? 'missing' : 'differs'}: compose.yaml`);
   else writeFileSync(composePath, composeText);
 }
+const promPath = join(here, '..', PROMETHEUS_CONFIG_PATH);
+const promText = prometheusConfig(servers);
+const promHave = existsSync(promPath) ? readFileSync(promPath, 'utf8') : undefined;
+if (promHave !== promText) {
+  if (check) problems.push(`${promHave === undefined ? 'missing' : 'differs'}: ${PROMETHEUS_CONFIG_PATH}`);
+  else writeFileSync(promPath, promText);
+}
 for (const [file, text] of want) {
   const path = join(outDir, file);
   const have = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
@@ -86,4 +94,4 @@ if (problems.length > 0) {
   console.error(`samples/k8s or compose.yaml drifted from samples/servers.json (run: node samples/generate.mjs):\n  ${problems.join('\n  ')}`);
   process.exit(1);
 }
-if (!check) console.log(`wrote ${want.size} McpServers to samples/k8s/ and compose.yaml`);
+if (!check) console.log(`wrote ${want.size} McpServers to samples/k8s/, compose.yaml and ${PROMETHEUS_CONFIG_PATH}`);

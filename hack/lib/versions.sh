@@ -18,5 +18,9 @@ CRICTL_VERSION="${CRICTL_VERSION:-v1.34.0}"
 NODE_IMAGE_VERSION="${NODE_IMAGE_VERSION:-20.20.2}"
 # Debian suite for the debootstrap base image.
 BASE_SUITE="${BASE_SUITE:-bookworm}"
+# Prometheus for the local cluster and Compose (images/prometheus/), built from its Go module: v0.316.0 is
+# Prometheus 3.16.0 (the module's tags are v0.<minor*100+...>). Debian's package has no kubernetes_sd.
+PROMETHEUS_VERSION="${PROMETHEUS_VERSION:-v0.316.0}"
+PROMETHEUS_RELEASE="${PROMETHEUS_RELEASE:-3.16.0}"
 # Docker Compose v2 CLI plugin (hack/docker-up.sh builds it when `docker compose` is missing).
 COMPOSE_VERSION="${COMPOSE_VERSION:-v2.40.3}"

@@ -17,6 +17,13 @@ export const MANAGED_BY = 'mcp-sidecar-operator';
 
 /** Hash of the pod template's content; pods roll when (and only when) it changes. */
 export const ANNOTATION_CONFIG_HASH = `${GROUP}/config-hash`;
+/**
+ * The de-facto scrape annotations of Prometheus's kubernetes_sd pod examples (not an API: a convention
+ * that the scrape config in samples/prometheus/ and docs/monitoring.md relabels on).
+ */
+export const ANNOTATION_PROMETHEUS_SCRAPE = 'prometheus.io/scrape';
+export const ANNOTATION_PROMETHEUS_PORT = 'prometheus.io/port';
+export const ANNOTATION_PROMETHEUS_PATH = 'prometheus.io/path';
 
 /** Paths inside the pod. */
 export const SHARED_DIR = '/mcp';

@@ -2,4 +2,6 @@
 export interface BuildOptions {
   bridgeImage: string;
   bridgeImagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
+  /** Put prometheus.io/scrape|port|path on bridged pods (--bridge-metrics-annotations). */
+  bridgeMetricsAnnotations: boolean;
 }

@@ -15,7 +15,7 @@ import { serverUrls } from './urls.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const samplesDir = join(here, '../../crds/samples');
 const goldenDir = join(here, 'golden');
-const opts: BuildOptions = { bridgeImage: 'localhost/mcp-bridge:local', bridgeImagePullPolicy: 'IfNotPresent' };
+const opts: BuildOptions = { bridgeImage: 'localhost/mcp-bridge:local', bridgeImagePullPolicy: 'IfNotPresent', bridgeMetricsAnnotations: false };
 
 function mcpFrom(raw: unknown): McpServer {
   const obj = raw as { metadata: Record<string, unknown> };
@@ -194,6 +194,27 @@ describe('config hash', () => {
     const a = buildDeployment(minimal({ command: ['srv'] }), opts).spec?.template.metadata?.annotations;
     const b = buildDeployment(minimal({ command: ['srv'] }), { ...opts, bridgeImage: 'other:2' }).spec?.template.metadata?.annotations;
     expect(a).not.toEqual(b);
+  });
+});
+
+describe('scrape annotations (--bridge-metrics-annotations)', () => {
+  const annotations = (spec: Record<string, unknown>, on: boolean) =>
+    buildDeployment(minimal(spec), { ...opts, bridgeMetricsAnnotations: on }).spec?.template.metadata?.annotations ?? {};
+
+  it('when off (the default), then the pod template carries only the config hash', () => {
+    expect(Object.keys(annotations({ command: ['srv'] }, false))).toEqual([ANNOTATION_CONFIG_HASH]);
+  });
+
+  it.each([
+    ['embedded', { command: ['srv'], bridge: { port: 9000 } }],
+    ['sidecar', { command: ['srv'], image: 'x:1', bridge: { port: 9000 } }],
+  ])('when on for the %s topology, then Prometheus is told the bridge port and /metrics', (_, spec) => {
+    expect(annotations(spec, true)).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9000', 'prometheus.io/path': '/metrics' });
+  });
+
+  it('when on for a streamable-http server (no bridge), then nothing is advertised', () => {
+    const a = annotations({ transport: 'streamable-http', command: ['srv'], port: 3001 }, true);
+    expect(a['prometheus.io/scrape']).toBeUndefined();
   });
 });
 

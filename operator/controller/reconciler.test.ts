@@ -109,7 +109,7 @@ function setup(servers?: ServerObserver) {
     writer: world,
     memo: new ApplyMemo(),
     ...(servers === undefined ? {} : { servers }),
-    buildOptions: { bridgeImage: 'b:1', bridgeImagePullPolicy: 'IfNotPresent' },
+    buildOptions: { bridgeImage: 'b:1', bridgeImagePullPolicy: 'IfNotPresent', bridgeMetricsAnnotations: false },
     randomKey: () => Buffer.alloc(32, ++keys),
     now: () => new Date('2026-01-01T00:00:00Z'),
     log: pino({ level: 'silent' }),

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT, callText, havePython, pythonRounds, toolNames, withClient } from '../e2e/lib/mcp.js';
+import { waitFor } from '../lib/wait-for.js';
 
 const run = promisify(execFile);
 const tag = randomBytes(4).toString('hex');
@@ -66,6 +67,7 @@ function writeOverride(): void {
   };
   const lines = ['services:'];
   for (const name of SERVERS) lines.push(`  ${name}:`, `    ports: !override ["127.0.0.1::8080"]`);
+  lines.push('  prometheus:', '    ports: !override ["127.0.0.1::9090"]');
   lines.push(`  fetch-private: ${JSON.stringify(fetchPrivate)}`, `  web: ${JSON.stringify(web)}`);
   writeFileSync(override, lines.join('\n') + '\n');
 }
@@ -90,7 +92,7 @@ afterAll(async () => {
 describe('docker compose up', () => {
   it('when up --wait returns, then every sample service is running and healthy by its /readyz check', async () => {
     const ps = (await compose(['ps', '--format', 'json'])).trim().split('\n').map((l) => JSON.parse(l) as { Service: string; State: string; Health: string });
-    for (const name of [...SERVERS, 'postgres-db']) {
+    for (const name of [...SERVERS, 'postgres-db', 'prometheus']) {
       expect({ name, state: ps.find((p) => p.Service === name)?.State, health: ps.find((p) => p.Service === name)?.Health })
         .toEqual({ name, state: 'running', health: 'healthy' });
     }
@@ -165,6 +167,18 @@ describe('postgres (npm server-postgres against the postgres-db service)', () =>
       const text = await withClient(url, kind, (c) => callText(c, 'query', { sql: 'SELECT name FROM mcp_servers ORDER BY name' }));
       expect((JSON.parse(text) as { name: string }[]).map((r) => r.name)).toEqual(['everything', 'fetch', 'filesystem', 'memory', 'postgres']);
     }
+  }, 120_000);
+});
+
+describe('monitoring (prometheus-mcp-server) against the prometheus service', () => {
+  it('when asked which bridges Prometheus scrapes, then every sample service is up, from the generated static config', async () => {
+    const url = await baseUrl('monitoring');
+    const up = await waitFor('every bridge up in Prometheus', async () => {
+      const text = await withClient(url, 'http', (c) => callText(c, 'execute_query', { query: 'up{job="mcp-bridges"} == 1' }));
+      const services = (JSON.parse(text) as { result: { metric: { service?: string } }[] }).result.map((r) => r.metric.service ?? '');
+      return SERVERS.every((n) => services.includes(n)) ? services : undefined;
+    }, { timeoutMs: 60_000, intervalMs: 2000 });
+    expect(up.sort()).toEqual([...SERVERS].sort());
   }, 120_000);
 });
 

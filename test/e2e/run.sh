@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The e2e suite against any cluster in KUBECONFIG: installs the chart (CRDs server-side applied, then
-# helm upgrade --install), applies the samples in a PodSecurity-restricted namespace, drives every sample
+# helm upgrade --install), runs Prometheus (samples/prometheus/), applies the samples in a
+# PodSecurity-restricted namespace, drives every sample
 # with real clients through its Service, then scales, kills, rolls and deletes a McpServer of its own.
 # Prints "N passed, M failed"; exits non-zero on any failure.
 #
@@ -8,8 +9,10 @@
 #
 # Env: E2E_NAMESPACE (mcp-e2e), E2E_SYSTEM_NAMESPACE (mcp-system), E2E_RELEASE (mcp-sidecar-operator),
 #      E2E_HELM_ARGS (extra helm args, e.g. image overrides), E2E_SKIP_INSTALL=1 (use what is installed),
-#      E2E_KEEP=1 (keep the namespace afterwards), KUBECTL, HELM (binaries; default: the local cluster's,
-#      else PATH), MCP_SAMPLES_STORAGE_CLASS (see samples/apply.sh).
+#      E2E_KEEP=1 (keep the namespace afterwards), E2E_MONITORING_NAMESPACE (monitoring: where
+#      samples/prometheus/apply.sh runs Prometheus; kept afterwards, `npm start` uses the same one),
+#      KUBECTL, HELM (binaries; default: the local cluster's, else PATH), MCP_SAMPLES_STORAGE_CLASS
+#      (see samples/apply.sh).
 # Needs: the images in the cluster (local cluster: hack/images.sh), node_modules, and for the Python
 # client .venv (hack/setup.sh).
 set -euo pipefail

@@ -1,5 +1,6 @@
 // Brings the system under test to a known state, idempotently: the chart installed (CRDs server-side
-// applied first with kubectl, as Helm never upgrades CRDs), the samples applied in a PodSecurity-restricted namespace,
+// applied first with kubectl, as Helm never upgrades CRDs), Prometheus (samples/prometheus/apply.sh) in
+// its own namespace, the samples applied in a PodSecurity-restricted namespace,
 // and every sample McpServer Ready. Each test file calls ensureSystem() in beforeAll, so any file can run
 // alone, and the second call costs a few kubectl reads.
 import { readFileSync } from 'node:fs';
@@ -8,8 +9,11 @@ import { ROOT } from './mcp.js';
 import { HELM, KUBECTL, NAMESPACE, RELEASE, SYSTEM_NAMESPACE, helm, kubectl, sh, waitFor, waitReady } from './kube.js';
 
 export const CHART = join(ROOT, 'charts/mcp-sidecar-operator');
+/** Where Prometheus runs; the `monitoring` sample is pointed at it (its servers.json URL names `monitoring`). */
+export const MONITORING_NAMESPACE = process.env.E2E_MONITORING_NAMESPACE ?? 'monitoring';
+export const prometheusInClusterUrl = () => `http://prometheus.${MONITORING_NAMESPACE}.svc.cluster.local:9090`;
 
-interface SampleServer { name: string; command: string[]; transport?: string; port?: number; path?: string; image?: string }
+interface SampleServer { name: string; command: string[]; transport?: string; port?: number; path?: string; image?: string; env?: Record<string, unknown> }
 export const SAMPLES: SampleServer[] = (JSON.parse(readFileSync(join(ROOT, 'samples/servers.json'), 'utf8')) as { servers: SampleServer[] }).servers;
 
 /** Extra `helm` args, e.g. image overrides on kind: E2E_HELM_ARGS="--set operator.image.repository=...". */
@@ -32,6 +36,22 @@ export async function applySamples(): Promise<void> {
   await sh('bash', [join(ROOT, 'samples/apply.sh'), NAMESPACE], { timeoutMs: 60_000 });
 }
 
+/** Prometheus scraping every annotated pod; returns its URL from this machine (the Service's ClusterIP). */
+export async function applyPrometheus(): Promise<string> {
+  const out = await sh('bash', [join(ROOT, 'samples/prometheus/apply.sh'), MONITORING_NAMESPACE], { timeoutMs: 200_000 });
+  return out.trim().split('\n').pop() ?? '';
+}
+
+/** The sample names Prometheus by its cluster DNS name in `monitoring`; another namespace needs its own URL. */
+async function pointMonitoringSample(): Promise<void> {
+  const sample = SAMPLES.find((s) => s.name === 'monitoring');
+  const i = sample?.env === undefined ? -1 : Object.keys(sample.env).indexOf('PROMETHEUS_URL');
+  if (i < 0) throw new Error('samples/servers.json: the monitoring sample has no env PROMETHEUS_URL');
+  if (sample?.env?.PROMETHEUS_URL === prometheusInClusterUrl()) return;
+  await kubectl(['patch', 'mcpserver', 'monitoring', '-n', NAMESPACE, '--type', 'json', '-p',
+    JSON.stringify([{ op: 'replace', path: `/spec/env/${String(i)}/value`, value: prometheusInClusterUrl() }])]);
+}
+
 export async function samplesReady(timeoutMs = 300_000): Promise<void> {
   await kubectl(['-n', NAMESPACE, 'rollout', 'status', 'deploy/postgres-db', `--timeout=${String(timeoutMs / 1000)}s`], { timeoutMs });
   await Promise.all(SAMPLES.map((s) => waitReady(s.name, timeoutMs)));
@@ -46,7 +66,9 @@ export function ensureSystem(): Promise<void> {
       const status = await helm(['status', RELEASE, '-n', SYSTEM_NAMESPACE, '-o', 'json']).catch(() => '');
       if (!status.includes('"status":"deployed"')) await installChart();
       await operatorReady();
+      await applyPrometheus();
       await applySamples();
+      await pointMonitoringSample();
     }
     await samplesReady();
   })();

@@ -26,11 +26,11 @@ interface ComposeService {
   build?: { context: string; dockerfile?: string };
 }
 interface ComposeModel { services: Record<string, ComposeService> }
-interface Sample { name: string; compose?: { port: number } }
+interface Sample { name: string; compose?: { port: number; env?: Record<string, string> } }
 
 const model = JSON.parse(execFileSync(process.execPath, [join(ROOT, 'samples/generate.mjs'), '--compose-json'], { encoding: 'utf8' })) as ComposeModel;
-/** The five bridge services and postgres-db. */
-const SERVICES_WITH_BUILD = 6;
+/** The six bridge services and postgres-db (prometheus's image comes from hack/images.sh or a registry). */
+const SERVICES_WITH_BUILD = 7;
 const samples = (JSON.parse(read('samples/servers.json')) as { servers: Sample[] }).servers.filter((s) => s.compose !== undefined);
 
 function mcpServer(name: string): McpServer {
@@ -42,7 +42,7 @@ function mcpServer(name: string): McpServer {
 
 /** The bridge container the operator builds for that sample. */
 function operatorBridge(name: string): { args: string[]; env: EnvVar[] } {
-  const pod = buildPodSpec(name, mcpServer(name).spec, { bridgeImage: 'localhost/mcp-bridge:local', bridgeImagePullPolicy: 'IfNotPresent' });
+  const pod = buildPodSpec(name, mcpServer(name).spec, { bridgeImage: 'localhost/mcp-bridge:local', bridgeImagePullPolicy: 'IfNotPresent', bridgeMetricsAnnotations: false });
   const bridge = pod.containers.find((c) => c.name === 'bridge');
   if (bridge === undefined) throw new Error(`${name}: no bridge container`);
   return { args: bridge.args ?? [], env: bridge.env ?? [] };
@@ -58,7 +58,7 @@ describe('compose.yaml', () => {
   });
 
   it('when compared with the operator\'s pod for each sample, then the bridge gets the same arguments (bar the pod-only session key) and Compose adds only --drain-delay 0', () => {
-    expect(samples.map((s) => s.name)).toEqual(['filesystem', 'memory', 'everything', 'fetch', 'postgres']);
+    expect(samples.map((s) => s.name)).toEqual(['filesystem', 'memory', 'everything', 'fetch', 'postgres', 'monitoring']);
     for (const s of samples) {
       const service = model.services[s.name];
       if (service?.command === undefined) throw new Error(`${s.name}: no service with a command`);
@@ -68,14 +68,16 @@ describe('compose.yaml', () => {
     }
   });
 
-  it('when compared with the operator\'s pod, then each service has the same environment, secrets coming from Compose variables', () => {
+  it('when compared with the operator\'s pod, then each service has the same environment, secrets coming from Compose variables and addresses from compose.env', () => {
     for (const s of samples) {
+      const composeEnv = s.compose?.env ?? {};
       const podOnly = new Set(['POD_IP', 'MCP_BRIDGE_ADVERTISE_ADDRESS']);
       const env = operatorBridge(s.name).env.filter((e) => !podOnly.has(e.name));
       const environment = model.services[s.name]?.environment ?? {};
       expect(Object.keys(environment).sort()).toEqual(env.map((e) => e.name).sort());
       for (const e of env) {
-        if (e.value !== undefined) expect({ name: e.name, value: environment[e.name] }).toEqual({ name: e.name, value: e.value });
+        if (composeEnv[e.name] !== undefined) expect({ name: e.name, value: environment[e.name] }).toEqual({ name: e.name, value: composeEnv[e.name] });
+        else if (e.value !== undefined) expect({ name: e.name, value: environment[e.name] }).toEqual({ name: e.name, value: e.value });
         else expect(environment[e.name]).toMatch(/^\$\{[A-Z_]+:-[^}]+\}$/);
       }
     }
