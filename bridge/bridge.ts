@@ -54,9 +54,9 @@ async function readSecret(path: string | undefined): Promise<string | undefined>
 }
 
 /** Auth from the config: OAuth resource server, one static token, or none. */
-function authenticatorFor(config: BridgeConfig, authToken: string | undefined, policy: ToolPolicy, log: Logger, fetchImpl: typeof fetch | undefined): Authenticator {
-  if (config.oauthIssuer !== undefined && config.publicUrl !== undefined) {
-    const resource = canonicalResource(config.publicUrl);
+function authenticatorFor(config: BridgeConfig, ownUrl: string, authToken: string | undefined, policy: ToolPolicy, log: Logger, fetchImpl: typeof fetch | undefined): Authenticator {
+  if (config.oauthIssuer !== undefined) {
+    const resource = canonicalResource(config.publicUrl ?? ownUrl);
     const verifier = new TokenVerifier({
       issuer: config.oauthIssuer,
       audience: config.oauthAudience ?? resource,
@@ -84,7 +84,6 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
   const metrics = new BridgeMetrics(deps.processMetrics ?? true);
   const authToken = await readSecret(config.authTokenFile);
   const policy = new ToolPolicy({ allow: config.toolsAllow, deny: config.toolsDeny, scopeRules: config.toolScopes.map(parseScopeRule) });
-  const auth = authenticatorFor(config, authToken, policy, log, deps.fetch);
   const gate: GateOptions | undefined = policy.empty && !config.forwardIdentity && config.oauthIssuer === undefined ? undefined : { policy, forwardIdentity: config.forwardIdentity };
   const key = config.sessionKeyFile !== undefined ? Buffer.from((await readSecret(config.sessionKeyFile)) ?? '') : randomBytes(32);
   const env = childEnv(deps.environment ?? process.env, config.passEnv, config.env);
@@ -106,13 +105,14 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
   const ids = new SessionIds(key, config.advertiseAddress ?? `${urlHost(config.host)}:${port}`);
   const hub = new SessionHub(config, createUpstream, ids, metrics, log, new RequestStateCodec(key));
   const relays = new RelayTracker();
+  const base = `http://${urlHost(config.host)}:${port}`;
+  const auth = authenticatorFor(config, base, authToken, policy, log, deps.fetch);
   serveBridge(server, { config, metrics, log, hub, relays, auth, gate }, {
     allowedHosts: defaultAllowedHosts(config.host, config.allowedHosts),
     allowedOrigins: config.allowedOrigins,
   });
   hub.start();
 
-  const base = `http://${urlHost(config.host)}:${port}`;
   return {
     url: `${base}/mcp`,
     sseUrl: `${base}/sse`,

@@ -165,7 +165,8 @@ Options (each also as env MCP_BRIDGE_<NAME>, e.g. MCP_BRIDGE_MAX_SESSIONS=50; fl
                            shared secret; for per-client identities use --oauth-issuer instead)
   --public-url URL         this server's canonical base URL as clients reach it (e.g.
                            https://files.example.com): the OAuth resource (RFC 8707/9728) and the base
-                           of the protected resource metadata. Required with --oauth-issuer
+                           of the protected resource metadata (default: http://HOST:PORT as bound,
+                           right only when clients connect to exactly that, e.g. on a laptop)
   --oauth-issuer URL       OAuth 2.1 resource-server mode: every /mcp, /sse, /message request needs a JWT
                            access token from this issuer (https; http only on a loopback address). Its
                            keys come from the jwks_uri of its /.well-known/oauth-authorization-server
@@ -218,7 +219,6 @@ function checkAuthOptions(value: z.infer<typeof ConfigSchema>): void {
     return;
   }
   if (value.authTokenFile !== undefined) throw new ConfigError('give either --auth-token-file (one static token) or --oauth-issuer, not both');
-  if (value.publicUrl === undefined) throw new ConfigError('--oauth-issuer needs --public-url (the resource clients ask tokens for, and where the metadata lives)');
   // A token's keys fetched over plain HTTP could be swapped by anyone on the path: https only, except
   // an issuer on this machine (tests, laptops).
   if (!value.oauthIssuer.startsWith('https:') && !isLoopbackUrl(value.oauthIssuer)) {
