@@ -5,12 +5,13 @@ import type { BuildOptions } from './build-options.js';
 import { contentHash } from './canonical-json.js';
 import { childLabels, ownerReference, selectorLabels } from './labels.js';
 import { buildPodSpec } from './pod-template.js';
+import { serviceBaseUrl } from './urls.js';
 
 /** The Deployment of an McpServer, as we server-side apply it (only the fields we own). */
 export function buildDeployment(mcp: McpServer, opts: BuildOptions): Deployment {
   const { name, namespace } = mcp.metadata;
   const labels = childLabels(name);
-  const podSpec = buildPodSpec(name, mcp.spec, opts);
+  const podSpec = buildPodSpec(name, mcp.spec, opts, serviceBaseUrl(mcp));
   // The hash covers everything in the template, so pods roll exactly when the template's content changes.
   const configHash = contentHash({ labels, spec: podSpec });
   return {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { EnvVar } from '../../../operator/api/kube-types.js';
 import { parseMcpServer, type McpServer } from '../../../operator/api/mcp-server.js';
 import { buildPodSpec } from '../../../operator/build/pod-template.js';
+import { serviceBaseUrl } from '../../../operator/build/urls.js';
 import { yamlToObjects } from '../../../operator/kube/kube-client.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -42,7 +43,8 @@ function mcpServer(name: string): McpServer {
 
 /** The bridge container the operator builds for that sample. */
 function operatorBridge(name: string): { args: string[]; env: EnvVar[] } {
-  const pod = buildPodSpec(name, mcpServer(name).spec, { bridgeImage: 'localhost/mcp-bridge:local', bridgeImagePullPolicy: 'IfNotPresent' });
+  const mcp = mcpServer(name);
+  const pod = buildPodSpec(name, mcp.spec, { bridgeImage: 'localhost/mcp-bridge:local', bridgeImagePullPolicy: 'IfNotPresent' }, serviceBaseUrl(mcp));
   const bridge = pod.containers.find((c) => c.name === 'bridge');
   if (bridge === undefined) throw new Error(`${name}: no bridge container`);
   return { args: bridge.args ?? [], env: bridge.env ?? [] };
