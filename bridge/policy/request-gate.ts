@@ -11,7 +11,7 @@ export const IDENTITY_META_KEY = 'dev.mcp-sidecar/identity';
 
 /**
  * The JSON-RPC code for a call of a hidden tool: -32602 (Invalid params), the code the spec gives an
- * unknown tool, so SDK clients treat it as exactly that (ADR 0003).
+ * unknown tool, so SDK clients treat it as exactly that (ADR 0002).
  */
 export const TOOL_DENIED_CODE = -32602;
 
