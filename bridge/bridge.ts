@@ -5,7 +5,12 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { noAuth, oauthAuth, staticTokenAuth, type Authenticator } from './auth/authenticator.js';
+import { canonicalResource } from './auth/protected-resource.js';
+import { TokenVerifier } from './auth/token-verifier.js';
 import type { BridgeConfig } from './config.js';
+import type { GateOptions } from './policy/request-gate.js';
+import { ToolPolicy, parseScopeRule } from './policy/tool-policy.js';
 import { defaultAllowedHosts } from './http/guards.js';
 import { RelayTracker } from './http/forward.js';
 import { serveBridge } from './http/server.js';
@@ -37,6 +42,8 @@ export interface BridgeDeps {
   readonly environment?: Readonly<Record<string, string | undefined>>;
   /** Off in tests that run many bridges in one process. */
   readonly processMetrics?: boolean;
+  /** How the bridge reaches the OAuth issuer (default: global fetch). */
+  readonly fetch?: typeof fetch;
 }
 
 async function readSecret(path: string | undefined): Promise<string | undefined> {
@@ -44,6 +51,27 @@ async function readSecret(path: string | undefined): Promise<string | undefined>
   const value = (await readFile(path, 'utf8')).trim();
   if (value === '') throw new Error(`${path} is empty`);
   return value;
+}
+
+/** Auth from the config: OAuth resource server, one static token, or none. */
+function authenticatorFor(config: BridgeConfig, ownUrl: string, authToken: string | undefined, policy: ToolPolicy, log: Logger, fetchImpl: typeof fetch | undefined): Authenticator {
+  if (config.oauthIssuer !== undefined) {
+    const resource = canonicalResource(config.publicUrl ?? ownUrl);
+    const verifier = new TokenVerifier({
+      issuer: config.oauthIssuer,
+      audience: config.oauthAudience ?? resource,
+      jwksCacheMs: config.oauthJwksCache * 1000,
+      jwksCooldownMs: config.oauthJwksCooldown * 1000,
+      ...(fetchImpl !== undefined ? { fetchImpl } : {}),
+    });
+    void verifier.warmUp();
+    return oauthAuth(
+      { resource, issuer: config.oauthIssuer, requiredScopes: config.oauthScopes, scopesSupported: [...new Set([...config.oauthScopes, ...policy.scopes])] },
+      verifier,
+      log.child({ auth: 'oauth' }),
+    );
+  }
+  return authToken !== undefined ? staticTokenAuth(authToken) : noAuth();
 }
 
 function urlHost(host: string): string {
@@ -55,6 +83,8 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
   const { log } = deps;
   const metrics = new BridgeMetrics(deps.processMetrics ?? true);
   const authToken = await readSecret(config.authTokenFile);
+  const policy = new ToolPolicy({ allow: config.toolsAllow, deny: config.toolsDeny, scopeRules: config.toolScopes.map(parseScopeRule) });
+  const gate: GateOptions | undefined = policy.empty && !config.forwardIdentity && config.oauthIssuer === undefined ? undefined : { policy, forwardIdentity: config.forwardIdentity };
   const key = config.sessionKeyFile !== undefined ? Buffer.from((await readSecret(config.sessionKeyFile)) ?? '') : randomBytes(32);
   const env = childEnv(deps.environment ?? process.env, config.passEnv, config.env);
 
@@ -75,14 +105,14 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
   const ids = new SessionIds(key, config.advertiseAddress ?? `${urlHost(config.host)}:${port}`);
   const hub = new SessionHub(config, createUpstream, ids, metrics, log, new RequestStateCodec(key));
   const relays = new RelayTracker();
-  serveBridge(server, { config, metrics, log, hub, relays }, {
-    authToken,
+  const base = `http://${urlHost(config.host)}:${port}`;
+  const auth = authenticatorFor(config, base, authToken, policy, log, deps.fetch);
+  serveBridge(server, { config, metrics, log, hub, relays, auth, gate }, {
     allowedHosts: defaultAllowedHosts(config.host, config.allowedHosts),
     allowedOrigins: config.allowedOrigins,
   });
   hub.start();
 
-  const base = `http://${urlHost(config.host)}:${port}`;
   return {
     url: `${base}/mcp`,
     sseUrl: `${base}/sse`,

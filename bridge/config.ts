@@ -31,6 +31,16 @@ const ConfigSchema = z.object({
   allowedOrigins: list.default([]),
   allowedHosts: list.default([]),
   authTokenFile: z.string().optional(),
+  publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+  oauthIssuer: z.url({ protocol: /^https?$/ }).optional(),
+  oauthAudience: z.string().min(1).optional(),
+  oauthScopes: list.default([]),
+  oauthJwksCache: intFrom(1).default(600),
+  oauthJwksCooldown: intFrom(0).default(30),
+  toolsAllow: list.default([]),
+  toolsDeny: list.default([]),
+  toolScopes: list.default([]),
+  forwardIdentity: z.union([z.boolean(), z.stringbool()]).default(false),
   upstreamSocket: z.string().optional(),
   installAgent: z.string().optional(),
   sessionKeyFile: z.string().optional(),
@@ -67,6 +77,16 @@ const FLAGS = {
   'allowed-origins': 'allowedOrigins',
   'allowed-hosts': 'allowedHosts',
   'auth-token-file': 'authTokenFile',
+  'public-url': 'publicUrl',
+  'oauth-issuer': 'oauthIssuer',
+  'oauth-audience': 'oauthAudience',
+  'oauth-scopes': 'oauthScopes',
+  'oauth-jwks-cache': 'oauthJwksCache',
+  'oauth-jwks-cooldown': 'oauthJwksCooldown',
+  'tools-allow': 'toolsAllow',
+  'tools-deny': 'toolsDeny',
+  'tool-scopes': 'toolScopes',
+  'forward-identity': 'forwardIdentity',
   'upstream-socket': 'upstreamSocket',
   'install-agent': 'installAgent',
   'session-key-file': 'sessionKeyFile',
@@ -82,8 +102,8 @@ const FLAGS = {
   'log-level': 'logLevel',
 } as const satisfies Record<string, keyof z.infer<typeof ConfigSchema>>;
 
-const REPEATABLE = new Set(['env', 'pass-env', 'allowed-origins', 'allowed-hosts']);
-const BOOLEAN = new Set(['relay-roots', 'warm-pool-initialize']);
+const REPEATABLE = new Set(['env', 'pass-env', 'allowed-origins', 'allowed-hosts', 'oauth-scopes', 'tools-allow', 'tools-deny', 'tool-scopes']);
+const BOOLEAN = new Set(['relay-roots', 'warm-pool-initialize', 'forward-identity']);
 
 export const HELP = `mcp-bridge: serve a stdio MCP server over Streamable HTTP (/mcp) and legacy HTTP+SSE (/sse, /message).
 
@@ -141,7 +161,30 @@ Options (each also as env MCP_BRIDGE_<NAME>, e.g. MCP_BRIDGE_MAX_SESSIONS=50; fl
                            localhost are always allowed; requests without Origin are always allowed
   --allowed-hosts LIST     Host headers allowed (comma list). Default: any, or only localhost names when
                            bound to a loopback address (DNS-rebinding protection)
-  --auth-token-file PATH   require "Authorization: Bearer <token>" with the token in this file
+  --auth-token-file PATH   require "Authorization: Bearer <token>" with the token in this file (a static
+                           shared secret; for per-client identities use --oauth-issuer instead)
+  --public-url URL         this server's canonical base URL as clients reach it (e.g.
+                           https://files.example.com): the OAuth resource (RFC 8707/9728) and the base
+                           of the protected resource metadata (default: http://HOST:PORT as bound,
+                           right only when clients connect to exactly that, e.g. on a laptop)
+  --oauth-issuer URL       OAuth 2.1 resource-server mode: every /mcp, /sse, /message request needs a JWT
+                           access token from this issuer (https; http only on a loopback address). Its
+                           keys come from the jwks_uri of its /.well-known/oauth-authorization-server
+                           or /.well-known/openid-configuration. Serves
+                           /.well-known/oauth-protected-resource (RFC 9728). See docs/security.md
+  --oauth-audience URI     the token's aud must contain this (default: --public-url)
+  --oauth-scopes LIST      scopes every request needs (comma list, repeatable)
+  --oauth-jwks-cache SECONDS  keep the issuer's keys this long before fetching them again (default 600)
+  --oauth-jwks-cooldown SECONDS  a token with an unknown key id fetches the keys again at most once per
+                           this (key rotation without restart, and no fetch storm from forged kids) (default 30)
+  --tools-allow LIST       only these tools are listed and callable (names or globs with *, ?; comma list)
+  --tools-deny LIST        these tools are never listed nor callable (deny wins over allow)
+  --tool-scopes RULE       PATTERN=SCOPE: tools matching PATTERN need SCOPE in the token (repeatable; all
+                           matching rules apply). Without it a tool is hidden, and a call gets 403
+                           insufficient_scope naming the scope (step-up). Needs --oauth-issuer
+  --forward-identity       give the server the validated caller (sub, client_id, scopes) in each
+                           request's params._meta["dev.mcp-sidecar/identity"] (off: never; a client's own
+                           value of that key is always removed). Needs --oauth-issuer
   --upstream-socket PATH   connect to the stdio agent on this Unix socket instead of spawning <command>
   --install-agent PATH     copy the bundled stdio agent binary to PATH at start (sidecar topology)
   --session-key-file PATH  key that signs session ids (same for all replicas of a server); default: random
@@ -156,6 +199,36 @@ The server process gets only HOME, LOGNAME, PATH, SHELL, TERM, USER, the --pass-
 Endpoints: /mcp, /sse, /message, /healthz (alive), /readyz (can serve a session now), /metrics (Prometheus).`;
 
 export class ConfigError extends Error {}
+
+function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host === '[::1]' || host.startsWith('127.');
+}
+
+/** The OAuth options only make sense together; contradictions are refused at start, not at the first request. */
+function checkAuthOptions(value: z.infer<typeof ConfigSchema>): void {
+  if (value.oauthIssuer === undefined) {
+    const needIssuer = (['oauthAudience', 'oauthScopes', 'toolScopes', 'forwardIdentity'] as const).filter((k) => {
+      const v = value[k];
+      return Array.isArray(v) ? v.length > 0 : v !== undefined && v !== false;
+    });
+    if (needIssuer.length > 0) {
+      const flags = needIssuer.map((k) => `--${Object.entries(FLAGS).find(([, key]) => key === k)?.[0] ?? k}`);
+      throw new ConfigError(`${flags.join(', ')} need --oauth-issuer (they act on validated OAuth access tokens)`);
+    }
+    return;
+  }
+  if (value.authTokenFile !== undefined) throw new ConfigError('give either --auth-token-file (one static token) or --oauth-issuer, not both');
+  // A token's keys fetched over plain HTTP could be swapped by anyone on the path: https only, except
+  // an issuer on this machine (tests, laptops).
+  if (!value.oauthIssuer.startsWith('https:') && !isLoopbackUrl(value.oauthIssuer)) {
+    throw new ConfigError(`--oauth-issuer must be an https URL (http only for a loopback address), got ${value.oauthIssuer}`);
+  }
+  for (const rule of value.toolScopes) {
+    const eq = rule.indexOf('=');
+    if (eq <= 0 || eq === rule.length - 1) throw new ConfigError(`--tool-scopes expects PATTERN=SCOPE, got "${rule}"`);
+  }
+}
 
 export type ParseResult = { kind: 'help' } | { kind: 'version' } | { kind: 'config'; config: BridgeConfig };
 
@@ -216,5 +289,6 @@ export function parseConfig(argv: readonly string[], environment: Readonly<Recor
   if (value.command.length > 0 && value.upstreamSocket !== undefined) {
     throw new ConfigError('give either a command after -- or --upstream-socket, not both');
   }
+  checkAuthOptions(value);
   return { kind: 'config', config: Object.freeze({ ...value, env: parseEnvPairs(value.env) }) };
 }

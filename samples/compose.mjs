@@ -66,6 +66,10 @@ export function bridgeArgs(s) {
   if (s.sessions.warmPoolInitialize === true) flags.push('--warm-pool-initialize');
   if (s.sessions.maxSessions !== undefined) flags.push('--max-sessions', String(s.sessions.maxSessions));
   if (s.sessions.idleTimeoutSeconds !== undefined) flags.push('--idle-timeout', String(s.sessions.idleTimeoutSeconds));
+  // spec.tools as operator/build/bridge-args.ts policyFlags renders it (spec.auth has no Compose form: a
+  // laptop's clients reach the bridge on 127.0.0.1, where an issuer's audience would not match anyway).
+  if ((s.tools?.allow ?? []).length > 0) flags.push('--tools-allow', s.tools.allow.join(','));
+  if ((s.tools?.deny ?? []).length > 0) flags.push('--tools-deny', s.tools.deny.join(','));
   flags.push('--drain-delay', '0');
   const passEnv = [...Object.keys(RUNTIME_ENV), ...Object.keys(s.env ?? {})].filter((n, i, all) => all.indexOf(n) === i && n !== 'HOME');
   return [...flags, ...passEnv.flatMap((n) => ['--pass-env', n]), '--', ...s.command, ...(s.args ?? [])];

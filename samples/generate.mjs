@@ -36,6 +36,7 @@ export function mcpServer(s) {
     path: s.path,
     replicas: s.replicas,
     sessions: s.sessions,
+    tools: s.tools,
   };
   if (s.data !== undefined) {
     const source = s.data.volume === 'emptyDir' ? { emptyDir: {} } : { persistentVolumeClaim: { claimName: s.data.claimName } };

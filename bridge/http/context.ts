@@ -1,10 +1,13 @@
 // What every HTTP handler of one bridge shares.
 import type { Logger } from 'pino';
+import type { Authenticator, AuthRefusal } from '../auth/authenticator.js';
+import type { Identity } from '../auth/identity.js';
+import type { GateOptions } from '../policy/request-gate.js';
 import type { BridgeConfig } from '../config.js';
 import type { BridgeMetrics } from '../metrics.js';
 import type { SessionHub } from '../sessions/session-hub.js';
 import type { SessionBase as Session } from '../sessions/session-base.js';
-import { ErrorCodes } from '../jsonrpc.js';
+import { ErrorCodes, type RequestId } from '../jsonrpc.js';
 import type { ServerResponse } from 'node:http';
 import type { RelayTracker } from './forward.js';
 import { sendError } from './respond.js';
@@ -16,16 +19,32 @@ export interface HttpContext {
   readonly hub: SessionHub;
   readonly metrics: BridgeMetrics;
   readonly log: Logger;
+  readonly auth: Authenticator;
+  /** The tool policy and identity forwarding; undefined when neither is configured (nothing to do). */
+  readonly gate: GateOptions | undefined;
+}
+
+/** The validated caller of one HTTP request (undefined without OAuth). */
+export interface Caller {
+  readonly identity: Identity | undefined;
+}
+
+export function sendAuthRefusal(res: ServerResponse, refusal: AuthRefusal, id: RequestId | null = null): void {
+  sendError(res, refusal.status, refusal.code, refusal.message, refusal.headers, id);
 }
 
 export function sseLimits(ctx: HttpContext): SseLimits {
   return { maxQueue: ctx.config.maxQueue, onOverflow: () => ctx.metrics.queueDrops.inc() };
 }
 
-/** Looks up a session by id; answers 404 itself (and returns undefined) for unknown, forged or ended ids. */
-export function findSession(ctx: HttpContext, res: ServerResponse, id: string, transport: Session['transport']): Session | undefined {
+/**
+ * Looks up a session by id; answers 404 itself (and returns undefined) for unknown, forged or ended ids,
+ * and for a session another subject opened (a session is bound to its caller: a leaked id is no use
+ * to anyone else; 404 rather than 403 so it does not even confirm the id).
+ */
+export function findSession(ctx: HttpContext, res: ServerResponse, id: string, transport: Session['transport'], caller: Caller): Session | undefined {
   const session = ctx.hub.get(id);
-  if (session?.isOpen !== true || session.transport !== transport) {
+  if (session?.isOpen !== true || session.transport !== transport || session.principal !== caller.identity?.subject) {
     sendError(res, 404, ErrorCodes.sessionNotFound, 'Session not found: it ended or never existed; start a new one with initialize');
     return undefined;
   }

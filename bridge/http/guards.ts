@@ -1,16 +1,15 @@
-// Checks every MCP request passes before it touches a session: bearer token, Host, Origin.
-import { timingSafeEqual } from 'node:crypto';
+// Checks every MCP request passes before it touches a session: Host, Origin. (Authentication comes
+// right after, in one place: auth/authenticator.ts.)
 import type { IncomingMessage } from 'node:http';
 
 export interface GuardConfig {
-  readonly authToken: string | undefined;
   /** Empty = any Host. */
   readonly allowedHosts: readonly string[];
   /** Extra origins beyond the bridge's own host and localhost; '*' = any. */
   readonly allowedOrigins: readonly string[];
 }
 
-export type GuardVerdict = { ok: true } | { ok: false; status: 401 | 403; message: string; headers?: Record<string, string> };
+export type GuardVerdict = { ok: true } | { ok: false; status: 403; message: string; headers?: Record<string, string> };
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]', '::1'];
 
@@ -31,13 +30,6 @@ function hostname(hostHeader: string): string {
   return (colon === -1 ? hostHeader : hostHeader.slice(0, colon)).toLowerCase();
 }
 
-function tokenMatches(header: string | undefined, token: string): boolean {
-  if (header?.startsWith('Bearer ') !== true) return false;
-  const given = Buffer.from(header.slice('Bearer '.length).trim());
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
 export function checkRequest(req: IncomingMessage, guard: GuardConfig): GuardVerdict {
   const host = req.headers.host ?? '';
   if (guard.allowedHosts.length > 0 && !guard.allowedHosts.includes(hostname(host)) && !guard.allowedHosts.includes(host)) {
@@ -55,9 +47,6 @@ export function checkRequest(req: IncomingMessage, guard: GuardConfig): GuardVer
     if (!sameHost && !LOOPBACK_NAMES.includes(hostname(originHost))) {
       return { ok: false, status: 403, message: `Forbidden: Origin "${origin}" is not allowed` };
     }
-  }
-  if (guard.authToken !== undefined && !tokenMatches(req.headers.authorization, guard.authToken)) {
-    return { ok: false, status: 401, message: 'Unauthorized: a valid bearer token is required', headers: { 'www-authenticate': 'Bearer' } };
   }
   return { ok: true };
 }

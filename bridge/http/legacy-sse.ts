@@ -6,17 +6,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCodes, parseBody } from '../jsonrpc.js';
 import type { ReplyTarget } from '../sessions/reply-target.js';
 import { readBody } from './body.js';
-import { findSession, sendUnavailable, sseLimits, type HttpContext } from './context.js';
+import { findSession, sendAuthRefusal, sendUnavailable, sseLimits, type Caller, type HttpContext } from './context.js';
+import { gateMessages } from './gated-delivery.js';
 import { sendError, sendText, sendTooLarge } from './respond.js';
 import { SseStream } from './sse-stream.js';
 
-export function handleSseOpen(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): void {
+export function handleSseOpen(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, caller: Caller): void {
   if (req.method !== 'GET') {
     return sendError(res, 405, ErrorCodes.serverError, `Method Not Allowed: ${req.method ?? ''} /sse. The legacy SSE transport opens its stream with GET /sse and posts to /message?sessionId=…; Streamable HTTP clients POST to /mcp`, { allow: 'GET' });
   }
   const opened = ctx.hub.open('sse');
   if (!opened.ok) return sendUnavailable(res, opened.reason);
   const session = opened.session;
+  session.principal = caller.identity?.subject;
   const stream = new SseStream(res, sseLimits(ctx));
   session.attachStream(stream);
   stream.onClose(() => session.end('SSE stream closed by the client'));
@@ -25,13 +27,13 @@ export function handleSseOpen(ctx: HttpContext, req: IncomingMessage, res: Serve
   stream.event('endpoint', `message?sessionId=${encodeURIComponent(session.id)}`);
 }
 
-export async function handleSseMessage(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
+export async function handleSseMessage(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, caller: Caller): Promise<void> {
   if (req.method !== 'POST') {
     return sendError(res, 405, ErrorCodes.serverError, `Method Not Allowed: ${req.method ?? ''} /message. POST JSON-RPC messages here (with the sessionId GET /sse announced); the stream is GET /sse`, { allow: 'POST' });
   }
   const sessionId = query.get('sessionId');
   if (sessionId === null || sessionId === '') return sendError(res, 400, ErrorCodes.serverError, 'Bad Request: the sessionId query parameter is required');
-  const session = findSession(ctx, res, sessionId, 'sse');
+  const session = findSession(ctx, res, sessionId, 'sse', caller);
   if (session === undefined) return;
   const ct = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (ct !== 'application/json') return sendError(res, 415, ErrorCodes.serverError, 'Unsupported Media Type: POST /message takes one JSON-RPC message with Content-Type: application/json');
@@ -48,6 +50,9 @@ export async function handleSseMessage(ctx: HttpContext, req: IncomingMessage, r
     complete: (m) => session.sendOnStream(m),
     abandon: () => undefined,
   };
-  session.receive(parsed.messages, () => streamTarget);
+  const gated = gateMessages(ctx.gate, caller.identity, parsed.messages);
+  if (gated.kind === 'step-up') return sendAuthRefusal(res, ctx.auth.insufficientScope(gated.scopes));
+  session.receive(gated.forward, (m) => gated.targetFor(m, streamTarget));
+  for (const answer of gated.refused) session.sendOnStream(answer);
   sendText(res, 202, 'Accepted');
 }

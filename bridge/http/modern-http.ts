@@ -8,7 +8,9 @@ import { MODERN_VERSIONS, ModernErrorCodes, checkVersion, readEnvelope, targetOf
 import { ModernExchange, type ExchangeDeps } from '../modern/exchange.js';
 import { ListenStream, honouredFilter, requestedFilter } from '../modern/listen.js';
 import { discoverResult, statusForModernResponse } from '../modern/results.js';
-import { sendUnavailable, sseLimits, type HttpContext } from './context.js';
+import { gateRequest } from '../policy/request-gate.js';
+import type { ReplyTarget } from '../sessions/reply-target.js';
+import { sendAuthRefusal, sendUnavailable, sseLimits, type Caller, type HttpContext } from './context.js';
 import { forwardToOwner, isForwarded } from './forward.js';
 import { PostReply } from './post-reply.js';
 import { sendError, sendJson } from './respond.js';
@@ -37,7 +39,16 @@ function exchangeDeps(ctx: HttpContext): ExchangeDeps {
   };
 }
 
-export async function handleModernRequest(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, request: JsonRpcRequest, version: string | undefined, body: string): Promise<void> {
+export async function handleModernRequest(
+  ctx: HttpContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  received: JsonRpcRequest,
+  version: string | undefined,
+  body: string,
+  caller: Caller,
+): Promise<void> {
+  let request = received;
   ctx.metrics.httpRequests.inc({ era: 'modern' });
   const refusal = checkVersion(version, SUPPORTED_PROTOCOL_VERSIONS) ?? validateStandardHeaders(standardHeaders(req), request);
   if (refusal !== undefined) return sendError(res, refusal.status, refusal.code, refusal.message, {}, request.id, refusal.data);
@@ -46,6 +57,15 @@ export async function handleModernRequest(ctx: HttpContext, req: IncomingMessage
     return sendError(res, 404, ErrorCodes.methodNotFound, `Method not found: ${request.method} is not part of protocol 2026-07-28`, {}, request.id);
   }
   if (request.method === 'server/discover') return discover(ctx, res, request);
+  // The tool policy, for first requests and MRTR retries alike (a retry names its tool again).
+  let wrap: ((target: ReplyTarget) => ReplyTarget) | undefined;
+  if (ctx.gate !== undefined) {
+    const gated = gateRequest(ctx.gate, caller.identity, request);
+    if (gated.kind === 'step-up') return sendAuthRefusal(res, ctx.auth.insufficientScope(gated.scopes), request.id);
+    if (gated.kind === 'refuse') return sendJson(res, 200, gated.response);
+    request = gated.request;
+    wrap = gated.wrap;
+  }
   // What the bridge does itself for a legacy child (MRTR, listen) a modern child does on its own.
   const legacyChild = (ctx.hub.modern.knownIdentity ?? (await ctx.hub.modern.identity()))?.era !== 'modern';
   const state = request.params?.requestState;
@@ -53,7 +73,8 @@ export async function handleModernRequest(ctx: HttpContext, req: IncomingMessage
   if (request.method === 'subscriptions/listen' && legacyChild) return listen(ctx, res, request);
 
   const reply = new PostReply(res, {}, false, sseLimits(ctx), statusForModernResponse);
-  const target = reply.target();
+  const plain = reply.target();
+  const target = wrap !== undefined ? wrap(plain) : plain;
   const progressToken = request.params?._meta?.progressToken as string | number | undefined;
   const exchange = new ModernExchange(request.method, targetOf(request.params), readEnvelope(request.params), { id: request.id, reply: target, progressToken }, exchangeDeps(ctx));
   // Closing the response stream is the revision's cancellation: the child gets notifications/cancelled.

@@ -1,11 +1,12 @@
 // The bridge's HTTP front: routes, guards, health, readiness and metrics.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { ErrorCodes } from '../jsonrpc.js';
-import type { HttpContext } from './context.js';
+import { isMetadataPath } from '../auth/protected-resource.js';
+import { sendAuthRefusal, type HttpContext } from './context.js';
 import { forwardToOwner, isForwarded } from './forward.js';
 import { checkRequest, type GuardConfig } from './guards.js';
 import { handleSseMessage, handleSseOpen } from './legacy-sse.js';
-import { sendError, sendText } from './respond.js';
+import { sendError, sendJson, sendText } from './respond.js';
 import { handleStreamableHttp } from './streamable-http.js';
 
 /** Attaches the bridge's routes to a (listening) server. */
@@ -46,6 +47,10 @@ async function route(ctx: HttpContext, guard: GuardConfig, req: IncomingMessage,
     case '/message': {
       const verdict = checkRequest(req, guard);
       if (!verdict.ok) return sendError(res, verdict.status, ErrorCodes.serverError, verdict.message, verdict.headers);
+      // Before any relay: an unauthenticated request never crosses to another replica (which checks again).
+      const auth = await ctx.auth.authenticate(req);
+      if (!auth.ok) return sendAuthRefusal(res, auth.refusal);
+      const caller = { identity: auth.identity };
       // Only /message carries its session in the query string.
       const query = path === '/message' ? new URLSearchParams(q === -1 ? '' : url.slice(q + 1)) : undefined;
       const owner = foreignOwner(ctx, req, query !== undefined ? query.get('sessionId') : req.headers['mcp-session-id']);
@@ -53,11 +58,16 @@ async function route(ctx: HttpContext, guard: GuardConfig, req: IncomingMessage,
         ctx.metrics.relayed.inc({ reason: 'session' });
         return forwardToOwner(req, res, owner, ctx.log, ctx.relays);
       }
-      if (path === '/mcp') return handleStreamableHttp(ctx, req, res);
-      if (query === undefined) return handleSseOpen(ctx, req, res);
-      return handleSseMessage(ctx, req, res, query);
+      if (path === '/mcp') return handleStreamableHttp(ctx, req, res, caller);
+      if (query === undefined) return handleSseOpen(ctx, req, res, caller);
+      return handleSseMessage(ctx, req, res, query, caller);
     }
     default:
+      if (isMetadataPath(path) && ctx.auth.metadata !== undefined) {
+        // Public by design (RFC 9728): clients read it before they have a token, browsers from any origin.
+        res.setHeader('access-control-allow-origin', '*');
+        return sendJson(res, 200, ctx.auth.metadata);
+      }
       return sendError(res, 404, ErrorCodes.serverError, `Not Found: ${path}. MCP is served on /mcp (Streamable HTTP) and /sse + /message (legacy SSE); health on /healthz (or /health) and /readyz; metrics on /metrics`);
   }
 }

@@ -7,7 +7,8 @@ import { ErrorCodes, checkProtocolVersionHeader, isRequest, parseJson, validateM
 import { classifyPost } from '../modern/envelope.js';
 import type { SessionBase as Session } from '../sessions/session-base.js';
 import { readBody } from './body.js';
-import { findSession, sendUnavailable, sseLimits, type HttpContext } from './context.js';
+import { findSession, sendAuthRefusal, sendUnavailable, sseLimits, type Caller, type HttpContext } from './context.js';
+import { gateMessages } from './gated-delivery.js';
 import { handleModernRequest, standardHeaders } from './modern-http.js';
 import { PostReply } from './post-reply.js';
 import { sendError, sendTooLarge } from './respond.js';
@@ -36,20 +37,20 @@ function versionOk(req: IncomingMessage, res: ServerResponse): boolean {
   return check.ok;
 }
 
-export async function handleStreamableHttp(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleStreamableHttp(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, caller: Caller): Promise<void> {
   switch (req.method) {
     case 'POST':
-      return handlePost(ctx, req, res);
+      return handlePost(ctx, req, res, caller);
     case 'GET':
-      return handleGet(ctx, req, res);
+      return handleGet(ctx, req, res, caller);
     case 'DELETE':
-      return handleDelete(ctx, req, res);
+      return handleDelete(ctx, req, res, caller);
     default:
       return sendError(res, 405, ErrorCodes.serverError, `Method Not Allowed: ${req.method ?? ''} /mcp takes POST (and GET, DELETE with an Mcp-Session-Id)`, { allow: 'GET, POST, DELETE' });
   }
 }
 
-async function handlePost(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handlePost(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, caller: Caller): Promise<void> {
   if (!accepts(req, 'application/json') || !accepts(req, 'text/event-stream')) {
     return sendError(res, 406, ErrorCodes.serverError, 'Not Acceptable: Accept must list both application/json and text/event-stream');
   }
@@ -65,7 +66,7 @@ async function handlePost(ctx: HttpContext, req: IncomingMessage, res: ServerRes
   if (!json.ok) return sendError(res, 400, json.code, json.message);
   const era = classifyPost(standardHeaders(req), json.value);
   if (era.kind === 'refused') return sendError(res, era.refusal.status, era.refusal.code, era.refusal.message, {}, requestIdOf(json.value), era.refusal.data);
-  if (era.kind === 'modern-request') return handleModernRequest(ctx, req, res, era.request, era.version, body.text);
+  if (era.kind === 'modern-request') return handleModernRequest(ctx, req, res, era.request, era.version, body.text, caller);
   if (era.kind === 'modern-notification') {
     // 2026-07-28 defines no client notifications over HTTP (closing a stream is the cancellation):
     // accepted and dropped, as the revision's reference server does.
@@ -74,15 +75,15 @@ async function handlePost(ctx: HttpContext, req: IncomingMessage, res: ServerRes
     return;
   }
   ctx.metrics.httpRequests.inc({ era: 'legacy' });
-  return handleLegacyPost(ctx, req, res, json.value);
+  return handleLegacyPost(ctx, req, res, json.value, caller);
 }
 
 /** 2025-era traffic: initialize opens a session; everything else names one in Mcp-Session-Id. */
-function handleLegacyPost(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, value: unknown): void {
+function handleLegacyPost(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, value: unknown, caller: Caller): void {
   const sessionId = sessionHeader(req);
   let session: Session | undefined;
   if (sessionId !== undefined) {
-    session = findSession(ctx, res, sessionId, 'streamable-http');
+    session = findSession(ctx, res, sessionId, 'streamable-http', caller);
     if (session === undefined || !versionOk(req, res)) return;
   }
   const parsed = validateMessages(value);
@@ -103,6 +104,7 @@ function handleLegacyPost(ctx: HttpContext, req: IncomingMessage, res: ServerRes
     const opened = ctx.hub.open('streamable-http');
     if (!opened.ok) return sendUnavailable(res, opened.reason);
     session = opened.session;
+    session.principal = caller.identity?.subject;
   } else {
     if (initialize !== undefined) return sendError(res, 400, ErrorCodes.invalidRequest, 'Invalid Request: this session is already initialized');
     if (batch && session.protocolVersion !== '2025-03-26') {
@@ -110,7 +112,7 @@ function handleLegacyPost(ctx: HttpContext, req: IncomingMessage, res: ServerRes
     }
   }
 
-  deliver(ctx, session, messages, batch, res);
+  deliver(ctx, session, messages, batch, res, caller);
 }
 
 function requestIdOf(value: unknown): RequestId | null {
@@ -118,7 +120,7 @@ function requestIdOf(value: unknown): RequestId | null {
   return typeof id === 'string' || typeof id === 'number' ? id : null;
 }
 
-function deliver(ctx: HttpContext, session: Session, messages: JSONRPCMessage[], batch: boolean, res: ServerResponse): void {
+function deliver(ctx: HttpContext, session: Session, messages: JSONRPCMessage[], batch: boolean, res: ServerResponse, caller: Caller): void {
   const headers = { 'mcp-session-id': session.id };
   if (!messages.some(isRequest)) {
     session.receive(messages, () => {
@@ -127,8 +129,14 @@ function deliver(ctx: HttpContext, session: Session, messages: JSONRPCMessage[],
     res.writeHead(202, headers).end();
     return;
   }
+  const gated = gateMessages(ctx.gate, caller.identity, messages);
+  if (gated.kind === 'step-up') return sendAuthRefusal(res, ctx.auth.insufficientScope(gated.scopes), batch ? null : requestIdOf(messages[0]));
   const reply = new PostReply(res, headers, batch, sseLimits(ctx));
-  session.receive(messages, () => reply.target());
+  // Targets for the refused requests exist before the forwarded ones are handed over, and are completed
+  // only after: the reply must not finish while requests of this POST still wait for targets.
+  const refused = gated.refused.map((answer) => [reply.target(), answer] as const);
+  session.receive(gated.forward, (m) => gated.targetFor(m, reply.target()));
+  for (const [target, answer] of refused) target.complete(answer);
 }
 
 /**
@@ -139,11 +147,11 @@ function notWithoutSession(res: ServerResponse, method: string): void {
   sendError(res, 405, ErrorCodes.serverError, `Method Not Allowed: ${method} /mcp needs an Mcp-Session-Id (2025 sessions); protocol 2026-07-28 uses POST only (subscriptions/listen for notifications)`, { allow: 'POST' });
 }
 
-function handleGet(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): void {
+function handleGet(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, caller: Caller): void {
   const sessionId = sessionHeader(req);
   if (sessionId === undefined) return notWithoutSession(res, 'GET');
   if (!accepts(req, 'text/event-stream')) return sendError(res, 406, ErrorCodes.serverError, 'Not Acceptable: Accept must list text/event-stream');
-  const session = findSession(ctx, res, sessionId, 'streamable-http');
+  const session = findSession(ctx, res, sessionId, 'streamable-http', caller);
   if (session === undefined || !versionOk(req, res)) return;
   if (session.hasOpenStream()) return sendError(res, 409, ErrorCodes.serverError, 'Conflict: this session already has an open GET stream');
   const stream = new SseStream(res, sseLimits(ctx), { 'mcp-session-id': session.id });
@@ -151,10 +159,10 @@ function handleGet(ctx: HttpContext, req: IncomingMessage, res: ServerResponse):
   stream.onClose(() => session.detachStream(stream));
 }
 
-function handleDelete(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): void {
+function handleDelete(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, caller: Caller): void {
   const sessionId = sessionHeader(req);
   if (sessionId === undefined) return notWithoutSession(res, 'DELETE');
-  const session = findSession(ctx, res, sessionId, 'streamable-http');
+  const session = findSession(ctx, res, sessionId, 'streamable-http', caller);
   if (session === undefined || !versionOk(req, res)) return;
   session.end('client sent DELETE');
   res.writeHead(200).end();

@@ -11,6 +11,8 @@ export abstract class SessionBase implements RouterClient {
   lastActivity = Date.now();
   /** Protocol version the client asked for in initialize (decides e.g. whether batches are allowed). */
   protocolVersion: string | undefined;
+  /** The validated subject that opened the session (OAuth mode); every later request must be theirs. */
+  principal: string | undefined;
   protected eventStream: EventStream | undefined;
   private ended = false;
 

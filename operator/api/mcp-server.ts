@@ -91,6 +91,24 @@ export const mcpServerSpecSchema = z.object({
       maxLineBytes: z.number().int().min(1024).optional(),
     })
     .default({ port: 8080, allowedOrigins: [] }),
+  /** OAuth 2.1 resource-server mode of the bridge (docs/security.md). Nothing in it is secret. */
+  auth: z
+    .object({
+      issuer: z.string().min(1),
+      audience: z.string().min(1).optional(),
+      publicUrl: z.string().min(1).optional(),
+      scopes: z.array(z.string()).default([]),
+      jwksCacheSeconds: z.number().int().min(1).optional(),
+      forwardIdentity: z.boolean().default(false),
+    })
+    .optional(),
+  tools: z
+    .object({
+      allow: z.array(z.string()).default([]),
+      deny: z.array(z.string()).default([]),
+      scopes: z.array(z.object({ tools: z.string(), scope: z.string() })).default([]),
+    })
+    .optional(),
   resources: z.object({ limits: quantityMap.optional(), requests: quantityMap.optional() }).optional(),
   serviceAccountName: z.string().optional(),
   nodeSelector: z.record(z.string(), z.string()).optional(),

@@ -4,8 +4,30 @@ import type { McpServerSpec, SessionMode } from '../api/mcp-server.js';
 
 const SESSION_MODE_FLAG: Record<SessionMode, string> = { perSession: 'per-session', shared: 'shared' };
 
+/**
+ * spec.auth and spec.tools as bridge flags. `serviceUrl` is the in-cluster base URL the operator
+ * knows (the default OAuth resource when spec.auth.publicUrl is not set).
+ */
+export function policyFlags(spec: McpServerSpec, serviceUrl: string): string[] {
+  const flags: string[] = [];
+  const { auth, tools } = spec;
+  if (auth !== undefined) {
+    flags.push('--oauth-issuer', auth.issuer, '--public-url', auth.publicUrl ?? serviceUrl);
+    if (auth.audience !== undefined) flags.push('--oauth-audience', auth.audience);
+    if (auth.scopes.length > 0) flags.push('--oauth-scopes', auth.scopes.join(','));
+    if (auth.jwksCacheSeconds !== undefined) flags.push('--oauth-jwks-cache', String(auth.jwksCacheSeconds));
+    if (auth.forwardIdentity) flags.push('--forward-identity');
+  }
+  if (tools !== undefined) {
+    if (tools.allow.length > 0) flags.push('--tools-allow', tools.allow.join(','));
+    if (tools.deny.length > 0) flags.push('--tools-deny', tools.deny.join(','));
+    for (const rule of tools.scopes) flags.push('--tool-scopes', `${rule.tools}=${rule.scope}`);
+  }
+  return flags;
+}
+
 /** Flags common to both bridge topologies (everything before `--` or the upstream flags). */
-export function bridgeFlags(spec: McpServerSpec): string[] {
+export function bridgeFlags(spec: McpServerSpec, serviceUrl: string): string[] {
   const { bridge, sessions } = spec;
   // The bridge binds 127.0.0.1 by default (DNS-rebinding safety on laptops); in a pod it must listen on all.
   const flags = ['--host', '0.0.0.0', '--port', String(bridge.port), '--session-mode', SESSION_MODE_FLAG[sessions.mode]];
@@ -17,6 +39,7 @@ export function bridgeFlags(spec: McpServerSpec): string[] {
   if (bridge.maxLineBytes !== undefined) flags.push('--max-line', String(bridge.maxLineBytes));
   if (bridge.allowedOrigins.length > 0) flags.push('--allowed-origins', bridge.allowedOrigins.join(','));
   if (bridge.authTokenSecretRef !== undefined) flags.push('--auth-token-file', AUTH_TOKEN_FILE);
+  flags.push(...policyFlags(spec, serviceUrl));
   flags.push('--session-key-file', SESSION_KEY_FILE);
   return flags;
 }
@@ -33,11 +56,11 @@ export function passEnvFlags(spec: McpServerSpec, runtimeNames: readonly string[
 }
 
 /** Embedded topology: the bridge spawns the server itself. */
-export function embeddedBridgeArgs(spec: McpServerSpec, runtimeNames: readonly string[]): string[] {
-  return [...bridgeFlags(spec), ...passEnvFlags(spec, runtimeNames), '--', ...spec.command, ...spec.args];
+export function embeddedBridgeArgs(spec: McpServerSpec, serviceUrl: string, runtimeNames: readonly string[]): string[] {
+  return [...bridgeFlags(spec, serviceUrl), ...passEnvFlags(spec, runtimeNames), '--', ...spec.command, ...spec.args];
 }
 
 /** Sidecar topology: the bridge talks to the agent in the server container over the shared volume. */
-export function sidecarBridgeArgs(spec: McpServerSpec, socket: string, agentPath: string): string[] {
-  return [...bridgeFlags(spec), '--upstream-socket', socket, '--install-agent', agentPath];
+export function sidecarBridgeArgs(spec: McpServerSpec, serviceUrl: string, socket: string, agentPath: string): string[] {
+  return [...bridgeFlags(spec, serviceUrl), '--upstream-socket', socket, '--install-agent', agentPath];
 }

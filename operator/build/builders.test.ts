@@ -114,6 +114,13 @@ describe('bridge flags', () => {
     [{ bridge: { maxBodyBytes: 2048, maxLineBytes: 4096 } }, ['--max-body', '2048', '--max-line', '4096']],
     [{ bridge: { allowedOrigins: ['https://a', 'https://b'] } }, ['--allowed-origins', 'https://a,https://b']],
     [{ bridge: { authTokenSecretRef: { name: 's', key: 'k' } } }, ['--auth-token-file', '/var/run/mcp/auth-token/token']],
+    // Without spec.auth.publicUrl the OAuth resource is the Service URL the operator knows.
+    [{ auth: { issuer: 'https://idp', scopes: ['a', 'b'] } }, ['--oauth-issuer', 'https://idp', '--public-url', 'http://demo.tools.svc.cluster.local:8080', '--oauth-scopes', 'a,b']],
+    [
+      { auth: { issuer: 'https://idp', publicUrl: 'https://x.example', audience: 'api://x', jwksCacheSeconds: 60, forwardIdentity: true } },
+      ['--oauth-issuer', 'https://idp', '--public-url', 'https://x.example', '--oauth-audience', 'api://x', '--oauth-jwks-cache', '60', '--forward-identity'],
+    ],
+    [{ tools: { allow: ['read_*', 'list'], deny: ['rm'], scopes: [{ tools: 'w_*', scope: 'fs:w' }] } }, ['--tools-allow', 'read_*,list', '--tools-deny', 'rm', '--tool-scopes', 'w_*=fs:w']],
   ])('when the spec has %j, then the bridge gets %j', (extra, flags) => {
     const args = buildDeployment(minimal({ command: ['srv'], ...extra }), opts).spec?.template.spec?.containers[0]?.args ?? [];
     const before = args.slice(0, args.indexOf('--'));

@@ -11,6 +11,7 @@ import { contentHash } from './canonical-json.js';
 import { childLabels, ownerReference, selectorLabels } from './labels.js';
 import { buildPodSpec, topologyOf } from './pod-template.js';
 import { planReplicas, type ReplicaPlan } from './replica-plan.js';
+import { serviceBaseUrl } from './urls.js';
 
 /**
  * Scrape annotations for a pod with a bridge (its /metrics on the bridge port). A streamable-http server
@@ -32,7 +33,7 @@ function metricsAnnotations(mcp: McpServer, opts: BuildOptions): Record<string, 
 export function buildDeployment(mcp: McpServer, opts: BuildOptions, plan: ReplicaPlan = planReplicas(mcp.spec, new Map())): Deployment {
   const { name, namespace } = mcp.metadata;
   const labels = childLabels(name);
-  const podSpec = buildPodSpec(name, mcp.spec, opts);
+  const podSpec = buildPodSpec(name, mcp.spec, opts, serviceBaseUrl(mcp));
   // The hash covers everything in the template, so pods roll exactly when the template's content changes.
   const configHash = contentHash({ labels, spec: podSpec });
   return {

@@ -78,7 +78,7 @@ function withOptional<T extends object>(obj: T, extra: Partial<T>): T {
   return out;
 }
 
-function embeddedContainers(spec: McpServerSpec, opts: BuildOptions): Pick<PodSpec, 'containers'> {
+function embeddedContainers(spec: McpServerSpec, opts: BuildOptions, serviceUrl: string): Pick<PodSpec, 'containers'> {
   const port = spec.bridge.port;
   const bridge: Container = withOptional<Container>(
     {
@@ -87,6 +87,7 @@ function embeddedContainers(spec: McpServerSpec, opts: BuildOptions): Pick<PodSp
       imagePullPolicy: opts.bridgeImagePullPolicy,
       args: embeddedBridgeArgs(
         spec,
+        serviceUrl,
         runtimeDefaults().map((e) => e.name),
       ),
       env: mergeEnv([...runtimeDefaults(), ...advertiseAddressEnv(port)], userEnv(spec)),
@@ -100,7 +101,7 @@ function embeddedContainers(spec: McpServerSpec, opts: BuildOptions): Pick<PodSp
   return { containers: [bridge] };
 }
 
-function sidecarContainers(spec: McpServerSpec, opts: BuildOptions, image: string): Pick<PodSpec, 'containers' | 'initContainers'> {
+function sidecarContainers(spec: McpServerSpec, opts: BuildOptions, image: string, serviceUrl: string): Pick<PodSpec, 'containers' | 'initContainers'> {
   const port = spec.bridge.port;
   const shared: VolumeMount = { name: VOLUME_SHARED, mountPath: SHARED_DIR };
   const bridge: Container = {
@@ -109,7 +110,7 @@ function sidecarContainers(spec: McpServerSpec, opts: BuildOptions, image: strin
     imagePullPolicy: opts.bridgeImagePullPolicy,
     // A native sidecar: starts before the server, stops after it.
     restartPolicy: 'Always',
-    args: sidecarBridgeArgs(spec, AGENT_SOCKET, AGENT_PATH),
+    args: sidecarBridgeArgs(spec, serviceUrl, AGENT_SOCKET, AGENT_PATH),
     env: [...runtimeDefaults(), ...advertiseAddressEnv(port)],
     ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
     ...bridgeProbes(port),
@@ -183,13 +184,14 @@ function volumes(name: string, spec: McpServerSpec, topology: Topology): Volume[
   return [...out, ...(spec.volumes as Volume[])];
 }
 
-export function buildPodSpec(name: string, spec: McpServerSpec, opts: BuildOptions): PodSpec {
+/** `serviceUrl`: the in-cluster base URL of the Service (the bridge's default OAuth resource). */
+export function buildPodSpec(name: string, spec: McpServerSpec, opts: BuildOptions, serviceUrl: string): PodSpec {
   const topology = topologyOf(spec);
   const containers =
     topology === 'embedded'
-      ? embeddedContainers(spec, opts)
+      ? embeddedContainers(spec, opts, serviceUrl)
       : topology === 'sidecar'
-        ? sidecarContainers(spec, opts, spec.image ?? opts.bridgeImage)
+        ? sidecarContainers(spec, opts, spec.image ?? opts.bridgeImage, serviceUrl)
         : httpServerContainers(spec, opts);
   return withOptional<PodSpec>(
     {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { EnvVar } from '../../../operator/api/kube-types.js';
 import { parseMcpServer, type McpServer } from '../../../operator/api/mcp-server.js';
 import { buildPodSpec } from '../../../operator/build/pod-template.js';
+import { serviceBaseUrl } from '../../../operator/build/urls.js';
 import { yamlToObjects } from '../../../operator/kube/kube-client.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -42,7 +43,9 @@ function mcpServer(name: string): McpServer {
 
 /** The bridge container the operator builds for that sample. */
 function operatorBridge(name: string): { args: string[]; env: EnvVar[] } {
-  const pod = buildPodSpec(name, mcpServer(name).spec, { bridgeImage: 'localhost/mcp-bridge:local', bridgeImagePullPolicy: 'IfNotPresent', bridgeMetricsAnnotations: false });
+  const mcp = mcpServer(name);
+  const opts = { bridgeImage: 'localhost/mcp-bridge:local', bridgeImagePullPolicy: 'IfNotPresent', bridgeMetricsAnnotations: false } as const;
+  const pod = buildPodSpec(name, mcp.spec, opts, serviceBaseUrl(mcp));
   const bridge = pod.containers.find((c) => c.name === 'bridge');
   if (bridge === undefined) throw new Error(`${name}: no bridge container`);
   return { args: bridge.args ?? [], env: bridge.env ?? [] };

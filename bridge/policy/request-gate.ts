@@ -1,0 +1,72 @@
+// Applies the tool policy and identity forwarding to one client request, whatever the transport or
+// era: a call of a hidden tool never reaches the server; a tools/list answer loses the hidden tools on
+// its way back to this caller only (a shared process serves callers with different rights at once).
+import type { Identity } from '../auth/identity.js';
+import { errorResponse, type JSONRPCMessage, type JsonRpcParams, type JsonRpcRequest } from '../jsonrpc.js';
+import type { ReplyTarget } from '../sessions/reply-target.js';
+import type { ToolPolicy } from './tool-policy.js';
+
+/** Where the validated caller goes with --forward-identity; a client's own value is always removed. */
+export const IDENTITY_META_KEY = 'dev.mcp-sidecar/identity';
+
+/**
+ * The JSON-RPC code for a call of a hidden tool: -32602 (Invalid params), the code the spec gives an
+ * unknown tool, so SDK clients treat it as exactly that (ADR 0002).
+ */
+export const TOOL_DENIED_CODE = -32602;
+
+export type GateResult =
+  | { readonly kind: 'pass'; readonly request: JsonRpcRequest; readonly wrap: ((target: ReplyTarget) => ReplyTarget) | undefined }
+  /** Answer this instead of sending the request on. */
+  | { readonly kind: 'refuse'; readonly response: JSONRPCMessage }
+  /** The caller lacks scopes a scope rule names: HTTP 403 insufficient_scope, so it can ask for them. */
+  | { readonly kind: 'step-up'; readonly scopes: readonly string[] };
+
+export interface GateOptions {
+  readonly policy: ToolPolicy;
+  readonly forwardIdentity: boolean;
+}
+
+function withMeta(request: JsonRpcRequest, identity: Identity | undefined, forward: boolean): JsonRpcRequest {
+  const meta = request.params?._meta;
+  const planted = meta !== undefined && IDENTITY_META_KEY in meta;
+  const give = forward && identity !== undefined;
+  if (!planted && !give) return request;
+  const rest = Object.fromEntries(Object.entries(meta ?? {}).filter(([key]) => key !== IDENTITY_META_KEY));
+  if (give) rest[IDENTITY_META_KEY] = { sub: identity.subject, client_id: identity.clientId, scopes: [...identity.scopes] };
+  const params: JsonRpcParams = { ...request.params, _meta: rest };
+  return { ...request, params };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A tools/list response with only the tools this caller may see (and, if lists vary by caller, cacheScope private). */
+export function filterToolList(response: JSONRPCMessage, policy: ToolPolicy, identity: Identity | undefined): JSONRPCMessage {
+  if (!('result' in response) || !isObject(response.result) || !Array.isArray(response.result.tools)) return response;
+  const tools = response.result.tools.filter((t: unknown) => isObject(t) && typeof t.name === 'string' && policy.decide(t.name, identity).ok);
+  const result: Record<string, unknown> = { ...response.result, tools };
+  if (policy.perCaller && result.cacheScope === 'public') result.cacheScope = 'private';
+  return { ...response, result };
+}
+
+export function gateRequest(options: GateOptions, identity: Identity | undefined, request: JsonRpcRequest): GateResult {
+  const { policy } = options;
+  if (request.method === 'tools/call') {
+    const name = request.params?.name;
+    const decision = policy.decide(typeof name === 'string' ? name : '', identity);
+    if (!decision.ok) {
+      if (decision.reason === 'scope') return { kind: 'step-up', scopes: decision.scopes };
+      return { kind: 'refuse', response: errorResponse(request.id, TOOL_DENIED_CODE, `Tool ${JSON.stringify(name)} is not available: ${decision.detail} (bridge tool policy)`) };
+    }
+  }
+  const wrap = request.method === 'tools/list' && !policy.empty
+    ? (target: ReplyTarget): ReplyTarget => ({
+        deliver: (m) => target.deliver(m),
+        complete: (m) => target.complete(filterToolList(m, policy, identity)),
+        abandon: () => target.abandon(),
+      })
+    : undefined;
+  return { kind: 'pass', request: withMeta(request, identity, options.forwardIdentity), wrap };
+}

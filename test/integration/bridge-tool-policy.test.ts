@@ -1,0 +1,123 @@
+// The tool policy (--tools-deny, --tool-scopes) and --forward-identity with real OAuth tokens, in both
+// session modes, both eras and legacy SSE: each caller sees and calls only its tools, even when one
+// shared process serves an allowed and a restricted caller at once.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { RunningBridge } from '../../bridge/bridge.js';
+import { FIXTURE, bridgeFor, modernPost, textOf } from './bridge-harness.js';
+import { startIssuer, type Issuer } from './oidc-issuer.js';
+
+const POLICY = ['--oauth-scopes', 'mcp:use', '--tools-deny', 'crash,huge_*', '--tool-scopes', 'whoami=files:write'];
+const base = (bridge: RunningBridge): string => bridge.url.replace(/\/mcp$/, '');
+
+async function streamable(url: string, token: string): Promise<Client> {
+  const client = new Client({ name: 'policy-test', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+  return client;
+}
+
+async function sse(url: string, token: string): Promise<Client> {
+  const client = new Client({ name: 'policy-test-sse', version: '1.0.0' });
+  const withToken = (input: string | URL | Request, init?: RequestInit): Promise<Response> =>
+    fetch(input, { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers).entries()), authorization: `Bearer ${token}` } });
+  // eslint-disable-next-line @typescript-eslint/no-deprecated
+  await client.connect(new SSEClientTransport(new URL(url), { eventSourceInit: { fetch: withToken }, requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+  return client;
+}
+
+const names = async (client: Client): Promise<string[]> => (await client.listTools()).tools.map((t) => t.name);
+
+describe.each(['per-session', 'shared'])('tool policy, %s mode', (mode) => {
+  let issuer: Issuer;
+  let bridge: RunningBridge;
+  let reader: string;
+  let full: string;
+  beforeAll(async () => {
+    issuer = await startIssuer();
+    bridge = await bridgeFor(FIXTURE, ['--session-mode', mode, '--oauth-issuer', issuer.url, ...POLICY]);
+    [reader, full] = await Promise.all([issuer.token('reader', base(bridge)), issuer.token('full', base(bridge))]);
+  });
+  afterAll(async () => {
+    await bridge.close(0);
+    await issuer.close();
+  });
+
+  it('when a restricted and a fully scoped client list tools at once, then each sees its own list', async () => {
+    const [a, b] = await Promise.all([streamable(bridge.url, reader), streamable(bridge.url, full)]);
+    const [listA, listB] = await Promise.all([names(a), names(b)]);
+    expect(listA).toContain('echo');
+    expect(listA).not.toContain('whoami');
+    expect(listB).toContain('whoami');
+    for (const list of [listA, listB]) expect(list.filter((n) => n === 'crash' || n.startsWith('huge_'))).toEqual([]);
+    expect(textOf(await b.callTool({ name: 'whoami', arguments: {} }))).toContain('pid');
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('when a denied tool is called, then -32602 names the policy and the server never sees it', async () => {
+    const client = await streamable(bridge.url, full);
+    await expect(client.callTool({ name: 'crash', arguments: {} })).rejects.toMatchObject({ code: -32602, message: expect.stringContaining('--tools-deny crash') as string });
+    // The process is still there: the crash never reached it.
+    expect(textOf(await client.callTool({ name: 'echo', arguments: { message: 'alive' } }))).toBe('alive');
+    await client.close();
+  });
+
+  it('when a tool needs a scope the token lacks, then 403 insufficient_scope names all the scopes to ask for', async () => {
+    const client = await streamable(bridge.url, reader);
+    await expect(client.callTool({ name: 'whoami', arguments: {} })).rejects.toMatchObject({ code: 403 });
+    await client.close();
+    const res = await modernPost(bridge.url, 1, 'tools/call', { name: 'whoami', arguments: {} }, { headers: { authorization: `Bearer ${reader}` } });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('www-authenticate')).toBe(`Bearer resource_metadata="${base(bridge)}/.well-known/oauth-protected-resource", scope="mcp:use files:write", error="insufficient_scope"`);
+  });
+
+  it('when 2026-07-28 requests list and call, then the list is filtered and marked private, a denied call gets -32602', async () => {
+    const list = (await (await modernPost(bridge.url, 1, 'tools/list', {}, { headers: { authorization: `Bearer ${reader}` } })).json()) as { result: { tools: { name: string }[]; cacheScope: string } };
+    const listed = list.result.tools.map((t) => t.name);
+    expect(listed).toContain('echo');
+    expect(listed).not.toContain('whoami');
+    expect(listed).not.toContain('crash');
+    expect(list.result.cacheScope).toBe('private');
+    const call = await modernPost(bridge.url, 2, 'tools/call', { name: 'crash', arguments: {} }, { headers: { authorization: `Bearer ${full}` } });
+    expect(call.status).toBe(200);
+    expect(await call.json()).toEqual({ jsonrpc: '2.0', id: 2, error: { code: -32602, message: expect.stringContaining('bridge tool policy') as string } });
+  });
+
+  it('when legacy SSE clients list and call, then the same policy applies', async () => {
+    const client = await sse(`${base(bridge)}/sse`, reader);
+    const listed = await names(client);
+    expect(listed).toContain('echo');
+    expect(listed).not.toContain('whoami');
+    await expect(client.callTool({ name: 'crash', arguments: {} })).rejects.toMatchObject({ code: -32602 });
+    await client.close();
+  });
+
+  it('when a client plants the identity _meta key without --forward-identity, then the server never sees it', async () => {
+    const client = await streamable(bridge.url, full);
+    const seen = textOf(await client.callTool({ name: 'request_meta', arguments: {}, _meta: { 'dev.mcp-sidecar/identity': { sub: 'root' } } }));
+    expect(seen).not.toContain('dev.mcp-sidecar/identity');
+    await client.close();
+  });
+});
+
+describe('--forward-identity', () => {
+  let issuer: Issuer;
+  let bridge: RunningBridge;
+  beforeAll(async () => {
+    issuer = await startIssuer();
+    bridge = await bridgeFor(FIXTURE, ['--session-mode', 'shared', '--oauth-issuer', issuer.url, '--forward-identity']);
+  });
+  afterAll(async () => {
+    await bridge.close(0);
+    await issuer.close();
+  });
+
+  it('when on, then each request carries the validated caller in _meta, not what the client claimed', async () => {
+    const client = await streamable(bridge.url, await issuer.token('reader', base(bridge)));
+    const seen = JSON.parse(textOf(await client.callTool({ name: 'request_meta', arguments: {}, _meta: { 'dev.mcp-sidecar/identity': { sub: 'root' } } }))) as Record<string, unknown>;
+    expect(seen['dev.mcp-sidecar/identity']).toEqual({ sub: 'reader', client_id: 'reader', scopes: ['mcp:use'] });
+    const modern = (await (await modernPost(bridge.url, 3, 'tools/call', { name: 'request_meta', arguments: {} }, { headers: { authorization: `Bearer ${await issuer.token('full', base(bridge))}` } })).json()) as { result: unknown };
+    expect(JSON.parse(textOf(modern.result))).toMatchObject({ 'dev.mcp-sidecar/identity': { sub: 'full', client_id: 'full', scopes: ['mcp:use', 'files:write'] } });
+    await client.close();
+  });
+});
