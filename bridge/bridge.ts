@@ -11,6 +11,7 @@ import { RelayTracker } from './http/forward.js';
 import { serveBridge } from './http/server.js';
 import { BridgeMetrics } from './metrics.js';
 import { RequestStateCodec } from './modern/request-state.js';
+import { SessionCapacity, capacityMode, readMemoryLimit } from './sessions/capacity.js';
 import { SessionHub } from './sessions/session-hub.js';
 import { SessionIds } from './sessions/session-ids.js';
 import { connectAgent } from './upstream/agent-socket.js';
@@ -37,6 +38,8 @@ export interface BridgeDeps {
   readonly environment?: Readonly<Record<string, string | undefined>>;
   /** Off in tests that run many bridges in one process. */
   readonly processMetrics?: boolean;
+  /** The container's memory limit in bytes (tests); default: read from the cgroup (capacity.ts). */
+  readonly memoryLimit?: number;
 }
 
 async function readSecret(path: string | undefined): Promise<string | undefined> {
@@ -73,7 +76,11 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
   });
   const port = (server.address() as AddressInfo).port;
   const ids = new SessionIds(key, config.advertiseAddress ?? `${urlHost(config.host)}:${port}`);
-  const hub = new SessionHub(config, createUpstream, ids, metrics, log, new RequestStateCodec(key));
+  // Per-session processes the bridge spawns itself count against this container's memory limit;
+  // behind the stdio agent they live in the server container (another cgroup), so the fallback applies.
+  const perSessionProcesses = config.sessionMode === 'per-session' && config.upstreamSocket === undefined;
+  const capacity = new SessionCapacity(capacityMode(config.maxSessions, perSessionProcesses, deps.memoryLimit ?? readMemoryLimit()));
+  const hub = new SessionHub(config, createUpstream, ids, metrics, log, new RequestStateCodec(key), capacity);
   const relays = new RelayTracker();
   serveBridge(server, { config, metrics, log, hub, relays }, {
     authToken,

@@ -20,7 +20,8 @@ const ConfigSchema = z.object({
   sessionMode: z.enum(SESSION_MODES).default('per-session'),
   warmPool: intFrom(0).max(1000).default(0),
   warmPoolInitialize: z.union([z.boolean(), z.stringbool()]).default(false),
-  maxSessions: intFrom(1).default(1000),
+  // Unset: from the memory limit (sessions/capacity.ts).
+  maxSessions: intFrom(1).optional(),
   idleTimeout: intFrom(0).default(900),
   vanishedAfter: intFrom(0).default(60),
   maxBody: intFrom(1024).default(4 * MiB),
@@ -122,7 +123,12 @@ Options (each also as env MCP_BRIDGE_<NAME>, e.g. MCP_BRIDGE_MAX_SESSIONS=50; fl
                            roots) and now wait for the client's retry; more get the server's request
                            refused (default 256)
   --mrtr-timeout SECONDS   such a call is given up when no retry comes within this (default 300)
-  --max-sessions N         sessions at once; more get 503 (default 1000)
+  --max-sessions N         sessions at once (default: what the container's memory limit holds in
+                           per-session mode, from the measured size of a server process; 1000 without
+                           a limit, in shared mode, or behind --upstream-socket). At the cap the
+                           session idle longest is ended for a new one (its client gets 404 and
+                           initializes again); only when every session has a request in flight does
+                           a new one get 503 (docs/reliability.md)
   --idle-timeout SECONDS   end a session with no request for this long; 0 = never (default 900)
   --vanished-after SECONDS end a 2025-era session that has no open stream (GET /mcp closed or never
                            opened) and no request for this long: its client is most likely gone

@@ -36,7 +36,7 @@ async function route(ctx: HttpContext, guard: GuardConfig, req: IncomingMessage,
       return sendText(res, 200, 'ok\n');
     case '/readyz': {
       const ready = ctx.hub.ready;
-      const body = JSON.stringify({ ready, sessions: ctx.hub.size, maxSessions: ctx.config.maxSessions });
+      const body = JSON.stringify({ ready, sessions: ctx.hub.size, maxSessions: ctx.hub.capacity.max, full: ctx.hub.full });
       return sendText(res, ready ? 200 : 503, body, 'application/json');
     }
     case '/metrics':
