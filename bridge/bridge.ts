@@ -69,7 +69,15 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
   };
 
   // Bind first: the address other replicas use (inside every session id) needs the real port.
-  const server = createServer();
+  // Slow or stalled requests (slowloris) are cut by Node's own timers: the headers within
+  // --headers-timeout of the first byte, the whole request within --request-timeout (408, then close).
+  // Only receiving a request is timed: answers, SSE streams and long tool calls are not. Node checks
+  // every connectionsCheckingInterval (30 s by default): checked often enough for the limits to hold.
+  const server = createServer({
+    headersTimeout: config.headersTimeout * 1000,
+    requestTimeout: config.requestTimeout * 1000,
+    connectionsCheckingInterval: Math.min(1000, Math.max(100, config.headersTimeout * 100)),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());

@@ -27,6 +27,9 @@ const ConfigSchema = z.object({
   maxBody: intFrom(1024).default(4 * MiB),
   maxLine: intFrom(1024).default(16 * MiB),
   maxQueue: intFrom(64 * 1024).default(8 * MiB),
+  headersTimeout: intFrom(1).default(20),
+  requestTimeout: intFrom(1).default(120),
+  bodyTimeout: intFrom(1).default(30),
   shutdownGrace: intFrom(0).default(20),
   drainDelay: intFrom(0).default(5),
   allowedOrigins: list.default([]),
@@ -63,6 +66,9 @@ const FLAGS = {
   'max-body': 'maxBody',
   'max-line': 'maxLine',
   'max-queue': 'maxQueue',
+  'headers-timeout': 'headersTimeout',
+  'request-timeout': 'requestTimeout',
+  'body-timeout': 'bodyTimeout',
   'shutdown-grace': 'shutdownGrace',
   'drain-delay': 'drainDelay',
   'allowed-origins': 'allowedOrigins',
@@ -137,6 +143,12 @@ Options (each also as env MCP_BRIDGE_<NAME>, e.g. MCP_BRIDGE_MAX_SESSIONS=50; fl
   --max-body BYTES         largest HTTP request body; larger gets 413 (default 4194304)
   --max-line BYTES         largest JSON-RPC line from the server; larger ends the session (default 16777216)
   --max-queue BYTES        bytes queued for one slow SSE reader before its stream is closed (default 8388608)
+  --headers-timeout SECONDS a request's headers must arrive within this from its first byte, else
+                           408 and the connection closes (slow-header clients, slowloris) (default 20)
+  --request-timeout SECONDS a request (headers and body) must arrive whole within this, else 408 and
+                           close; answers and streams (SSE, long tool calls) are not limited (default 120)
+  --body-timeout SECONDS   a request body that stalls (no byte) this long gets 408 and the connection
+                           closes (default 30)
   --relay-roots            shared: pass clients' roots/list to the server (off: the server gets an empty
                            list, so e.g. a filesystem server cannot widen its directories for everyone)
   --drain-delay SECONDS    on SIGTERM, keep serving (readiness already 503, responses Connection: close)
@@ -218,6 +230,9 @@ export function parseConfig(argv: readonly string[], environment: Readonly<Recor
   const value = result.data;
   if (value.command.length === 0 && value.upstreamSocket === undefined) {
     throw new ConfigError('no server command: use "mcp-bridge [options] -- <command> [args...]" or --upstream-socket PATH');
+  }
+  if (value.headersTimeout > value.requestTimeout) {
+    throw new ConfigError(`--headers-timeout (${value.headersTimeout}) must not exceed --request-timeout (${value.requestTimeout})`);
   }
   if (value.command.length > 0 && value.upstreamSocket !== undefined) {
     throw new ConfigError('give either a command after -- or --upstream-socket, not both');
