@@ -73,18 +73,18 @@ export class BridgeMetrics {
     registers: [this.registry],
   });
   /** Set by the session hub: the live cap, the per-server size it assumes, and whether it is full. */
-  capacityProbe: () => { max: number; serverRssBytes: number; full: boolean } = () => ({ max: 0, serverRssBytes: 0, full: false });
+  capacityProbe: () => { max: number; serverPrivateBytes: number; full: boolean } = () => ({ max: 0, serverPrivateBytes: 0, full: false });
   readonly sessionCapacity: Gauge = new Gauge({
     name: 'mcp_bridge_session_capacity',
     help: 'Sessions this bridge holds at most now (--max-sessions, or what the memory limit holds: docs/reliability.md)',
     registers: [this.registry],
     collect: () => this.sessionCapacity.set(this.capacityProbe().max),
   });
-  readonly serverRss: Gauge = new Gauge({
-    name: 'mcp_bridge_server_rss_bytes',
-    help: 'Per-session server size the memory-based cap plans with (largest measured process group, or the assumption)',
+  readonly serverPrivate: Gauge = new Gauge({
+    name: 'mcp_bridge_server_private_bytes',
+    help: 'Private memory per session server the memory-based cap plans with (largest measured process group, or the 64 MiB assumption until one is measured)',
     registers: [this.registry],
-    collect: () => this.serverRss.set(this.capacityProbe().serverRssBytes),
+    collect: () => this.serverPrivate.set(this.capacityProbe().serverPrivateBytes),
   });
   readonly sessionsFull: Gauge = new Gauge({
     name: 'mcp_bridge_sessions_full',

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FALLBACK_MAX_SESSIONS, SessionCapacity, capacityMode, parseCgroupMemoryLimit, processGroupRss, readMemoryLimit, sessionCapacity } from './capacity.js';
+import { FALLBACK_MAX_SESSIONS, SessionCapacity, capacityMode, parseCgroupMemoryLimit, processGroupMemory, readMemoryLimit, sessionCapacity } from './capacity.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -9,15 +9,20 @@ const GiB = 1024 * MiB;
 describe('the memory-based session cap', () => {
   it('when the limit is 1 GiB, the bridge uses 60 MiB and a server 65 MiB, then (0.9 GiB − 60 − 64 MiB) / (65 MiB × 1.25) sessions', () => {
     // 921.6 − 124 = 797.6 MiB usable; 81.25 MiB per server → 9.8
-    expect(sessionCapacity({ limitBytes: GiB, bridgeRssBytes: 60 * MiB, serverRssBytes: 65 * MiB })).toBe(9);
+    expect(sessionCapacity({ limitBytes: GiB, bridgeRssBytes: 60 * MiB, serverPrivateBytes: 65 * MiB })).toBe(9);
+  });
+
+  it('when a server has shared pages, then they are counted once, not per server', () => {
+    // 1 GiB: (921.6 − 60 − 64 − 41) / (28 × 1.25) = 21.6 (server-everything as measured: 28 MiB private, 41 MiB shared)
+    expect(sessionCapacity({ limitBytes: GiB, bridgeRssBytes: 60 * MiB, serverPrivateBytes: 28 * MiB, serverSharedBytes: 41 * MiB })).toBe(21);
   });
 
   it('when the limit cannot hold even one server, then the cap is still 1 (a pod that serves nobody helps nobody)', () => {
-    expect(sessionCapacity({ limitBytes: 128 * MiB, bridgeRssBytes: 60 * MiB, serverRssBytes: 65 * MiB })).toBe(1);
+    expect(sessionCapacity({ limitBytes: 128 * MiB, bridgeRssBytes: 60 * MiB, serverPrivateBytes: 65 * MiB })).toBe(1);
   });
 
   it('when the limit doubles, then the cap more than doubles (the bridge is reserved once)', () => {
-    const at = (limit: number) => sessionCapacity({ limitBytes: limit, bridgeRssBytes: 60 * MiB, serverRssBytes: 65 * MiB });
+    const at = (limit: number) => sessionCapacity({ limitBytes: limit, bridgeRssBytes: 60 * MiB, serverPrivateBytes: 65 * MiB });
     expect(at(4 * GiB)).toBeGreaterThan(2 * at(2 * GiB));
   });
 
@@ -51,25 +56,27 @@ describe('the memory-based session cap', () => {
   it('when servers are measured, then the first replaces the assumption and later ones only raise it', () => {
     const cap = new SessionCapacity({ kind: 'memory', limitBytes: GiB }, () => 60 * MiB);
     const assumed = cap.max;
-    cap.observe(30 * MiB);
+    cap.observe({ privateBytes: 30 * MiB, sharedBytes: 40 * MiB });
     expect(cap.max).toBeGreaterThan(assumed);
-    cap.observe(20 * MiB);
-    expect(cap.serverRssBytes).toBe(30 * MiB);
-    cap.observe(130 * MiB);
-    expect(cap.max).toBe(sessionCapacity({ limitBytes: GiB, bridgeRssBytes: 60 * MiB, serverRssBytes: 130 * MiB }));
+    cap.observe({ privateBytes: 20 * MiB, sharedBytes: 10 * MiB });
+    expect(cap.serverPrivateBytes).toBe(30 * MiB);
+    expect(cap.serverSharedBytes).toBe(40 * MiB);
+    cap.observe({ privateBytes: 130 * MiB, sharedBytes: 0 });
+    expect(cap.max).toBe(sessionCapacity({ limitBytes: GiB, bridgeRssBytes: 60 * MiB, serverPrivateBytes: 130 * MiB, serverSharedBytes: 40 * MiB }));
   });
 
-  it('when a process group has two members, then their VmRSS is summed; a gone group is undefined', () => {
+  it('when a process group has two members, then their private and shared memory are summed (VmRSS as private without smaps_rollup); a gone group is undefined', () => {
     const proc = mkdtempSync(join(tmpdir(), 'proc-'));
-    const fake = (pid: number, pgrp: number, kb: number) => {
+    const fake = (pid: number, pgrp: number, kb: number, rollup: boolean) => {
       mkdirSync(join(proc, String(pid)));
       writeFileSync(join(proc, String(pid), 'stat'), `${pid} (node (x)) S 1 ${pgrp} ${pgrp} 0 -1`);
       writeFileSync(join(proc, String(pid), 'status'), `Name:\tnode\nVmRSS:\t   ${kb} kB\n`);
+      if (rollup) writeFileSync(join(proc, String(pid), 'smaps_rollup'), `Rss: ${kb} kB\nShared_Clean:  ${kb / 2} kB\nShared_Dirty: 0 kB\nPrivate_Clean: 0 kB\nPrivate_Dirty:  ${kb / 2} kB\n`);
     };
-    fake(100, 100, 1000);
-    fake(101, 100, 500);
-    fake(200, 200, 9999);
-    expect(processGroupRss(100, proc)).toBe(1500 * 1024);
-    expect(processGroupRss(300, proc)).toBeUndefined();
+    fake(100, 100, 1000, true);
+    fake(101, 100, 500, false);
+    fake(200, 200, 9999, true);
+    expect(processGroupMemory(100, proc)).toEqual({ privateBytes: (500 + 500) * 1024, sharedBytes: 500 * 1024 });
+    expect(processGroupMemory(300, proc)).toBeUndefined();
   });
 });

@@ -3,7 +3,12 @@
 // killer then takes every session at once. So, unless --max-sessions is given, the cap follows from
 // the container's memory limit and the measured size of one server process (docs/reliability.md):
 //
-//   cap = max(1, floor((limit × (1 − HEADROOM) − bridgeRss − BRIDGE_RESERVE) / (serverRss × MARGIN)))
+//   cap = max(1, floor((limit × (1 − HEADROOM) − bridgeRss − BRIDGE_RESERVE − serverShared) / (serverPrivate × MARGIN)))
+//
+// A server's private pages (its heap) are what each more process costs; its shared pages (the node or
+// python binary and libraries, page cache the cgroup charges once) are counted once. Counting whole
+// RSS per process instead would plan for ~2.4x the memory server-everything really takes (69 MiB RSS,
+// of which 41 MiB shared and 28 MiB private).
 import { readFileSync, readdirSync } from 'node:fs';
 import { totalmem } from 'node:os';
 
@@ -15,8 +20,8 @@ export const HEADROOM = 0.1;
 export const BRIDGE_RESERVE = 64 * 1024 * 1024;
 /** Servers grow with use (caches, loaded tools): each counts for this much more than measured at start. */
 export const MARGIN = 1.25;
-/** Assumed per-server size until the first process is measured (a Node server such as server-everything: ~65 MiB). */
-export const ASSUMED_SERVER_RSS = 64 * 1024 * 1024;
+/** Assumed per-server size until the first process is measured (all of a Node server's RSS, as if private). */
+export const ASSUMED_SERVER_PRIVATE = 64 * 1024 * 1024;
 
 /** cgroup v1 reports "unlimited" as a page-aligned 2^63 − 1; anything this large is no limit. */
 const HUGE = 2 ** 60;
@@ -52,13 +57,16 @@ export function readMemoryLimit(read: (path: string) => string = (p) => readFile
 export interface CapacityInput {
   readonly limitBytes: number;
   readonly bridgeRssBytes: number;
-  readonly serverRssBytes: number;
+  /** Private memory of one server (its process group): what each more server costs. */
+  readonly serverPrivateBytes: number;
+  /** Shared pages of one server: charged once, whatever the number of servers. */
+  readonly serverSharedBytes?: number;
 }
 
 /** Pure: the formula at the top of this file. */
-export function sessionCapacity({ limitBytes, bridgeRssBytes, serverRssBytes }: CapacityInput): number {
-  const usable = limitBytes * (1 - HEADROOM) - bridgeRssBytes - BRIDGE_RESERVE;
-  const perServer = Math.max(1, serverRssBytes) * MARGIN;
+export function sessionCapacity({ limitBytes, bridgeRssBytes, serverPrivateBytes, serverSharedBytes = 0 }: CapacityInput): number {
+  const usable = limitBytes * (1 - HEADROOM) - bridgeRssBytes - BRIDGE_RESERVE - serverSharedBytes;
+  const perServer = Math.max(1, serverPrivateBytes) * MARGIN;
   return Math.max(1, Math.floor(usable / perServer));
 }
 
@@ -67,13 +75,33 @@ function kbField(text: string, name: string): number {
   return match?.[1] !== undefined ? Number(match[1]) * 1024 : 0;
 }
 
+export interface GroupMemory {
+  /** Private_Clean + Private_Dirty: pages only this group's processes hold. */
+  readonly privateBytes: number;
+  /** Shared_Clean + Shared_Dirty: pages also mapped elsewhere (binaries, libraries). */
+  readonly sharedBytes: number;
+}
+
+/** One process's memory from smaps_rollup (Linux ≥ 4.14); else all of VmRSS, taken as private (safe side). */
+function processMemory(dir: string): GroupMemory {
+  try {
+    const rollup = readFileSync(`${dir}/smaps_rollup`, 'utf8');
+    return {
+      privateBytes: kbField(rollup, 'Private_Clean') + kbField(rollup, 'Private_Dirty'),
+      sharedBytes: kbField(rollup, 'Shared_Clean') + kbField(rollup, 'Shared_Dirty'),
+    };
+  } catch {
+    return { privateBytes: kbField(readFileSync(`${dir}/status`, 'utf8'), 'VmRSS'), sharedBytes: 0 };
+  }
+}
+
 /**
- * Resident memory of a whole process group (a server is its group's leader: npx → node, uvx →
- * python all count), from /proc/<pid>/status. RSS counts pages shared with other processes (the node
- * binary) in each of them, so this errs on the safe side. Undefined when the group is gone.
+ * Memory of a whole process group (a server is its group's leader: npx → node, uvx → python all
+ * count), from /proc. Undefined when the group is gone.
  */
-export function processGroupRss(pgid: number, proc = '/proc'): number | undefined {
-  let total = 0;
+export function processGroupMemory(pgid: number, proc = '/proc'): GroupMemory | undefined {
+  let privateBytes = 0;
+  let sharedBytes = 0;
   let found = false;
   for (const entry of readdirSync(proc)) {
     if (!/^\d+$/.test(entry)) continue;
@@ -82,13 +110,15 @@ export function processGroupRss(pgid: number, proc = '/proc'): number | undefine
       // Fields after "(comm)": state ppid pgrp ...
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (Number(fields[2]) !== pgid) continue;
-      total += kbField(readFileSync(`${proc}/${entry}/status`, 'utf8'), 'VmRSS');
+      const memory = processMemory(`${proc}/${entry}`);
+      privateBytes += memory.privateBytes;
+      sharedBytes += memory.sharedBytes;
       found = true;
     } catch {
       // the process ended between readdir and read: it holds no memory any more
     }
   }
-  return found ? total : undefined;
+  return found ? { privateBytes, sharedBytes } : undefined;
 }
 
 export type CapacityMode = { kind: 'explicit'; max: number } | { kind: 'memory'; limitBytes: number } | { kind: 'fallback' };
@@ -99,7 +129,8 @@ export type CapacityMode = { kind: 'explicit'; max: number } | { kind: 'memory';
  * with the largest server size seen so far (the first after its initialize, then samples).
  */
 export class SessionCapacity {
-  private serverRss = ASSUMED_SERVER_RSS;
+  private serverPrivate = ASSUMED_SERVER_PRIVATE;
+  private serverShared = 0;
   private measured = false;
 
   constructor(
@@ -114,7 +145,7 @@ export class SessionCapacity {
       case 'fallback':
         return FALLBACK_MAX_SESSIONS;
       case 'memory':
-        return sessionCapacity({ limitBytes: this.mode.limitBytes, bridgeRssBytes: this.bridgeRss(), serverRssBytes: this.serverRss });
+        return sessionCapacity({ limitBytes: this.mode.limitBytes, bridgeRssBytes: this.bridgeRss(), serverPrivateBytes: this.serverPrivate, serverSharedBytes: this.serverShared });
     }
   }
 
@@ -122,9 +153,14 @@ export class SessionCapacity {
     return this.mode.kind === 'memory';
   }
 
-  /** Largest per-server RSS seen (bytes), or the assumption until one was measured. */
-  get serverRssBytes(): number {
-    return this.serverRss;
+  /** Largest per-server private memory seen (bytes), or the assumption until one was measured. */
+  get serverPrivateBytes(): number {
+    return this.serverPrivate;
+  }
+
+  /** Largest shared memory of one server seen (bytes), counted once. */
+  get serverSharedBytes(): number {
+    return this.serverShared;
   }
 
   get hasMeasurement(): boolean {
@@ -132,9 +168,10 @@ export class SessionCapacity {
   }
 
   /** A server process's size (its whole group); the estimate only grows. */
-  observe(rssBytes: number | undefined): void {
-    if (rssBytes === undefined || rssBytes <= 0) return;
-    this.serverRss = this.measured ? Math.max(this.serverRss, rssBytes) : rssBytes;
+  observe(memory: GroupMemory | undefined): void {
+    if (memory === undefined || memory.privateBytes <= 0) return;
+    this.serverPrivate = this.measured ? Math.max(this.serverPrivate, memory.privateBytes) : memory.privateBytes;
+    this.serverShared = this.measured ? Math.max(this.serverShared, memory.sharedBytes) : memory.sharedBytes;
     this.measured = true;
   }
 }

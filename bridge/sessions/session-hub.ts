@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { BridgeConfig } from '../config.js';
 import type { BridgeMetrics } from '../metrics.js';
 import type { Upstream } from '../upstream/upstream.js';
-import { processGroupRss, type SessionCapacity } from './capacity.js';
+import { processGroupMemory, type SessionCapacity } from './capacity.js';
 import { longestIdle } from './eviction.js';
 import { IsolatedSession } from './isolated-session.js';
 import type { SessionBase, TransportKind } from './session-base.js';
@@ -48,7 +48,7 @@ export class SessionHub {
     readonly capacity: SessionCapacity,
   ) {
     // Waiting processes take memory like sessions' do: a pool never holds more than the cap leaves.
-    metrics.capacityProbe = () => ({ max: capacity.max, serverRssBytes: capacity.serverRssBytes, full: this.full });
+    metrics.capacityProbe = () => ({ max: capacity.max, serverPrivateBytes: capacity.serverPrivateBytes, full: this.full });
     const mayStart = () => this.sessions.size + this.pool.available < capacity.max;
     this.pool = new WarmPool(config.sessionMode === 'shared' ? 0 : config.warmPool, createUpstream, log, metrics, config.warmPoolInitialize, mayStart);
     this.shared = config.sessionMode === 'shared' ? new SharedUpstream(createUpstream, metrics, log, config.relayRoots, config.upstreamEra === 'auto') : undefined;
@@ -153,13 +153,15 @@ export class SessionHub {
   /** One server's size (its process group) into the capacity estimate. */
   private measure(pid: number | undefined): void {
     if (!this.capacity.measuresServers || pid === undefined) return;
-    const rss = processGroupRss(pid);
-    if (rss === undefined) return;
+    const memory = processGroupMemory(pid);
+    if (memory === undefined) return;
     this.measured++;
     const before = this.capacity.max;
-    this.capacity.observe(rss);
+    this.capacity.observe(memory);
     const after = this.capacity.max;
-    if (this.measured === 1 || after !== before) this.log.info({ serverRssBytes: rss, estimateBytes: this.capacity.serverRssBytes, maxSessions: after }, 'session cap from the memory limit');
+    if (this.measured === 1 || after !== before) {
+      this.log.info({ serverPrivateBytes: memory.privateBytes, serverSharedBytes: memory.sharedBytes, estimateBytes: this.capacity.serverPrivateBytes, maxSessions: after }, 'session cap from the memory limit');
+    }
   }
 
   /** True once shutdown began (readiness off): responses then close their connection (see serveBridge). */

@@ -103,14 +103,14 @@ describe('capacity: the default cap from the memory limit, and the warm pool und
     try {
       clients.push((await streamableClient(bridge.url)).client);
       await until('the first server measured', () => bridge.hub.capacity.hasMeasurement);
-      const serverRss = bridge.hub.capacity.serverRssBytes;
+      const serverRss = bridge.hub.capacity.serverPrivateBytes;
       expect(serverRss).toBeGreaterThan(10 * MiB);
       expect(serverRss).toBeLessThan(400 * MiB);
       const cap = bridge.hub.capacity.max;
       expect(cap).toBeGreaterThanOrEqual(1);
       expect(cap).toBeLessThanOrEqual(6);
       expect(await metric(bridge, 'mcp_bridge_session_capacity')).toBe(cap);
-      expect(await metric(bridge, 'mcp_bridge_server_rss_bytes')).toBe(serverRss);
+      expect(await metric(bridge, 'mcp_bridge_server_private_bytes')).toBe(serverRss);
       while (clients.length < cap + 1) {
         await nextMs();
         clients.push((await streamableClient(bridge.url)).client);
