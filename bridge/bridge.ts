@@ -16,6 +16,7 @@ import { RelayTracker } from './http/forward.js';
 import { serveBridge } from './http/server.js';
 import { BridgeMetrics } from './metrics.js';
 import { RequestStateCodec } from './modern/request-state.js';
+import { SessionCapacity, capacityMode, readMemoryLimit } from './sessions/capacity.js';
 import { SessionHub } from './sessions/session-hub.js';
 import { SessionIds } from './sessions/session-ids.js';
 import { connectAgent } from './upstream/agent-socket.js';
@@ -44,6 +45,8 @@ export interface BridgeDeps {
   readonly processMetrics?: boolean;
   /** How the bridge reaches the OAuth issuer (default: global fetch). */
   readonly fetch?: typeof fetch;
+  /** The container's memory limit in bytes (tests); default: read from the cgroup (capacity.ts). */
+  readonly memoryLimit?: number;
 }
 
 async function readSecret(path: string | undefined): Promise<string | undefined> {
@@ -96,14 +99,26 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
   };
 
   // Bind first: the address other replicas use (inside every session id) needs the real port.
-  const server = createServer();
+  // Slow or stalled requests (slowloris) are cut by Node's own timers: the headers within
+  // --headers-timeout of the first byte, the whole request within --request-timeout (408, then close).
+  // Only receiving a request is timed: answers, SSE streams and long tool calls are not. Node checks
+  // every connectionsCheckingInterval (30 s by default): checked often enough for the limits to hold.
+  const server = createServer({
+    headersTimeout: config.headersTimeout * 1000,
+    requestTimeout: config.requestTimeout * 1000,
+    connectionsCheckingInterval: Math.min(1000, Math.max(100, config.headersTimeout * 100)),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   const ids = new SessionIds(key, config.advertiseAddress ?? `${urlHost(config.host)}:${port}`);
-  const hub = new SessionHub(config, createUpstream, ids, metrics, log, new RequestStateCodec(key));
+  // Per-session processes the bridge spawns itself count against this container's memory limit;
+  // behind the stdio agent they live in the server container (another cgroup), so the fallback applies.
+  const perSessionProcesses = config.sessionMode === 'per-session' && config.upstreamSocket === undefined;
+  const capacity = new SessionCapacity(capacityMode(config.maxSessions, perSessionProcesses, deps.memoryLimit ?? readMemoryLimit()));
+  const hub = new SessionHub(config, createUpstream, ids, metrics, log, new RequestStateCodec(key), capacity);
   const relays = new RelayTracker();
   const base = `http://${urlHost(config.host)}:${port}`;
   const auth = authenticatorFor(config, base, authToken, policy, log, deps.fetch);

@@ -20,12 +20,16 @@ const ConfigSchema = z.object({
   sessionMode: z.enum(SESSION_MODES).default('per-session'),
   warmPool: intFrom(0).max(1000).default(0),
   warmPoolInitialize: z.union([z.boolean(), z.stringbool()]).default(false),
-  maxSessions: intFrom(1).default(1000),
+  // Unset: from the memory limit (sessions/capacity.ts).
+  maxSessions: intFrom(1).optional(),
   idleTimeout: intFrom(0).default(900),
   vanishedAfter: intFrom(0).default(60),
   maxBody: intFrom(1024).default(4 * MiB),
   maxLine: intFrom(1024).default(16 * MiB),
   maxQueue: intFrom(64 * 1024).default(8 * MiB),
+  headersTimeout: intFrom(1).default(20),
+  requestTimeout: intFrom(1).default(120),
+  bodyTimeout: intFrom(1).default(30),
   shutdownGrace: intFrom(0).default(20),
   drainDelay: intFrom(0).default(5),
   allowedOrigins: list.default([]),
@@ -72,6 +76,9 @@ const FLAGS = {
   'max-body': 'maxBody',
   'max-line': 'maxLine',
   'max-queue': 'maxQueue',
+  'headers-timeout': 'headersTimeout',
+  'request-timeout': 'requestTimeout',
+  'body-timeout': 'bodyTimeout',
   'shutdown-grace': 'shutdownGrace',
   'drain-delay': 'drainDelay',
   'allowed-origins': 'allowedOrigins',
@@ -142,7 +149,12 @@ Options (each also as env MCP_BRIDGE_<NAME>, e.g. MCP_BRIDGE_MAX_SESSIONS=50; fl
                            roots) and now wait for the client's retry; more get the server's request
                            refused (default 256)
   --mrtr-timeout SECONDS   such a call is given up when no retry comes within this (default 300)
-  --max-sessions N         sessions at once; more get 503 (default 1000)
+  --max-sessions N         sessions at once (default: what the container's memory limit holds in
+                           per-session mode, from the measured size of a server process; 1000 without
+                           a limit, in shared mode, or behind --upstream-socket). At the cap the
+                           session idle longest is ended for a new one (its client gets 404 and
+                           initializes again); only when every session has a request in flight does
+                           a new one get 503 (docs/reliability.md)
   --idle-timeout SECONDS   end a session with no request for this long; 0 = never (default 900)
   --vanished-after SECONDS end a 2025-era session that has no open stream (GET /mcp closed or never
                            opened) and no request for this long: its client is most likely gone
@@ -151,6 +163,12 @@ Options (each also as env MCP_BRIDGE_<NAME>, e.g. MCP_BRIDGE_MAX_SESSIONS=50; fl
   --max-body BYTES         largest HTTP request body; larger gets 413 (default 4194304)
   --max-line BYTES         largest JSON-RPC line from the server; larger ends the session (default 16777216)
   --max-queue BYTES        bytes queued for one slow SSE reader before its stream is closed (default 8388608)
+  --headers-timeout SECONDS a request's headers must arrive within this from its first byte, else
+                           408 and the connection closes (slow-header clients, slowloris) (default 20)
+  --request-timeout SECONDS a request (headers and body) must arrive whole within this, else 408 and
+                           close; answers and streams (SSE, long tool calls) are not limited (default 120)
+  --body-timeout SECONDS   a request body that stalls (no byte) this long gets 408 and the connection
+                           closes (default 30)
   --relay-roots            shared: pass clients' roots/list to the server (off: the server gets an empty
                            list, so e.g. a filesystem server cannot widen its directories for everyone)
   --drain-delay SECONDS    on SIGTERM, keep serving (readiness already 503, responses Connection: close)
@@ -285,6 +303,9 @@ export function parseConfig(argv: readonly string[], environment: Readonly<Recor
   const value = result.data;
   if (value.command.length === 0 && value.upstreamSocket === undefined) {
     throw new ConfigError('no server command: use "mcp-bridge [options] -- <command> [args...]" or --upstream-socket PATH');
+  }
+  if (value.headersTimeout > value.requestTimeout) {
+    throw new ConfigError(`--headers-timeout (${value.headersTimeout}) must not exceed --request-timeout (${value.requestTimeout})`);
   }
   if (value.command.length > 0 && value.upstreamSocket !== undefined) {
     throw new ConfigError('give either a command after -- or --upstream-socket, not both');

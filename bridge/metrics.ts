@@ -66,6 +66,32 @@ export class BridgeMetrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [this.registry],
   });
+  readonly evictions = new Counter({
+    name: 'mcp_bridge_evictions_total',
+    help: 'Sessions the bridge ended to reclaim their process: capacity (at the cap, the longest-idle one for a new session), idle (--idle-timeout), vanished (--vanished-after)',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+  /** Set by the session hub: the live cap, the per-server size it assumes, and whether it is full. */
+  capacityProbe: () => { max: number; serverPrivateBytes: number; full: boolean } = () => ({ max: 0, serverPrivateBytes: 0, full: false });
+  readonly sessionCapacity: Gauge = new Gauge({
+    name: 'mcp_bridge_session_capacity',
+    help: 'Sessions this bridge holds at most now (--max-sessions, or what the memory limit holds: docs/reliability.md)',
+    registers: [this.registry],
+    collect: () => this.sessionCapacity.set(this.capacityProbe().max),
+  });
+  readonly serverPrivate: Gauge = new Gauge({
+    name: 'mcp_bridge_server_private_bytes',
+    help: 'Private memory per session server the memory-based cap plans with (largest measured process group, or the 64 MiB assumption until one is measured)',
+    registers: [this.registry],
+    collect: () => this.serverPrivate.set(this.capacityProbe().serverPrivateBytes),
+  });
+  readonly sessionsFull: Gauge = new Gauge({
+    name: 'mcp_bridge_sessions_full',
+    help: '1 when at the session cap with every session busy (nothing evictable): new sessions get 503 and /readyz is 503',
+    registers: [this.registry],
+    collect: () => this.sessionsFull.set(this.capacityProbe().full ? 1 : 0),
+  });
   readonly childSpawns = new Counter({ name: 'mcp_bridge_child_spawns_total', help: 'Server processes (or agent connections) started', registers: [this.registry] });
   readonly childExits = new Counter({ name: 'mcp_bridge_child_exits_total', help: 'Server processes ended', labelNames: ['cause'], registers: [this.registry] });
   readonly upstreamRestarts = new Counter({ name: 'mcp_bridge_upstream_restarts_total', help: 'Shared-mode server restarts after a crash', registers: [this.registry] });

@@ -52,6 +52,6 @@ export function findSession(ctx: HttpContext, res: ServerResponse, id: string, t
 }
 
 export function sendUnavailable(res: ServerResponse, reason: 'capacity' | 'draining'): void {
-  const message = reason === 'capacity' ? 'Service Unavailable: the bridge is at --max-sessions; retry later' : 'Service Unavailable: the bridge is shutting down';
+  const message = reason === 'capacity' ? 'Service Unavailable: the bridge is at its session cap (--max-sessions) and every session has a request in flight; retry later' : 'Service Unavailable: the bridge is shutting down';
   sendError(res, 503, ErrorCodes.unavailable, message, { 'retry-after': '1' });
 }

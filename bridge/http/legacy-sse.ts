@@ -8,7 +8,7 @@ import type { ReplyTarget } from '../sessions/reply-target.js';
 import { readBody } from './body.js';
 import { findSession, sendAuthRefusal, sendUnavailable, sseLimits, type Caller, type HttpContext } from './context.js';
 import { gateMessages } from './gated-delivery.js';
-import { sendError, sendText, sendTooLarge } from './respond.js';
+import { sendError, sendStalled, sendText, sendTooLarge } from './respond.js';
 import { SseStream } from './sse-stream.js';
 
 export function handleSseOpen(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, caller: Caller): void {
@@ -37,9 +37,10 @@ export async function handleSseMessage(ctx: HttpContext, req: IncomingMessage, r
   if (session === undefined) return;
   const ct = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (ct !== 'application/json') return sendError(res, 415, ErrorCodes.serverError, 'Unsupported Media Type: POST /message takes one JSON-RPC message with Content-Type: application/json');
-  const body = await readBody(req, ctx.config.maxBody);
+  const body = await readBody(req, ctx.config.maxBody, ctx.config.bodyTimeout * 1000);
   if (!body.ok) {
     if (body.reason === 'too-large') return sendTooLarge(res, req, ctx.config.maxBody);
+    if (body.reason === 'stalled') return sendStalled(res, ctx.config.bodyTimeout);
     return;
   }
   const parsed = parseBody(body.text);

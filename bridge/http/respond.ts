@@ -33,6 +33,11 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
   res.end(body);
 }
 
+/** A request body stalled past --body-timeout: 408, and the connection closes (it is mid-body). */
+export function sendStalled(res: ServerResponse, seconds: number): void {
+  sendError(res, 408, ErrorCodes.serverError, `Request Timeout: the request body stalled for ${seconds} s (--body-timeout)`, { connection: 'close' });
+}
+
 /** 413, delivered whole: the connection stays open while the rest of the body is drained (body.ts). */
 export function sendTooLarge(res: ServerResponse, req: IncomingMessage, limit: number): void {
   const headers: Record<string, string> = drainsOversize(req, limit) ? {} : { connection: 'close' };

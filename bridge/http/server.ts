@@ -2,6 +2,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { ErrorCodes } from '../jsonrpc.js';
 import { isMetadataPath } from '../auth/protected-resource.js';
+import { DISCARD_LIMIT, discardUnread } from './body.js';
 import { sendAuthRefusal, type HttpContext } from './context.js';
 import { forwardToOwner, isForwarded } from './forward.js';
 import { checkRequest, type GuardConfig } from './guards.js';
@@ -17,14 +18,22 @@ export function serveBridge(server: Server, ctx: HttpContext, guard: GuardConfig
     // dropped the pod (503 once the drain delay is over); with it, the client reconnects and is routed
     // to a replica that stays. Found by the e2e rolling-update test (LiteLLM-style sessions).
     if (ctx.hub.stopping) res.setHeader('connection', 'close');
-    route(ctx, guard, req, res).catch((err: unknown) => {
-      ctx.log.error({ err }, 'request handler failed');
-      sendError(res, 500, ErrorCodes.internalError, 'Internal error in the bridge');
-    });
+    // A body larger than the bridge would ever drain: if it is refused early, the connection cannot be kept.
+    if (Number(req.headers['content-length'] ?? 0) > DISCARD_LIMIT) res.setHeader('connection', 'close');
+    route(ctx, guard, req, res).then(
+      // Answered without reading the body (an early refusal): drain what is still coming, bounded.
+      () => {
+        if (res.writableEnded) discardUnread(req);
+      },
+      (err: unknown) => {
+        ctx.log.error({ err }, 'request handler failed');
+        sendError(res, 500, ErrorCodes.internalError, 'Internal error in the bridge');
+      },
+    );
   });
-  // Longer than common load-balancer idle timeouts, so the LB closes idle connections first.
+  // Longer than common load-balancer idle timeouts, so the LB closes idle connections first. (Node
+  // times headers from a request's first byte, so --headers-timeout may be shorter than this.)
   server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
 }
 
 async function route(ctx: HttpContext, guard: GuardConfig, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -37,7 +46,7 @@ async function route(ctx: HttpContext, guard: GuardConfig, req: IncomingMessage,
       return sendText(res, 200, 'ok\n');
     case '/readyz': {
       const ready = ctx.hub.ready;
-      const body = JSON.stringify({ ready, sessions: ctx.hub.size, maxSessions: ctx.config.maxSessions });
+      const body = JSON.stringify({ ready, sessions: ctx.hub.size, maxSessions: ctx.hub.capacity.max, full: ctx.hub.full });
       return sendText(res, ready ? 200 : 503, body, 'application/json');
     }
     case '/metrics':

@@ -11,7 +11,7 @@ import { findSession, sendAuthRefusal, sendUnavailable, sseLimits, type Caller, 
 import { gateMessages } from './gated-delivery.js';
 import { handleModernRequest, standardHeaders } from './modern-http.js';
 import { PostReply } from './post-reply.js';
-import { sendError, sendTooLarge } from './respond.js';
+import { sendError, sendStalled, sendTooLarge } from './respond.js';
 import { SseStream } from './sse-stream.js';
 
 function accepts(req: IncomingMessage, type: string): boolean {
@@ -57,9 +57,10 @@ async function handlePost(ctx: HttpContext, req: IncomingMessage, res: ServerRes
   if (!isJsonContentType(req)) return sendError(res, 415, ErrorCodes.serverError, 'Unsupported Media Type: POST /mcp takes a JSON-RPC message with Content-Type: application/json');
 
   // The era is decided by the body (2026-07-28's rule), so the body is read before any session lookup.
-  const body = await readBody(req, ctx.config.maxBody);
+  const body = await readBody(req, ctx.config.maxBody, ctx.config.bodyTimeout * 1000);
   if (!body.ok) {
     if (body.reason === 'too-large') return sendTooLarge(res, req, ctx.config.maxBody);
+    if (body.reason === 'stalled') return sendStalled(res, ctx.config.bodyTimeout);
     return; // client went away mid-body: nobody to answer
   }
   const json = parseJson(body.text);

@@ -36,6 +36,8 @@ export class IsolatedSession extends SessionBase {
     log: Logger,
     onEnd: (session: SessionBase, reason: string) => void,
     bindAtOnce: boolean,
+    /** Called once the server answered initialize (the hub measures the process's size then). */
+    private readonly onServerReady: (upstream: Upstream) => void = () => undefined,
   ) {
     super(id, transport, log, onEnd);
     if (bindAtOnce) this.bind(undefined);
@@ -63,13 +65,31 @@ export class IsolatedSession extends SessionBase {
             continue;
           }
         }
-        router.request(this, message, replyFor(message));
+        router.request(this, message, message.method === 'initialize' ? this.whenAnswered(replyFor(message)) : replyFor(message));
       } else if (isNotification(message)) {
         // The bridge sent the process its notifications/initialized already; a second one is not ours to send.
         if (message.method === 'notifications/initialized' && this.swallowInitialized) continue;
         router.notify(this, message);
       } else if (isResponse(message)) router.respond(message);
     }
+  }
+
+  /** The server's pid, when the bridge spawned it and the session has its process. */
+  get serverPid(): number | undefined {
+    return this.bound?.upstream.pid;
+  }
+
+  /** The initialize's reply target, also telling the hub when the server has answered. */
+  private whenAnswered(target: ReplyTarget): ReplyTarget {
+    return {
+      deliver: (m) => target.deliver(m),
+      complete: (m) => {
+        target.complete(m);
+        const upstream = this.bound?.upstream;
+        if (upstream !== undefined && !('error' in m)) this.onServerReady(upstream);
+      },
+      abandon: () => target.abandon(),
+    };
   }
 
   protected released(): void {
@@ -100,6 +120,7 @@ export class IsolatedSession extends SessionBase {
       return;
     }
     reply.complete({ jsonrpc: '2.0', id: message.id, result });
+    if (this.bound !== undefined) this.onServerReady(this.bound.upstream);
   }
 
   /**

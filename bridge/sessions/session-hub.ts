@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import type { BridgeConfig } from '../config.js';
 import type { BridgeMetrics } from '../metrics.js';
 import type { Upstream } from '../upstream/upstream.js';
+import { processGroupMemory, type SessionCapacity } from './capacity.js';
+import { longestIdle } from './eviction.js';
 import { IsolatedSession } from './isolated-session.js';
 import type { SessionBase, TransportKind } from './session-base.js';
 import type { SessionIds } from './session-ids.js';
@@ -15,6 +17,9 @@ import type { ModernExchange } from '../modern/exchange.js';
 import type { RequestStateCodec } from '../modern/request-state.js';
 import { SharedModernBackend } from '../modern/shared-backend.js';
 import { WorkerPool } from '../modern/worker-pool.js';
+
+/** Server sizes measured after initialize until this many; later ones come from the reaper's samples. */
+const MEASURED_AT_START = 3;
 
 export type OpenResult = { ok: true; session: SessionBase } | { ok: false; status: 503; reason: 'capacity' | 'draining' };
 
@@ -39,8 +44,13 @@ export class SessionHub {
     private readonly metrics: BridgeMetrics,
     private readonly log: Logger,
     readonly codec: RequestStateCodec,
+    /** The session cap: --max-sessions, or what the memory limit holds (capacity.ts). */
+    readonly capacity: SessionCapacity,
   ) {
-    this.pool = new WarmPool(config.sessionMode === 'shared' ? 0 : config.warmPool, createUpstream, log, metrics, config.warmPoolInitialize);
+    // Waiting processes take memory like sessions' do: a pool never holds more than the cap leaves.
+    metrics.capacityProbe = () => ({ max: capacity.max, serverPrivateBytes: capacity.serverPrivateBytes, full: this.full });
+    const mayStart = () => this.sessions.size + this.pool.available < capacity.max;
+    this.pool = new WarmPool(config.sessionMode === 'shared' ? 0 : config.warmPool, createUpstream, log, metrics, config.warmPoolInitialize, mayStart);
     this.shared = config.sessionMode === 'shared' ? new SharedUpstream(createUpstream, metrics, log, config.relayRoots, config.upstreamEra === 'auto') : undefined;
     this.continuations = new Continuations(config.mrtrMaxPending, config.mrtrTimeout * 1000, metrics);
     if (this.shared !== undefined) {
@@ -90,15 +100,31 @@ export class SessionHub {
     return n;
   }
 
-  /** Readiness: can a new session be served right now? */
+  /**
+   * Readiness: can a new session be served right now? At the cap it still can while some session is
+   * evictable (idle); only when every session has a request in flight is the pod full.
+   */
   get ready(): boolean {
     const upstreamOk = this.shared !== undefined ? this.shared.ready : this.pool.healthy;
-    return this.advertising && !this.draining && this.sessions.size < this.config.maxSessions && upstreamOk;
+    return this.advertising && !this.draining && !this.full && upstreamOk;
+  }
+
+  /** At the cap with nothing evictable: a new session would get 503. */
+  get full(): boolean {
+    return this.sessions.size >= this.capacity.max && longestIdle(this.sessions.values()) === undefined;
   }
 
   open(transport: TransportKind): OpenResult {
     if (this.draining) return this.reject('draining');
-    if (this.sessions.size >= this.config.maxSessions) return this.reject('capacity');
+    // At the cap, the longest-idle session makes room (its client gets 404 next time and initializes
+    // again) before anyone is refused; the OOM killer would otherwise end them all.
+    while (this.sessions.size >= this.capacity.max) {
+      const victim = longestIdle(this.sessions.values());
+      if (victim === undefined) return this.reject('capacity');
+      this.metrics.evictions.inc({ reason: 'capacity' });
+      victim.end('evicted: the bridge is at its session cap and this session was idle longest');
+      this.sessions.delete(victim.id); // end() forgets it; never loop on a session that was already ended
+    }
     const id = this.ids.mint();
     const session = this.shared !== undefined
       ? new SharedSession(id, transport, this.shared, this.log.child({ sessionId: id }), (s) => this.forget(s))
@@ -116,7 +142,26 @@ export class SessionHub {
   private isolated(id: string, transport: TransportKind): IsolatedSession {
     // Pre-initialized processes fit only some clients: the session takes one when its initialize is known.
     const bindAtOnce = !this.config.warmPoolInitialize;
-    return new IsolatedSession(id, transport, (init) => this.pool.take(init), this.metrics, this.log.child({ sessionId: id }), (s) => this.forget(s), bindAtOnce);
+    const onServerReady = (upstream: Upstream) => {
+      if (this.measured < MEASURED_AT_START) this.measure(upstream.pid);
+    };
+    return new IsolatedSession(id, transport, (init) => this.pool.take(init), this.metrics, this.log.child({ sessionId: id }), (s) => this.forget(s), bindAtOnce, onServerReady);
+  }
+
+  private measured = 0;
+
+  /** One server's size (its process group) into the capacity estimate. */
+  private measure(pid: number | undefined): void {
+    if (!this.capacity.measuresServers || pid === undefined) return;
+    const memory = processGroupMemory(pid);
+    if (memory === undefined) return;
+    this.measured++;
+    const before = this.capacity.max;
+    this.capacity.observe(memory);
+    const after = this.capacity.max;
+    if (this.measured === 1 || after !== before) {
+      this.log.info({ serverPrivateBytes: memory.privateBytes, serverSharedBytes: memory.sharedBytes, estimateBytes: this.capacity.serverPrivateBytes, maxSessions: after }, 'session cap from the memory limit');
+    }
   }
 
   /** True once shutdown began (readiness off): responses then close their connection (see serveBridge). */
@@ -155,21 +200,32 @@ export class SessionHub {
 
   private forget(session: SessionBase): void {
     if (this.sessions.delete(session.id)) this.metrics.sessionsActive.dec({ transport: session.transport });
+    // Room again under the cap: the warm pool may refill (it is not refilled past the cap).
+    if (!this.draining) this.pool.start();
   }
 
   private reapIdle(): void {
     const now = Date.now();
     const idleCutoff = this.config.idleTimeout > 0 ? now - this.config.idleTimeout * 1000 : -Infinity;
     const vanishedCutoff = this.config.vanishedAfter > 0 ? now - this.config.vanishedAfter * 1000 : -Infinity;
+    // Servers grow with use: the oldest session's process (first in the map) is re-measured each round.
+    const oldest = this.sessions.values().next().value;
+    if (oldest instanceof IsolatedSession) this.measure(oldest.serverPid);
     for (const s of this.sessions.values()) {
       if (s.inFlight > 0) continue;
       // An open event stream alone does not keep a session alive: clients that vanish without
       // closing it would otherwise leak a process each (supergateway#141).
-      if (s.lastActivity < idleCutoff) s.end('idle timeout');
+      if (s.lastActivity < idleCutoff) {
+        this.metrics.evictions.inc({ reason: 'idle' });
+        s.end('idle timeout');
+      }
       // No GET stream (closed, or never opened) and nothing asked for a while: the client is most
       // likely gone without a DELETE (the SDK client's close() sends none). Its next request, if it
       // comes, gets 404 and it initializes again.
-      else if (!s.hasOpenStream() && s.lastActivity < vanishedCutoff) s.end('client vanished (no stream, no request)');
+      else if (!s.hasOpenStream() && s.lastActivity < vanishedCutoff) {
+        this.metrics.evictions.inc({ reason: 'vanished' });
+        s.end('client vanished (no stream, no request)');
+      }
     }
   }
 }

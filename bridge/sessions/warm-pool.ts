@@ -43,6 +43,8 @@ export class WarmPool {
     private readonly log: Logger,
     private readonly metrics: BridgeMetrics,
     private readonly initialize: boolean,
+    /** Whether one more process fits under the session cap (sessions + waiting processes). */
+    private readonly mayStart: () => boolean = () => true,
   ) {}
 
   get available(): number {
@@ -108,7 +110,7 @@ export class WarmPool {
 
   private fill(): void {
     if (this.stopped || this.refillTimer !== undefined) return;
-    while (this.idle.size < this.size) {
+    while (this.idle.size < this.size && this.mayStart()) {
       const upstream = this.create();
       const startedAt = Date.now();
       const waiting: Waiting = this.initialize

@@ -11,6 +11,8 @@ export interface ExitInfo {
 
 export interface ByteChannel {
   readonly label: string;
+  /** The process (and process-group leader) behind the channel, when the bridge spawned it. */
+  readonly pid?: number;
   readonly input: Writable;
   readonly output: Readable;
   /** Resolves once, when the process (or the connection) is gone. */

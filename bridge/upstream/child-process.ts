@@ -90,5 +90,5 @@ export function spawnServer(opts: SpawnOptions): ByteChannel {
   const tag = (bindings: Record<string, string>): void => {
     log = log.child(bindings);
   };
-  return { label: `pid ${child.pid ?? '?'}`, input: child.stdin, output: child.stdout, exited, stop, tag };
+  return { label: `pid ${child.pid ?? '?'}`, ...(child.pid !== undefined ? { pid: child.pid } : {}), input: child.stdin, output: child.stdout, exited, stop, tag };
 }

@@ -46,6 +46,11 @@ export class Upstream {
     return this.channel.label;
   }
 
+  /** The server's pid (its process group), when the bridge spawned it (not behind the stdio agent). */
+  get pid(): number | undefined {
+    return this.channel.pid;
+  }
+
   get isOpen(): boolean {
     return !this.isClosed;
   }

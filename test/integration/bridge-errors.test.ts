@@ -5,7 +5,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningBridge } from '../../bridge/bridge.js';
-import { FIXTURE, INIT, JSON_HEADERS, bridgeFor, rawSession } from './bridge-harness.js';
+import { FIXTURE, INIT, JSON_HEADERS, bridgeFor, rawSession, until } from './bridge-harness.js';
 
 type Body = { jsonrpc: string; id: unknown; error: { code: number; message: string } };
 
@@ -200,9 +200,16 @@ describe('bridge error responses', () => {
 });
 
 describe('bridge capacity and auth', () => {
-  it('when --max-sessions is reached, then new sessions get 503 and readiness turns false', async () => {
+  it('when --max-sessions is reached and every session has a call in flight, then new sessions get 503 and readiness turns false', async () => {
     const bridge = await bridgeFor(FIXTURE, ['--max-sessions', '1']);
-    await rawSession(bridge.url);
+    const busy = await rawSession(bridge.url);
+    // Only a session with nothing in flight may be evicted for a new one (bridge-capacity.test.ts).
+    const call = fetch(bridge.url, {
+      method: 'POST',
+      headers: { ...JSON_HEADERS, 'mcp-session-id': busy, 'mcp-protocol-version': '2025-11-25' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'slow', arguments: { ms: 3000 } } }),
+    });
+    await until('the call is in flight', () => bridge.hub.inFlight === 1);
     const r = await post(bridge.url, INIT);
     expect(r.status).toBe(503);
     expect(r.headers.get('retry-after')).toBe('1');
@@ -211,6 +218,7 @@ describe('bridge capacity and auth', () => {
     const sse = await fetch(bridge.sseUrl);
     expect(sse.status).toBe(503);
     await sse.text();
+    expect((await call).status).toBe(200);
     await bridge.close(0);
   });
 
