@@ -56,8 +56,9 @@ main() {
 
   log "[2/8] binaries (cached in ${BIN_CACHE}; a cold build takes a while)"
   build_all_binaries
-  local B_API B_CM B_SCHED B_KUBELET B_PROXY B_ETCD B_DNS
+  local B_API B_CM B_SCHED B_KUBELET B_PROXY B_ETCD B_DNS B_MS
   B_API="$(bin_path kube-apiserver "${K8S_VERSION}")"; B_CM="$(bin_path kube-controller-manager "${K8S_VERSION}")"
+  B_MS="$(bin_path metrics-server "${METRICS_SERVER_VERSION}")"
   B_SCHED="$(bin_path kube-scheduler "${K8S_VERSION}")"; B_KUBELET="$(bin_path kubelet "${K8S_VERSION}")"
   B_PROXY="$(bin_path kube-proxy "${K8S_VERSION}")"; B_ETCD="$(bin_path etcd "${ETCD_VERSION}")"
   B_DNS="$(bin_path coredns "${COREDNS_VERSION}")"
@@ -121,6 +122,11 @@ main() {
     --service-account-issuer "https://kubernetes.default.svc.${CLUSTER_DOMAIN}" \
     --service-cluster-ip-range "${SERVICE_CIDR}" \
     --authorization-mode Node,RBAC --enable-admission-plugins NodeRestriction --allow-privileged=true \
+    --requestheader-client-ca-file "${PKI}/front-proxy-ca.crt" --requestheader-allowed-names front-proxy-client \
+    --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
+    --requestheader-extra-headers-prefix X-Remote-Extra- \
+    --proxy-client-cert-file "${PKI}/front-proxy-client.crt" --proxy-client-key-file "${PKI}/front-proxy-client.key" \
+    --enable-aggregator-routing=true \
     --event-ttl 1h --profiling=false
   wait_daemon kube-apiserver "kube-apiserver /readyz" 120 apiserver_ready
 
@@ -146,7 +152,7 @@ main() {
   start_daemon coredns "${B_DNS}" -conf "${CONF}/Corefile"
   wait_daemon coredns "CoreDNS ready" 60 curl -fsS http://127.0.0.1:18181/ready
 
-  log "[8/8] kubelet and kube-proxy"
+  log "[8/8] kubelet, kube-proxy and metrics-server"
   write_kubelet_config
   write_kube_proxy_config
   start_daemon kubelet "${B_KUBELET}" --config "${CONF}/kubelet.yaml" \
@@ -157,6 +163,20 @@ main() {
   # Pods cannot be created before the namespace's default ServiceAccount exists.
   wait_daemon kube-controller-manager "ServiceAccount default/default" 60 kc get serviceaccount default -n default
   wait_daemon kube-proxy "kube-proxy healthz" 60 curl -fsS http://127.0.0.1:10256/healthz
+
+  log "metrics-server ${METRICS_SERVER_VERSION} (host process on ${NODE_IP}:${METRICS_SERVER_PORT}, APIService v1beta1.metrics.k8s.io)"
+  metrics_server_manifest > "${CONF}/metrics-server.yaml"
+  kc apply -f "${CONF}/metrics-server.yaml" >/dev/null || die "could not create the metrics-server APIService/RBAC"
+  start_daemon metrics-server "${B_MS}" \
+    --bind-address "${NODE_IP}" --secure-port "${METRICS_SERVER_PORT}" \
+    --tls-cert-file "${PKI}/metrics-server.crt" --tls-private-key-file "${PKI}/metrics-server.key" \
+    --kubeconfig "${KCFG}/metrics-server.kubeconfig" \
+    --authentication-kubeconfig "${KCFG}/metrics-server.kubeconfig" --authorization-kubeconfig "${KCFG}/metrics-server.kubeconfig" \
+    --kubelet-preferred-address-types InternalIP --kubelet-certificate-authority "${PKI}/ca.crt" \
+    --kubelet-client-certificate "${PKI}/metrics-server.crt" --kubelet-client-key "${PKI}/metrics-server.key" \
+    --metric-resolution 15s
+  # Resource metrics exist once the first scrape is in (about --metric-resolution after start).
+  wait_daemon metrics-server "the resource metrics API (kubectl top node)" 120 kc top node "${NODE_NAME}"
 
   log "cluster up in $((SECONDS - t0))s"
   finish

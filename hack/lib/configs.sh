@@ -207,3 +207,95 @@ ports:
 - {name: dns-tcp, port: 53, protocol: TCP}
 EOF
 }
+
+# metrics-server runs on the host like CoreDNS: a selector-less Service whose EndpointSlice names the
+# node IP, and an APIService (CA: the cluster CA that signed its serving cert). Its identity
+# (system:metrics-server, a client cert) reads nodes and pods, scrapes the kubelets, and delegates
+# authentication/authorization of the apiserver's proxied requests, as upstream's manifest grants.
+metrics_server_manifest() {
+  cat <<EOF
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: "system:metrics-server"}
+rules:
+- apiGroups: [""]
+  resources: [nodes/metrics]
+  verbs: [get]
+- apiGroups: [""]
+  resources: [pods, nodes]
+  verbs: [get, list, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: "system:aggregated-metrics-reader"
+  labels:
+    rbac.authorization.k8s.io/aggregate-to-admin: "true"
+    rbac.authorization.k8s.io/aggregate-to-edit: "true"
+    rbac.authorization.k8s.io/aggregate-to-view: "true"
+rules:
+- apiGroups: [metrics.k8s.io]
+  resources: [pods, nodes]
+  verbs: [get, list, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: "system:metrics-server"}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "system:metrics-server"}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: User, name: "system:metrics-server"}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: "metrics-server:system:auth-delegator"}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "system:auth-delegator"}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: User, name: "system:metrics-server"}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: "metrics-server-auth-reader", namespace: kube-system}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: "extension-apiserver-authentication-reader"}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: User, name: "system:metrics-server"}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: metrics-server
+  namespace: kube-system
+  labels: {k8s-app: metrics-server}
+spec:
+  ports:
+  - {name: https, port: 443, protocol: TCP, targetPort: ${METRICS_SERVER_PORT}}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: metrics-server-host
+  namespace: kube-system
+  labels:
+    kubernetes.io/service-name: metrics-server
+    endpointslice.kubernetes.io/managed-by: mcp-sidecar-cluster
+addressType: IPv4
+endpoints:
+- addresses: ["${NODE_IP}"]
+  conditions: {ready: true}
+  nodeName: ${NODE_NAME}
+ports:
+- {name: https, port: ${METRICS_SERVER_PORT}, protocol: TCP}
+---
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata:
+  name: v1beta1.metrics.k8s.io
+  labels: {k8s-app: metrics-server}
+spec:
+  service: {name: metrics-server, namespace: kube-system, port: 443}
+  group: metrics.k8s.io
+  version: v1beta1
+  caBundle: $(base64 -w0 < "${PKI}/ca.crt")
+  groupPriorityMinimum: 100
+  versionPriority: 100
+EOF
+}

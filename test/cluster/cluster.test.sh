@@ -176,6 +176,13 @@ seen_both() {
 }
 check "the ClusterIP spreads over both replicas" seen_both
 
+# --- resource metrics (metrics-server behind the aggregation layer) ----------------------------------
+check "the APIService v1beta1.metrics.k8s.io is Available" \
+  k wait --for=condition=Available apiservice/v1beta1.metrics.k8s.io --timeout=60s
+# Pods appear once metrics-server has scraped the kubelet after they started (--metric-resolution 15s).
+top_lists_echo() { [ "$(k top pods -n "${NS}" --no-headers 2>/dev/null | grep -c '^echo-')" -eq 2 ]; }
+check "kubectl top pods shows both echo pods" poll 90 top_lists_echo
+
 # --- PodSecurity admission --------------------------------------------------------------------------
 k create namespace "${NS_PSA}" >/dev/null
 k label namespace "${NS_PSA}" pod-security.kubernetes.io/enforce=restricted >/dev/null
