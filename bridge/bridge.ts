@@ -9,7 +9,12 @@ import type { BridgeConfig } from './config.js';
 import { defaultAllowedHosts } from './http/guards.js';
 import { RelayTracker } from './http/forward.js';
 import { serveBridge } from './http/server.js';
+import { SUPPORTED_PROTOCOL_VERSIONS } from './jsonrpc.js';
 import { BridgeMetrics } from './metrics.js';
+import { MODERN_VERSIONS } from './modern/envelope.js';
+import { Operations } from './telemetry/operations.js';
+import { startTracing, type Tracing, type TracingOptions } from './telemetry/tracing.js';
+import { bridgeVersion } from './version.js';
 import { RequestStateCodec } from './modern/request-state.js';
 import { SessionHub } from './sessions/session-hub.js';
 import { SessionIds } from './sessions/session-ids.js';
@@ -37,6 +42,21 @@ export interface BridgeDeps {
   readonly environment?: Readonly<Record<string, string | undefined>>;
   /** Off in tests that run many bridges in one process. */
   readonly processMetrics?: boolean;
+  /**
+   * Started by the caller (main.ts: its logger needs it first). When absent and the config names an
+   * OTLP endpoint, the bridge starts its own and shuts it down (flushing) in close().
+   */
+  readonly tracing?: Tracing;
+}
+
+/** The OpenTelemetry resource defaults: the McpServer's name as service.name (else mcp-bridge). */
+export function tracingOptions(config: BridgeConfig): TracingOptions {
+  return {
+    tracesUrl: config.otlpTracesUrl ?? '',
+    serviceName: config.mcpServerName ?? 'mcp-bridge',
+    serviceVersion: bridgeVersion(),
+    ...(config.mcpServerNamespace !== undefined ? { namespace: config.mcpServerNamespace } : {}),
+  };
 }
 
 async function readSecret(path: string | undefined): Promise<string | undefined> {
@@ -54,6 +74,9 @@ function urlHost(host: string): string {
 export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promise<RunningBridge> {
   const { log } = deps;
   const metrics = new BridgeMetrics(deps.processMetrics ?? true);
+  const ownTracing = deps.tracing === undefined && config.otlpTracesUrl !== undefined ? await startTracing(tracingOptions(config)) : undefined;
+  const tracing = deps.tracing ?? ownTracing;
+  const ops = new Operations(metrics, tracing, log, [...MODERN_VERSIONS, ...SUPPORTED_PROTOCOL_VERSIONS]);
   const authToken = await readSecret(config.authTokenFile);
   const key = config.sessionKeyFile !== undefined ? Buffer.from((await readSecret(config.sessionKeyFile)) ?? '') : randomBytes(32);
   const env = childEnv(deps.environment ?? process.env, config.passEnv, config.env);
@@ -75,7 +98,7 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
   const ids = new SessionIds(key, config.advertiseAddress ?? `${urlHost(config.host)}:${port}`);
   const hub = new SessionHub(config, createUpstream, ids, metrics, log, new RequestStateCodec(key));
   const relays = new RelayTracker();
-  serveBridge(server, { config, metrics, log, hub, relays }, {
+  serveBridge(server, { config, metrics, log, hub, relays, ops }, {
     authToken,
     allowedHosts: defaultAllowedHosts(config.host, config.allowedHosts),
     allowedOrigins: config.allowedOrigins,
@@ -103,6 +126,7 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
+      await ownTracing?.shutdown();
     },
   };
 }

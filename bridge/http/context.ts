@@ -9,6 +9,7 @@ import type { ServerResponse } from 'node:http';
 import type { RelayTracker } from './forward.js';
 import { sendError } from './respond.js';
 import type { SseLimits } from './sse-stream.js';
+import type { Operations } from '../telemetry/operations.js';
 
 export interface HttpContext {
   readonly config: BridgeConfig;
@@ -16,6 +17,8 @@ export interface HttpContext {
   readonly hub: SessionHub;
   readonly metrics: BridgeMetrics;
   readonly log: Logger;
+  /** Every client request passes here as an operation (metrics, spans). */
+  readonly ops: Operations;
 }
 
 export function sseLimits(ctx: HttpContext): SseLimits {

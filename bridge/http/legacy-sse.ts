@@ -9,6 +9,7 @@ import { readBody } from './body.js';
 import { findSession, sendUnavailable, sseLimits, type HttpContext } from './context.js';
 import { sendError, sendText, sendTooLarge } from './respond.js';
 import { SseStream } from './sse-stream.js';
+import { receiveTracked } from './tracked.js';
 
 export function handleSseOpen(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): void {
   if (req.method !== 'GET') {
@@ -48,6 +49,6 @@ export async function handleSseMessage(ctx: HttpContext, req: IncomingMessage, r
     complete: (m) => session.sendOnStream(m),
     abandon: () => undefined,
   };
-  session.receive(parsed.messages, () => streamTarget);
+  receiveTracked(ctx, req, session, parsed.messages, () => streamTarget);
   sendText(res, 202, 'Accepted');
 }

@@ -10,6 +10,7 @@ import { readBody } from './body.js';
 import { findSession, sendUnavailable, sseLimits, type HttpContext } from './context.js';
 import { handleModernRequest, standardHeaders } from './modern-http.js';
 import { PostReply } from './post-reply.js';
+import { receiveTracked } from './tracked.js';
 import { sendError, sendTooLarge } from './respond.js';
 import { SseStream } from './sse-stream.js';
 
@@ -110,7 +111,7 @@ function handleLegacyPost(ctx: HttpContext, req: IncomingMessage, res: ServerRes
     }
   }
 
-  deliver(ctx, session, messages, batch, res);
+  deliver(ctx, req, session, messages, batch, res);
 }
 
 function requestIdOf(value: unknown): RequestId | null {
@@ -118,7 +119,7 @@ function requestIdOf(value: unknown): RequestId | null {
   return typeof id === 'string' || typeof id === 'number' ? id : null;
 }
 
-function deliver(ctx: HttpContext, session: Session, messages: JSONRPCMessage[], batch: boolean, res: ServerResponse): void {
+function deliver(ctx: HttpContext, req: IncomingMessage, session: Session, messages: JSONRPCMessage[], batch: boolean, res: ServerResponse): void {
   const headers = { 'mcp-session-id': session.id };
   if (!messages.some(isRequest)) {
     session.receive(messages, () => {
@@ -128,7 +129,7 @@ function deliver(ctx: HttpContext, session: Session, messages: JSONRPCMessage[],
     return;
   }
   const reply = new PostReply(res, headers, batch, sseLimits(ctx));
-  session.receive(messages, () => reply.target());
+  receiveTracked(ctx, req, session, messages, () => reply.target());
 }
 
 /**

@@ -101,7 +101,7 @@ export class SessionHub {
     if (this.sessions.size >= this.config.maxSessions) return this.reject('capacity');
     const id = this.ids.mint();
     const session = this.shared !== undefined
-      ? new SharedSession(id, transport, this.shared, this.log.child({ sessionId: id }), (s) => this.forget(s))
+      ? new SharedSession(id, transport, this.shared, this.log.child({ sessionId: id }), (s, reason) => this.forget(s, reason))
       : this.isolated(id, transport);
     this.sessions.set(id, session);
     this.metrics.sessionsCreated.inc({ transport });
@@ -116,7 +116,7 @@ export class SessionHub {
   private isolated(id: string, transport: TransportKind): IsolatedSession {
     // Pre-initialized processes fit only some clients: the session takes one when its initialize is known.
     const bindAtOnce = !this.config.warmPoolInitialize;
-    return new IsolatedSession(id, transport, (init) => this.pool.take(init), this.metrics, this.log.child({ sessionId: id }), (s) => this.forget(s), bindAtOnce);
+    return new IsolatedSession(id, transport, (init) => this.pool.take(init), this.metrics, this.log.child({ sessionId: id }), (s, reason) => this.forget(s, reason), bindAtOnce);
   }
 
   /** True once shutdown began (readiness off): responses then close their connection (see serveBridge). */
@@ -153,8 +153,10 @@ export class SessionHub {
     return { ok: false, status: 503, reason };
   }
 
-  private forget(session: SessionBase): void {
-    if (this.sessions.delete(session.id)) this.metrics.sessionsActive.dec({ transport: session.transport });
+  private forget(session: SessionBase, reason: string): void {
+    if (!this.sessions.delete(session.id)) return;
+    this.metrics.sessionsActive.dec({ transport: session.transport });
+    this.metrics.observeSession(session.protocolVersion, sessionErrorType(reason), (performance.now() - session.startedAt) / 1000);
   }
 
   private reapIdle(): void {
@@ -172,6 +174,15 @@ export class SessionHub {
       else if (!s.hasOpenStream() && s.lastActivity < vanishedCutoff) s.end('client vanished (no stream, no request)');
     }
   }
+}
+
+/**
+ * error.type of an ended session (semconv: only when it ended with an error): its server process
+ * went away under it. A DELETE, a closed SSE stream, an idle or vanished client, a shutdown are
+ * ordinary ends.
+ */
+export function sessionErrorType(reason: string): string | undefined {
+  return reason.startsWith('MCP server') || reason === 'warm initialize failed' ? 'upstream_closed' : undefined;
 }
 
 /**

@@ -20,3 +20,7 @@ NODE_IMAGE_VERSION="${NODE_IMAGE_VERSION:-20.20.2}"
 BASE_SUITE="${BASE_SUITE:-bookworm}"
 # Docker Compose v2 CLI plugin (hack/docker-up.sh builds it when `docker compose` is missing).
 COMPOSE_VERSION="${COMPOSE_VERSION:-v2.40.3}"
+# OpenTelemetry Collector (hack/otelcol.sh builds a minimal one with the Collector Builder): core
+# modules and the builder share this version; the stable confmap providers have their own (v1).
+OTELCOL_VERSION="${OTELCOL_VERSION:-v0.165.0}"
+OTELCOL_CONFMAP_VERSION="${OTELCOL_CONFMAP_VERSION:-v1.71.0}"
