@@ -98,7 +98,7 @@ export class Operations {
     const method = op.request.method;
     if (response !== undefined) this.learn(method, op.target, response, outcome);
     this.metrics.observeOperation(this.labels(method, op.target, outcome, op.scope), seconds);
-    op.span?.end(outcome, {});
+    op.span?.end(outcome);
     if (this.log.isLevelEnabled('debug')) {
       this.log.debug({
         method,
