@@ -14,7 +14,12 @@ import { ToolPolicy, parseScopeRule } from './policy/tool-policy.js';
 import { defaultAllowedHosts } from './http/guards.js';
 import { RelayTracker } from './http/forward.js';
 import { serveBridge } from './http/server.js';
+import { SUPPORTED_PROTOCOL_VERSIONS } from './jsonrpc.js';
 import { BridgeMetrics } from './metrics.js';
+import { MODERN_VERSIONS } from './modern/envelope.js';
+import { Operations } from './telemetry/operations.js';
+import { startTracing, type Tracing, type TracingOptions } from './telemetry/tracing.js';
+import { bridgeVersion } from './version.js';
 import { RequestStateCodec } from './modern/request-state.js';
 import { SessionCapacity, capacityMode, readMemoryLimit } from './sessions/capacity.js';
 import { SessionHub } from './sessions/session-hub.js';
@@ -47,6 +52,21 @@ export interface BridgeDeps {
   readonly fetch?: typeof fetch;
   /** The container's memory limit in bytes (tests); default: read from the cgroup (capacity.ts). */
   readonly memoryLimit?: number;
+  /**
+   * Started by the caller (main.ts: its logger needs it first). When absent and the config names an
+   * OTLP endpoint, the bridge starts its own and shuts it down (flushing) in close().
+   */
+  readonly tracing?: Tracing;
+}
+
+/** The OpenTelemetry resource defaults: the McpServer's name as service.name (else mcp-bridge). */
+export function tracingOptions(config: BridgeConfig): TracingOptions {
+  return {
+    tracesUrl: config.otlpTracesUrl ?? '',
+    serviceName: config.mcpServerName ?? 'mcp-bridge',
+    serviceVersion: bridgeVersion(),
+    ...(config.mcpServerNamespace !== undefined ? { namespace: config.mcpServerNamespace } : {}),
+  };
 }
 
 async function readSecret(path: string | undefined): Promise<string | undefined> {
@@ -85,6 +105,9 @@ function urlHost(host: string): string {
 export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promise<RunningBridge> {
   const { log } = deps;
   const metrics = new BridgeMetrics(deps.processMetrics ?? true);
+  const ownTracing = deps.tracing === undefined && config.otlpTracesUrl !== undefined ? await startTracing(tracingOptions(config)) : undefined;
+  const tracing = deps.tracing ?? ownTracing;
+  const ops = new Operations(metrics, tracing, log, [...MODERN_VERSIONS, ...SUPPORTED_PROTOCOL_VERSIONS]);
   const authToken = await readSecret(config.authTokenFile);
   const policy = new ToolPolicy({ allow: config.toolsAllow, deny: config.toolsDeny, scopeRules: config.toolScopes.map(parseScopeRule) });
   const gate: GateOptions | undefined = policy.empty && !config.forwardIdentity && config.oauthIssuer === undefined ? undefined : { policy, forwardIdentity: config.forwardIdentity };
@@ -122,7 +145,7 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
   const relays = new RelayTracker();
   const base = `http://${urlHost(config.host)}:${port}`;
   const auth = authenticatorFor(config, base, authToken, policy, log, deps.fetch);
-  serveBridge(server, { config, metrics, log, hub, relays, auth, gate }, {
+  serveBridge(server, { config, metrics, log, hub, relays, auth, gate, ops }, {
     allowedHosts: defaultAllowedHosts(config.host, config.allowedHosts),
     allowedOrigins: config.allowedOrigins,
   });
@@ -148,6 +171,7 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
+      await ownTracing?.shutdown().catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, 'spans not exported at shutdown: the OTLP endpoint did not take them'));
     },
   };
 }

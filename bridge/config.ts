@@ -58,10 +58,18 @@ const ConfigSchema = z.object({
   mrtrMaxPending: intFrom(1).default(256),
   mrtrTimeout: intFrom(1).default(300),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  mcpServerName: z.string().min(1).optional(),
+  mcpServerNamespace: z.string().min(1).optional(),
   command: z.array(z.string()),
 });
 
-export type BridgeConfig = Readonly<Omit<z.infer<typeof ConfigSchema>, 'env'> & { env: Readonly<Record<string, string>> }>;
+export type BridgeConfig = Readonly<
+  Omit<z.infer<typeof ConfigSchema>, 'env'> & {
+    env: Readonly<Record<string, string>>;
+    /** OTLP/HTTP traces URL when tracing is on (standard OTEL_* env); undefined: no tracing at all. */
+    otlpTracesUrl?: string | undefined;
+  }
+>;
 
 /** Flag name → key in the schema. Each also reads MCP_BRIDGE_<UPPER_SNAKE> from the environment. */
 const FLAGS = {
@@ -107,6 +115,8 @@ const FLAGS = {
   'mrtr-max-pending': 'mrtrMaxPending',
   'mrtr-timeout': 'mrtrTimeout',
   'log-level': 'logLevel',
+  'mcp-server-name': 'mcpServerName',
+  'mcp-server-namespace': 'mcpServerNamespace',
 } as const satisfies Record<string, keyof z.infer<typeof ConfigSchema>>;
 
 const REPEATABLE = new Set(['env', 'pass-env', 'allowed-origins', 'allowed-hosts', 'oauth-scopes', 'tools-allow', 'tools-deny', 'tool-scopes']);
@@ -209,10 +219,18 @@ Options (each also as env MCP_BRIDGE_<NAME>, e.g. MCP_BRIDGE_MAX_SESSIONS=50; fl
   --advertise-address A    host:port other replicas use to reach this one (default: from --host/--port)
   --env NAME=VALUE         set a variable for the server process (repeatable)
   --pass-env NAME          pass a variable of the bridge's environment to the server (repeatable; * = all)
-  --log-level LEVEL        fatal|error|warn|info|debug|trace|silent (default info)
+  --log-level LEVEL        fatal|error|warn|info|debug|trace|silent (default info; debug adds one
+                           line per MCP operation with its duration, trace_id and span_id)
+  --mcp-server-name NAME   the McpServer this bridge serves: in every log line (mcpServer) and the
+                           default OpenTelemetry service.name (the operator sets it)
+  --mcp-server-namespace NS  its namespace: in every log line (namespace) and k8s.namespace.name
   -h, --help               show this help
   --version                print the version
 
+Traces (OpenTelemetry, OTLP over HTTP/protobuf) are exported only when OTEL_EXPORTER_OTLP_ENDPOINT or
+OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set (and OTEL_SDK_DISABLED is not true, OTEL_TRACES_EXPORTER not
+none); OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, OTEL_TRACES_SAMPLER[_ARG], OTEL_BSP_* and
+OTEL_EXPORTER_OTLP_[TRACES_]HEADERS are honoured. See docs/observability.md.
 The server process gets only HOME, LOGNAME, PATH, SHELL, TERM, USER, the --pass-env names and --env.
 Endpoints: /mcp, /sse, /message, /healthz (alive), /readyz (can serve a session now), /metrics (Prometheus).`;
 
@@ -311,5 +329,36 @@ export function parseConfig(argv: readonly string[], environment: Readonly<Recor
     throw new ConfigError('give either a command after -- or --upstream-socket, not both');
   }
   checkAuthOptions(value);
-  return { kind: 'config', config: Object.freeze({ ...value, env: parseEnvPairs(value.env) }) };
+  const otlpTracesUrl = otlpTracesUrlFrom(environment);
+  return { kind: 'config', config: Object.freeze({ ...value, env: parseEnvPairs(value.env), ...(otlpTracesUrl !== undefined ? { otlpTracesUrl } : {}) }) };
+}
+
+/**
+ * Where traces go, from the OpenTelemetry SDK's standard env (so the bridge is configured like any
+ * instrumented service); undefined when tracing is off. Only OTLP over HTTP/protobuf is built in:
+ * another protocol is refused at start rather than silently exporting nothing.
+ */
+export function otlpTracesUrlFrom(environment: Readonly<Record<string, string | undefined>>): string | undefined {
+  const env = (name: string): string | undefined => {
+    const value = environment[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  if (env('OTEL_SDK_DISABLED')?.toLowerCase() === 'true') return undefined;
+  const exporters = env('OTEL_TRACES_EXPORTER')?.split(',').map((s) => s.trim());
+  if (exporters !== undefined && !exporters.includes('otlp')) return undefined;
+  const signal = env('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  const base = env('OTEL_EXPORTER_OTLP_ENDPOINT');
+  if (signal === undefined && base === undefined) return undefined;
+  const protocol = env('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? env('OTEL_EXPORTER_OTLP_PROTOCOL') ?? 'http/protobuf';
+  if (protocol !== 'http/protobuf') {
+    throw new ConfigError(`OTEL_EXPORTER_OTLP_PROTOCOL=${protocol} is not supported: the bridge exports traces over OTLP http/protobuf (port 4318 of a collector)`);
+  }
+  // The signal-specific URL is used as is; the base one gets the signal's path (OTLP exporter spec).
+  const url = signal ?? `${(base ?? '').replace(/\/+$/, '')}/v1/traces`;
+  try {
+    new URL(url);
+  } catch {
+    throw new ConfigError(`OTEL_EXPORTER_OTLP_${signal !== undefined ? 'TRACES_' : ''}ENDPOINT is not a URL: ${url}`);
+  }
+  return url;
 }

@@ -1,15 +1,11 @@
 #!/usr/bin/env node
 // mcp-bridge entry point: the only place that exits or handles signals.
-import { readFileSync } from 'node:fs';
-import { startBridge } from './bridge.js';
+import { startBridge, tracingOptions } from './bridge.js';
 import { ConfigError, HELP, parseConfig } from './config.js';
 import { bundledAgentPath, installAgent } from './install-agent.js';
-import { createLogger } from './log.js';
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
+import { createLogger, identityFields } from './log.js';
+import { startTracing } from './telemetry/tracing.js';
+import { bridgeVersion } from './version.js';
 
 async function main(): Promise<number> {
   let parsed;
@@ -27,16 +23,19 @@ async function main(): Promise<number> {
     return 0;
   }
   if (parsed.kind === 'version') {
-    process.stdout.write(`${version()}\n`);
+    process.stdout.write(`${bridgeVersion()}\n`);
     return 0;
   }
   const { config } = parsed;
-  const log = createLogger(config.logLevel);
+  // Tracing first (only when OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT is set), so every log line of a
+  // request can carry its trace_id/span_id.
+  const tracing = config.otlpTracesUrl !== undefined ? await startTracing(tracingOptions(config)) : undefined;
+  const log = createLogger(config.logLevel, identityFields(config), tracing !== undefined ? () => tracing.logFields() : undefined);
   if (config.installAgent !== undefined) {
     await installAgent(bundledAgentPath(process.env), config.installAgent);
     log.info({ path: config.installAgent }, 'stdio agent installed');
   }
-  const bridge = await startBridge(config, { log });
+  const bridge = await startBridge(config, { log, ...(tracing !== undefined ? { tracing } : {}) });
   log.info({ url: bridge.url, sseUrl: bridge.sseUrl, port: bridge.port, sessionMode: config.sessionMode }, 'listening');
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
@@ -45,6 +44,9 @@ async function main(): Promise<number> {
   });
   log.info({ signal, inFlight: bridge.hub.inFlight, drainDelaySeconds: config.drainDelay, graceSeconds: config.shutdownGrace }, 'shutting down');
   await bridge.close(config.shutdownGrace * 1000, config.drainDelay * 1000);
+  // The spans of the last requests are still buffered: export them before the process ends. A
+  // collector that is down costs those spans, not the bridge's clean exit.
+  await tracing?.shutdown().catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, 'spans not exported at shutdown: the OTLP endpoint did not take them'));
   log.info('stopped');
   return 0;
 }

@@ -1,6 +1,7 @@
 // Prometheus metrics of one bridge. A registry per instance (not the global one), so several bridges
 // can run in one process (tests) without clashing.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { SUPPORTED_PROTOCOL_VERSIONS } from './jsonrpc.js';
 
 /** Known MCP methods get their own label value; anything else is "other" (bounded cardinality). */
 const KNOWN_METHODS = new Set([
@@ -16,6 +17,13 @@ export function methodLabel(method: string | undefined): string {
   if (method === undefined) return 'response';
   return KNOWN_METHODS.has(method) ? method : 'other';
 }
+
+export const OPERATION_LABELS = ['mcp_method_name', 'gen_ai_tool_name', 'gen_ai_prompt_name', 'mcp_resource_uri', 'error_type', 'mcp_protocol_version', 'network_transport'] as const;
+export type OperationLabel = (typeof OPERATION_LABELS)[number];
+/** Every label is always set: "" where it does not apply (Prometheus treats "" as absent). */
+export type OperationLabels = Readonly<Record<OperationLabel, string>>;
+const SESSION_VERSIONS: ReadonlySet<string> = new Set(SUPPORTED_PROTOCOL_VERSIONS);
+export const SESSION_LABELS = ['mcp_protocol_version', 'network_transport', 'error_type'] as const;
 
 /** Plain counts kept on the hot path; prom-client reads them only when /metrics is scraped. */
 class HotCounts {
@@ -137,8 +145,28 @@ export class BridgeMetrics {
     },
   });
 
+  // The OpenTelemetry MCP semantic conventions (mcp.server.operation.duration and
+  // mcp.server.session.duration, in seconds, dots become underscores). These names and labels are a
+  // contract (dashboards, docs/observability.md): never rename them. Every label value is bounded by
+  // construction (telemetry/semconv.ts, telemetry/known-names.ts); mcp.session.id is never a label.
+  readonly operationDuration = new Histogram({
+    name: 'mcp_server_operation_duration_seconds',
+    help: 'MCP request duration as the bridge serves it, from the request arriving to its response leaving (OpenTelemetry mcp.server.operation.duration)',
+    labelNames: OPERATION_LABELS,
+    buckets: [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300],
+    registers: [this.registry],
+  });
+  readonly sessionDuration = new Histogram({
+    name: 'mcp_server_session_duration_seconds',
+    help: 'Duration of 2025-era client sessions, from initialize to their end (OpenTelemetry mcp.server.session.duration)',
+    labelNames: SESSION_LABELS,
+    buckets: [0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400, 43200, 86400],
+    registers: [this.registry],
+  });
+
   // Label children bound once and reused (label objects per observation showed up in the profile).
   private readonly durationChildren = new Map<string, Histogram.Internal<'method'>>();
+  private readonly operationChildren = new Map<string, Histogram.Internal<OperationLabel>>();
 
   /** One JSON-RPC message relayed; `method` undefined for responses. */
   countMessage(direction: 'to_server' | 'from_server', method: string | undefined): void {
@@ -164,6 +192,23 @@ export class BridgeMetrics {
       this.durationChildren.set(label, child);
     }
     child.observe(seconds);
+  }
+
+  /** One MCP operation (request → response) ended; every label value is already bounded. */
+  observeOperation(labels: OperationLabels, seconds: number): void {
+    const key = `${labels.mcp_method_name}\u0000${labels.gen_ai_tool_name}\u0000${labels.gen_ai_prompt_name}\u0000${labels.mcp_resource_uri}\u0000${labels.error_type}\u0000${labels.mcp_protocol_version}`;
+    let child = this.operationChildren.get(key);
+    if (child === undefined) {
+      child = this.operationDuration.labels(labels);
+      this.operationChildren.set(key, child);
+    }
+    child.observe(seconds);
+  }
+
+  /** A 2025-era session ended (its version label is bounded like the operations'). */
+  observeSession(protocolVersion: string | undefined, errorType: string | undefined, seconds: number): void {
+    const version = protocolVersion === undefined ? '' : SESSION_VERSIONS.has(protocolVersion) ? protocolVersion : '_OTHER';
+    this.sessionDuration.observe({ mcp_protocol_version: version, network_transport: 'tcp', error_type: errorType ?? '' }, seconds);
   }
 
   constructor(withProcessMetrics = true) {

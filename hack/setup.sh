@@ -26,3 +26,7 @@ if [ "$(cat .venv/.litellm-installed 2>/dev/null)" != "$litellm_stamp" ] || [ ! 
   .venv/bin/pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r test/python/requirements-litellm-hashed.txt
   echo "$litellm_stamp" > .venv/.litellm-installed
 fi
+# A minimal OpenTelemetry Collector (OTLP in, file out) for the tracing integration test and
+# bench/otel-overhead.mjs, built with the Collector Builder from the Go module proxy and cached under
+# /var/cache/mcp-sidecar/bin (cold: about 4 min on 2 shared cores; then only a path check).
+bash hack/otelcol.sh >/dev/null

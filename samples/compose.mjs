@@ -91,7 +91,8 @@ function dependsOn(s) {
 }
 
 function bridgeService(s) {
-  const environment = { ...RUNTIME_ENV };
+  // The McpServer's name, as the operator gives it (its namespace is pod-only: the downward API).
+  const environment = { ...RUNTIME_ENV, MCP_BRIDGE_MCP_SERVER_NAME: s.name };
   for (const [name, value] of Object.entries(s.env ?? {})) environment[name] = envValue(name, value);
   // Values that differ from the cluster's, e.g. a service address (Compose service name vs cluster DNS name).
   for (const [name, value] of Object.entries(s.compose.env ?? {})) {

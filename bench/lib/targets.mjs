@@ -56,7 +56,7 @@ export function peerVersions() {
  * Starts this project's bridge; resolves once its "listening" log line gives the URLs. `main` may point
  * at another build (e.g. a copy of dist/ from an older commit, for interleaved before/after runs).
  */
-export async function startBridge({ server = 'fixture', warmPool = 0, sessionMode = 'per-session', nodeArgs = [], extraArgs = [], main = BRIDGE_MAIN, name } = {}) {
+export async function startBridge({ server = 'fixture', warmPool = 0, sessionMode = 'per-session', nodeArgs = [], extraArgs = [], main = BRIDGE_MAIN, name, env } = {}) {
   let resolveListening;
   const listening = new Promise((r) => (resolveListening = r));
   const proc = startProcess(
@@ -64,6 +64,7 @@ export async function startBridge({ server = 'fixture', warmPool = 0, sessionMod
     process.execPath,
     [...nodeArgs, main, '--port', '0', '--host', '127.0.0.1', '--warm-pool', String(warmPool), '--session-mode', sessionMode, ...extraArgs, '--', process.execPath, ...SERVERS[server]],
     {
+      env,
       onStdoutLine(line) {
         if (!line.includes('"listening"')) return;
         try {

@@ -12,6 +12,7 @@ import type { ServerResponse } from 'node:http';
 import type { RelayTracker } from './forward.js';
 import { sendError } from './respond.js';
 import type { SseLimits } from './sse-stream.js';
+import type { Operations } from '../telemetry/operations.js';
 
 export interface HttpContext {
   readonly config: BridgeConfig;
@@ -22,6 +23,8 @@ export interface HttpContext {
   readonly auth: Authenticator;
   /** The tool policy and identity forwarding; undefined when neither is configured (nothing to do). */
   readonly gate: GateOptions | undefined;
+  /** Every client request passes here as an operation (metrics, spans). */
+  readonly ops: Operations;
 }
 
 /** The validated caller of one HTTP request (undefined without OAuth). */

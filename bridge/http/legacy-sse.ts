@@ -10,6 +10,7 @@ import { findSession, sendAuthRefusal, sendUnavailable, sseLimits, type Caller, 
 import { gateMessages } from './gated-delivery.js';
 import { sendError, sendStalled, sendText, sendTooLarge } from './respond.js';
 import { SseStream } from './sse-stream.js';
+import { receiveTracked } from './tracked.js';
 
 export function handleSseOpen(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, caller: Caller): void {
   if (req.method !== 'GET') {
@@ -53,7 +54,7 @@ export async function handleSseMessage(ctx: HttpContext, req: IncomingMessage, r
   };
   const gated = gateMessages(ctx.gate, caller.identity, parsed.messages);
   if (gated.kind === 'step-up') return sendAuthRefusal(res, ctx.auth.insufficientScope(gated.scopes));
-  session.receive(gated.forward, (m) => gated.targetFor(m, streamTarget));
+  receiveTracked(ctx, req, session, gated.forward, () => streamTarget, gated.targetFor);
   for (const answer of gated.refused) session.sendOnStream(answer);
   sendText(res, 202, 'Accepted');
 }

@@ -3,7 +3,9 @@
 // the replica holding their continuation), and everything else served on an initialized legacy
 // process as one ModernExchange. Any replica serves any of these; only an MRTR retry has an owner.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ErrorCodes, SUPPORTED_PROTOCOL_VERSIONS, type JsonRpcRequest } from '../jsonrpc.js';
+import { ErrorCodes, SUPPORTED_PROTOCOL_VERSIONS, errorResponse, type JsonRpcRequest } from '../jsonrpc.js';
+import type { OperationScope } from '../telemetry/operations.js';
+import { headerTrace } from '../telemetry/trace-context.js';
 import { MODERN_VERSIONS, ModernErrorCodes, checkVersion, readEnvelope, targetOf, validateStandardHeaders, type StandardHeaders } from '../modern/envelope.js';
 import { ModernExchange, type ExchangeDeps } from '../modern/exchange.js';
 import { ListenStream, honouredFilter, requestedFilter } from '../modern/listen.js';
@@ -56,7 +58,8 @@ export async function handleModernRequest(
   if (REMOVED_METHODS.has(request.method)) {
     return sendError(res, 404, ErrorCodes.methodNotFound, `Method not found: ${request.method} is not part of protocol 2026-07-28`, {}, request.id);
   }
-  if (request.method === 'server/discover') return discover(ctx, res, request);
+  const scope = { protocolVersion: version, ...(ctx.ops.tracing ? { headerTrace: headerTrace(req.headers) } : {}) };
+  if (request.method === 'server/discover') return discover(ctx, res, request, scope);
   // The tool policy, for first requests and MRTR retries alike (a retry names its tool again).
   let wrap: ((target: ReplyTarget) => ReplyTarget) | undefined;
   if (ctx.gate !== undefined) {
@@ -69,26 +72,35 @@ export async function handleModernRequest(
   // What the bridge does itself for a legacy child (MRTR, listen) a modern child does on its own.
   const legacyChild = (ctx.hub.modern.knownIdentity ?? (await ctx.hub.modern.identity()))?.era !== 'modern';
   const state = request.params?.requestState;
-  if (state !== undefined && legacyChild) return resume(ctx, req, res, request, state, body);
+  if (state !== undefined && legacyChild) return resume(ctx, req, res, request, state, body, scope);
   if (request.method === 'subscriptions/listen' && legacyChild) return listen(ctx, res, request);
 
   const reply = new PostReply(res, {}, false, sseLimits(ctx), statusForModernResponse);
   const plain = reply.target();
-  const target = wrap !== undefined ? wrap(plain) : plain;
+  const target = ctx.ops.track(request, scope, wrap !== undefined ? wrap(plain) : plain);
   const progressToken = request.params?._meta?.progressToken as string | number | undefined;
   const exchange = new ModernExchange(request.method, targetOf(request.params), readEnvelope(request.params), { id: request.id, reply: target, progressToken }, exchangeDeps(ctx));
   // Closing the response stream is the revision's cancellation: the child gets notifications/cancelled.
   res.once('close', () => exchange.cancel(target));
-  ctx.hub.modern.serve(exchange, request);
+  ctx.ops.withActive(target, () => ctx.hub.modern.serve(exchange, request));
 }
 
-async function discover(ctx: HttpContext, res: ServerResponse, request: JsonRpcRequest): Promise<void> {
+async function discover(ctx: HttpContext, res: ServerResponse, request: JsonRpcRequest, scope: OperationScope): Promise<void> {
+  // Answered by the bridge itself, still one operation: the reply target only sends the answer.
+  const answered = ctx.ops.track(request, scope, {
+    deliver: () => undefined,
+    complete: (response) => {
+      if ('error' in response) return sendError(res, 503, ErrorCodes.upstreamClosed, response.error.message, { 'retry-after': '1' }, request.id);
+      sendJson(res, 200, response);
+    },
+    abandon: () => undefined,
+  });
   const identity = await ctx.hub.modern.identity();
   if (identity === undefined) {
-    return sendError(res, 503, ErrorCodes.upstreamClosed, 'MCP server unavailable: no server process became ready', { 'retry-after': '1' }, request.id);
+    return answered.complete(errorResponse(request.id, ErrorCodes.upstreamClosed, 'MCP server unavailable: no server process became ready'));
   }
   const modern = identity.discovered?.supportedVersions.filter((v) => MODERN_VERSIONS.includes(v)) ?? MODERN_VERSIONS;
-  sendJson(res, 200, { jsonrpc: '2.0', id: request.id, result: discoverResult(identity.init, modern, SUPPORTED_PROTOCOL_VERSIONS) });
+  answered.complete({ jsonrpc: '2.0', id: request.id, result: discoverResult(identity.init, modern, SUPPORTED_PROTOCOL_VERSIONS) });
 }
 
 async function listen(ctx: HttpContext, res: ServerResponse, request: JsonRpcRequest): Promise<void> {
@@ -109,7 +121,7 @@ function refuseState(ctx: HttpContext, res: ServerResponse, request: JsonRpcRequ
 }
 
 /** An MRTR retry: verified, then resumed here or relayed to the replica whose child is waiting. */
-function resume(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, request: JsonRpcRequest, state: unknown, body: string): void {
+function resume(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, request: JsonRpcRequest, state: unknown, body: string, scope: OperationScope): void {
   if (typeof state !== 'string') return refuseState(ctx, res, request, 'requestState must be a string');
   const check = ctx.hub.codec.verify(state, request.method, Date.now(), targetOf(request.params));
   if (!check.ok) return refuseState(ctx, res, request, check.reason);
@@ -127,8 +139,9 @@ function resume(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, req
   }
   const exchange = ctx.hub.continuations.take(continuation);
   if (exchange === undefined) return refuseState(ctx, res, request, 'requestState is no longer pending (expired, completed or already used); send the original request again');
+  // Each MRTR round is an operation (a span) of its own: the client sent a new request.
   const reply = new PostReply(res, {}, false, sseLimits(ctx), statusForModernResponse);
-  const target = reply.target();
+  const target = ctx.ops.track(request, scope, reply.target());
   res.once('close', () => exchange.cancel(target));
-  exchange.resume(request, target);
+  ctx.ops.withActive(target, () => exchange.resume(request, target));
 }

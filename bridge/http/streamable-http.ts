@@ -12,6 +12,7 @@ import { gateMessages } from './gated-delivery.js';
 import { handleModernRequest, standardHeaders } from './modern-http.js';
 import { PostReply } from './post-reply.js';
 import { sendError, sendStalled, sendTooLarge } from './respond.js';
+import { receiveTracked } from './tracked.js';
 import { SseStream } from './sse-stream.js';
 
 function accepts(req: IncomingMessage, type: string): boolean {
@@ -113,7 +114,7 @@ function handleLegacyPost(ctx: HttpContext, req: IncomingMessage, res: ServerRes
     }
   }
 
-  deliver(ctx, session, messages, batch, res, caller);
+  deliver(ctx, req, session, messages, batch, res, caller);
 }
 
 function requestIdOf(value: unknown): RequestId | null {
@@ -121,7 +122,7 @@ function requestIdOf(value: unknown): RequestId | null {
   return typeof id === 'string' || typeof id === 'number' ? id : null;
 }
 
-function deliver(ctx: HttpContext, session: Session, messages: JSONRPCMessage[], batch: boolean, res: ServerResponse, caller: Caller): void {
+function deliver(ctx: HttpContext, req: IncomingMessage, session: Session, messages: JSONRPCMessage[], batch: boolean, res: ServerResponse, caller: Caller): void {
   const headers = { 'mcp-session-id': session.id };
   if (!messages.some(isRequest)) {
     session.receive(messages, () => {
@@ -136,7 +137,7 @@ function deliver(ctx: HttpContext, session: Session, messages: JSONRPCMessage[],
   // Targets for the refused requests exist before the forwarded ones are handed over, and are completed
   // only after: the reply must not finish while requests of this POST still wait for targets.
   const refused = gated.refused.map((answer) => [reply.target(), answer] as const);
-  session.receive(gated.forward, (m) => gated.targetFor(m, reply.target()));
+  receiveTracked(ctx, req, session, gated.forward, () => reply.target(), gated.targetFor);
   for (const [target, answer] of refused) target.complete(answer);
 }
 

@@ -75,6 +75,12 @@ export class ModernExchange {
   ) {
     this.logLevel = envelope.logLevel;
     this.current = first;
+    this.upstreamReply = {
+      traceContext: first.reply.traceContext,
+      deliver: (message) => this.deliver(message),
+      complete: (response) => this.complete(response),
+      abandon: () => this.finish('abandoned'),
+    };
   }
 
   get isOpen(): boolean {
@@ -86,17 +92,18 @@ export class ModernExchange {
     return !this.ended && this.current === undefined;
   }
 
-  /** The target the router answers the upstream request to. */
-  readonly upstreamReply: ReplyTarget = {
-    deliver: (message) => this.deliver(message),
-    complete: (response) => this.complete(response),
-    abandon: () => this.finish('abandoned'),
-  };
+  /**
+   * The target the router answers the upstream request to. It carries the first round's trace
+   * context: the child's one request belongs to the operation that started it; later rounds are
+   * operations (spans) of their own in the same trace when the client continues it.
+   */
+  readonly upstreamReply: ReplyTarget;
 
   /** The client closed the response stream of `reply`: the revision's cancellation signal (if it is still the open one). */
   cancel(reply: ReplyTarget): void {
     if (this.ended || this.current?.reply !== reply) return;
     this.current = undefined;
+    reply.abandon(); // nobody to answer; the operation ends as cancelled
     this.failInputs('the client cancelled the request');
     this.finish('cancelled by the client (response stream closed)');
   }

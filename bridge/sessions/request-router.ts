@@ -5,6 +5,7 @@
 // first is still in flight, or when many clients share one process and all count from 0.
 import { ErrorCodes, errorResponse, isNotification, isRequest, isResponse, type JSONRPCMessage, type JsonRpcParams, type JsonRpcRequest, type RequestId } from '../jsonrpc.js';
 import type { BridgeMetrics } from '../metrics.js';
+import { withTraceContext } from '../telemetry/trace-context.js';
 import type { Upstream } from '../upstream/upstream.js';
 import type { ReplyTarget } from './reply-target.js';
 
@@ -78,7 +79,9 @@ export class RequestRouter {
     const entry: Pending = { client, originalId: message.id, method: message.method, reply, startedAt: performance.now(), progressToken: token };
     this.pending.set(upstreamId, entry);
     this.metrics.trackInFlight(1);
-    const outgoing = { ...message, id: upstreamId, ...(token !== undefined ? { params: withProgressToken(params, upstreamId) } : {}) };
+    let outParams = token !== undefined ? withProgressToken(params, upstreamId) : params;
+    if (reply.traceContext !== undefined) outParams = withTraceContext(outParams, reply.traceContext);
+    const outgoing = outParams === params ? { ...message, id: upstreamId } : { ...message, id: upstreamId, params: outParams };
     if (!this.upstream.send(outgoing)) this.fail(upstreamId, entry, 'the MCP server is not running');
   }
 

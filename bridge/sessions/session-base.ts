@@ -9,6 +9,8 @@ export type TransportKind = 'streamable-http' | 'sse';
 
 export abstract class SessionBase implements RouterClient {
   lastActivity = Date.now();
+  /** performance.now() at creation (mcp_server_session_duration_seconds). */
+  readonly startedAt = performance.now();
   /** Protocol version the client asked for in initialize (decides e.g. whether batches are allowed). */
   protocolVersion: string | undefined;
   /** The validated subject that opened the session (OAuth mode); every later request must be theirs. */

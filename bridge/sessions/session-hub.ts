@@ -127,7 +127,7 @@ export class SessionHub {
     }
     const id = this.ids.mint();
     const session = this.shared !== undefined
-      ? new SharedSession(id, transport, this.shared, this.log.child({ sessionId: id }), (s) => this.forget(s))
+      ? new SharedSession(id, transport, this.shared, this.log.child({ sessionId: id }), (s, reason) => this.forget(s, reason))
       : this.isolated(id, transport);
     this.sessions.set(id, session);
     this.metrics.sessionsCreated.inc({ transport });
@@ -145,7 +145,7 @@ export class SessionHub {
     const onServerReady = (upstream: Upstream) => {
       if (this.measured < MEASURED_AT_START) this.measure(upstream.pid);
     };
-    return new IsolatedSession(id, transport, (init) => this.pool.take(init), this.metrics, this.log.child({ sessionId: id }), (s) => this.forget(s), bindAtOnce, onServerReady);
+    return new IsolatedSession(id, transport, (init) => this.pool.take(init), this.metrics, this.log.child({ sessionId: id }), (s, reason) => this.forget(s, reason), bindAtOnce, onServerReady);
   }
 
   private measured = 0;
@@ -198,8 +198,10 @@ export class SessionHub {
     return { ok: false, status: 503, reason };
   }
 
-  private forget(session: SessionBase): void {
-    if (this.sessions.delete(session.id)) this.metrics.sessionsActive.dec({ transport: session.transport });
+  private forget(session: SessionBase, reason: string): void {
+    if (!this.sessions.delete(session.id)) return;
+    this.metrics.sessionsActive.dec({ transport: session.transport });
+    this.metrics.observeSession(session.protocolVersion, sessionErrorType(reason), (performance.now() - session.startedAt) / 1000);
     // Room again under the cap: the warm pool may refill (it is not refilled past the cap).
     if (!this.draining) this.pool.start();
   }
@@ -228,6 +230,15 @@ export class SessionHub {
       }
     }
   }
+}
+
+/**
+ * error.type of an ended session (semconv: only when it ended with an error): its server process
+ * went away under it. A DELETE, a closed SSE stream, an idle or vanished client, a shutdown are
+ * ordinary ends.
+ */
+export function sessionErrorType(reason: string): string | undefined {
+  return reason.startsWith('MCP server') || reason === 'warm initialize failed' ? 'upstream_closed' : undefined;
 }
 
 /**

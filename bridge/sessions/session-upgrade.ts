@@ -34,6 +34,7 @@ export class SessionUpgrade {
     const meta = { ...(message.params?._meta ?? {}), ...bridgeEnvelope(client.capabilities ?? {}), ...(client.logLevel !== undefined ? { [META.logLevel]: client.logLevel } : {}) };
     const send = (params: Record<string, unknown>): void => {
       router.request(client, { ...message, params: { ...params, _meta: meta } }, {
+        traceContext: reply.traceContext,
         deliver: (m) => reply.deliver(m),
         complete: (response) => {
           const result = (response as { result?: { resultType?: unknown; inputRequests?: unknown; requestState?: unknown } }).result;

@@ -27,3 +27,7 @@ PROMETHEUS_VERSION="${PROMETHEUS_VERSION:-v0.316.0}"
 PROMETHEUS_RELEASE="${PROMETHEUS_RELEASE:-3.16.0}"
 # Docker Compose v2 CLI plugin (hack/docker-up.sh builds it when `docker compose` is missing).
 COMPOSE_VERSION="${COMPOSE_VERSION:-v2.40.3}"
+# OpenTelemetry Collector (hack/otelcol.sh builds a minimal one with the Collector Builder): core
+# modules and the builder share this version; the stable confmap providers have their own (v1).
+OTELCOL_VERSION="${OTELCOL_VERSION:-v0.165.0}"
+OTELCOL_CONFMAP_VERSION="${OTELCOL_CONFMAP_VERSION:-v1.71.0}"

@@ -93,6 +93,18 @@ describe('topologies', () => {
     expect(pod?.volumes).toEqual(expect.arrayContaining([{ name: 'mcp', emptyDir: { sizeLimit: '64Mi' } }]));
   });
 
+  it('when spec.env sets OTEL_* in the sidecar topology, then the bridge container gets those too (it exports the traces), and every bridge knows its McpServer', () => {
+    const env = [{ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: 'http://collector.obs:4318' }, { name: 'API_KEY', value: 'x' }];
+    const pod = buildDeployment(minimal({ image: 'mcp/fs:1', command: ['node', 'x.js'], env }), opts).spec?.template.spec;
+    const names = (pod?.initContainers?.[0]?.env ?? []).map((e) => e.name);
+    expect(names).toEqual(expect.arrayContaining(['OTEL_EXPORTER_OTLP_ENDPOINT', 'MCP_BRIDGE_MCP_SERVER_NAME', 'MCP_BRIDGE_MCP_SERVER_NAMESPACE']));
+    expect(names).not.toContain('API_KEY');
+    expect(pod?.initContainers?.[0]?.env?.find((e) => e.name === 'MCP_BRIDGE_MCP_SERVER_NAME')?.value).toBe('demo');
+    expect(pod?.containers[0]?.env?.map((e) => e.name)).toEqual(expect.arrayContaining(['OTEL_EXPORTER_OTLP_ENDPOINT', 'API_KEY']));
+    const embedded = buildDeployment(minimal({ command: ['node', 'x.js'] }), opts).spec?.template.spec?.containers[0]?.env;
+    expect(embedded?.find((e) => e.name === 'MCP_BRIDGE_MCP_SERVER_NAMESPACE')?.valueFrom).toEqual({ fieldRef: { fieldPath: 'metadata.namespace' } });
+  });
+
   it('when transport is streamable-http, then there is no bridge, and the Service and probes use the server port', () => {
     const mcp = minimal({ transport: 'streamable-http', image: 'http-mcp:1', port: 3001, path: '/api/mcp' });
     const pod = buildDeployment(mcp, opts).spec?.template.spec;

@@ -25,6 +25,26 @@ export function advertiseAddressEnv(port: number): EnvVar[] {
   ];
 }
 
+/**
+ * Which McpServer the bridge serves, for its logs (mcpServer, namespace fields) and traces (service.name,
+ * k8s.namespace.name). The namespace comes from the downward API: the builder is given only the name.
+ */
+export function identityEnv(name: string): EnvVar[] {
+  return [
+    { name: 'MCP_BRIDGE_MCP_SERVER_NAME', value: name },
+    { name: 'MCP_BRIDGE_MCP_SERVER_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+  ];
+}
+
+/**
+ * The OpenTelemetry env of spec.env (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME, ...), which the
+ * bridge container needs to export traces. In the embedded topology it gets all of spec.env anyway;
+ * in the sidecar topology spec.env is the server container's, so these names are given to both.
+ */
+export function telemetryEnv(spec: McpServerSpec): EnvVar[] {
+  return userEnv(spec).filter((e) => e.name.startsWith('OTEL_'));
+}
+
 export function userEnv(spec: McpServerSpec): EnvVar[] {
   return spec.env.map((e) => {
     const out: EnvVar = { name: e.name };

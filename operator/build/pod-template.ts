@@ -12,7 +12,7 @@ import {
 import type { McpServerSpec } from '../api/mcp-server.js';
 import type { BuildOptions } from './build-options.js';
 import { embeddedBridgeArgs, sidecarBridgeArgs } from './bridge-args.js';
-import { advertiseAddressEnv, mergeEnv, runtimeDefaults, userEnv } from './env.js';
+import { advertiseAddressEnv, identityEnv, mergeEnv, runtimeDefaults, telemetryEnv, userEnv } from './env.js';
 import { containerSecurityContext, podSecurityContext } from './security.js';
 
 export type Topology = 'embedded' | 'sidecar' | 'streamable-http';
@@ -78,7 +78,7 @@ function withOptional<T extends object>(obj: T, extra: Partial<T>): T {
   return out;
 }
 
-function embeddedContainers(spec: McpServerSpec, opts: BuildOptions, serviceUrl: string): Pick<PodSpec, 'containers'> {
+function embeddedContainers(name: string, spec: McpServerSpec, opts: BuildOptions, serviceUrl: string): Pick<PodSpec, 'containers'> {
   const port = spec.bridge.port;
   const bridge: Container = withOptional<Container>(
     {
@@ -90,7 +90,7 @@ function embeddedContainers(spec: McpServerSpec, opts: BuildOptions, serviceUrl:
         serviceUrl,
         runtimeDefaults().map((e) => e.name),
       ),
-      env: mergeEnv([...runtimeDefaults(), ...advertiseAddressEnv(port)], userEnv(spec)),
+      env: mergeEnv([...runtimeDefaults(), ...advertiseAddressEnv(port), ...identityEnv(name)], userEnv(spec)),
       ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
       ...bridgeProbes(port),
       volumeMounts: [...bridgeMounts(spec), ...userMounts(spec)],
@@ -101,7 +101,7 @@ function embeddedContainers(spec: McpServerSpec, opts: BuildOptions, serviceUrl:
   return { containers: [bridge] };
 }
 
-function sidecarContainers(spec: McpServerSpec, opts: BuildOptions, image: string, serviceUrl: string): Pick<PodSpec, 'containers' | 'initContainers'> {
+function sidecarContainers(name: string, spec: McpServerSpec, opts: BuildOptions, image: string, serviceUrl: string): Pick<PodSpec, 'containers' | 'initContainers'> {
   const port = spec.bridge.port;
   const shared: VolumeMount = { name: VOLUME_SHARED, mountPath: SHARED_DIR };
   const bridge: Container = {
@@ -111,7 +111,7 @@ function sidecarContainers(spec: McpServerSpec, opts: BuildOptions, image: strin
     // A native sidecar: starts before the server, stops after it.
     restartPolicy: 'Always',
     args: sidecarBridgeArgs(spec, serviceUrl, AGENT_SOCKET, AGENT_PATH),
-    env: [...runtimeDefaults(), ...advertiseAddressEnv(port)],
+    env: mergeEnv([...runtimeDefaults(), ...advertiseAddressEnv(port), ...identityEnv(name)], telemetryEnv(spec)),
     ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
     ...bridgeProbes(port),
     resources: SIDECAR_BRIDGE_RESOURCES,
@@ -189,9 +189,9 @@ export function buildPodSpec(name: string, spec: McpServerSpec, opts: BuildOptio
   const topology = topologyOf(spec);
   const containers =
     topology === 'embedded'
-      ? embeddedContainers(spec, opts, serviceUrl)
+      ? embeddedContainers(name, spec, opts, serviceUrl)
       : topology === 'sidecar'
-        ? sidecarContainers(spec, opts, spec.image ?? opts.bridgeImage, serviceUrl)
+        ? sidecarContainers(name, spec, opts, spec.image ?? opts.bridgeImage, serviceUrl)
         : httpServerContainers(spec, opts);
   return withOptional<PodSpec>(
     {
