@@ -32,6 +32,14 @@ const ConfigSchema = z.object({
   bodyTimeout: intFrom(1).default(30),
   shutdownGrace: intFrom(0).default(20),
   drainDelay: intFrom(0).default(5),
+  /**
+   * Idle keep-alive connections close after this (and clients are told so in Keep-Alive: timeout=N). Not
+   * longer than --drain-delay by default: a connection idle since before a drain began is then gone
+   * (clients such as undici close theirs a second early) before the drain closes idle connections, so no
+   * request can race that close. Behind an L7 load balancer, set it above the LB's idle timeout and
+   * --drain-delay above it too.
+   */
+  keepAliveTimeout: intFrom(1).max(3600).default(5),
   allowedOrigins: list.default([]),
   allowedHosts: list.default([]),
   authTokenFile: z.string().optional(),
@@ -89,6 +97,7 @@ const FLAGS = {
   'body-timeout': 'bodyTimeout',
   'shutdown-grace': 'shutdownGrace',
   'drain-delay': 'drainDelay',
+  'keep-alive-timeout': 'keepAliveTimeout',
   'allowed-origins': 'allowedOrigins',
   'allowed-hosts': 'allowedHosts',
   'auth-token-file': 'authTokenFile',
@@ -184,6 +193,11 @@ Options (each also as env MCP_BRIDGE_<NAME>, e.g. MCP_BRIDGE_MAX_SESSIONS=50; fl
   --drain-delay SECONDS    on SIGTERM, keep serving (readiness already 503, responses Connection: close)
                            this long so load balancers stop sending traffic first; then idle
                            connections close and new sessions get 503 (default 5)
+  --keep-alive-timeout SECONDS
+                           idle keep-alive connections close after this (default 5, the drain delay:
+                           a connection idle since before a drain is gone before the drain closes idle
+                           ones, so no request races that close; behind an L7 load balancer set it above
+                           the LB's idle timeout, and --drain-delay above it)
   --shutdown-grace SECONDS then, time for in-flight requests before processes stop (default 20)
   --allowed-origins LIST   extra browser origins allowed (comma list, or *); the bridge's own host and
                            localhost are always allowed; requests without Origin are always allowed

@@ -2,7 +2,7 @@
 # Builds the project's container images with no registry and imports them into the local
 # cluster's containerd (namespace k8s.io) as localhost/<name>:local.
 #
-#   hack/images.sh                      # all: base node pause test-servers bridge operator postgres prometheus
+#   hack/images.sh                      # all: base node pause test-servers bridge operator postgres prometheus otelcol
 #   hack/images.sh base test-servers    # only these (prerequisites are built if missing)
 #   hack/images.sh --import-only        # re-import the archives already built (cluster-up uses it)
 #
@@ -14,6 +14,7 @@
 #         operator     localhost/mcp-operator:local      node + dist/ + production node_modules
 #         postgres     localhost/mcp-postgres:local      base + Debian's postgresql-15 (the postgres sample)
 #         prometheus   localhost/mcp-prometheus:local    base + Prometheus built from its Go module (samples/prometheus/, Compose)
+#         otelcol      localhost/mcp-otelcol:local       base + the OpenTelemetry Collector of hack/otelcol.sh (samples/otelcol/)
 # Tooling: buildah (Debian), rootful, private storage under ${MCP_CACHE_DIR}/containers, chroot
 # isolation (no runc/rlimit issues in RUN steps). Dockerfiles in images/<name>/ take ARG BASE_IMAGE.
 # If the cluster's containerd is not running, images are built and archived; cluster-up imports them.
@@ -23,7 +24,7 @@ set -euo pipefail
 require_root
 
 NPM_IMAGE_VERSION="${NPM_IMAGE_VERSION:-10.9.9}"
-ALL_IMAGES=(base node pause test-servers bridge operator postgres prometheus)
+ALL_IMAGES=(base node pause test-servers bridge operator postgres prometheus otelcol)
 IMG_CACHE="${MCP_CACHE_DIR}/images"
 ARCHIVES="${IMG_CACHE}/archives"
 
@@ -182,6 +183,15 @@ build_prometheus_image() {
   bud prometheus "${REPO_ROOT}/images/prometheus/Dockerfile" "${ctx}" --build-arg "BASE_IMAGE=$(image_ref base)"
 }
 
+# The OpenTelemetry Collector: the binary hack/otelcol.sh builds (cached by version), on the base image.
+build_otelcol_image() {
+  local ctx="${IMG_CACHE}/otelcol-ctx" bin
+  bin="$(bash "${HACK_DIR}/otelcol.sh")" || die "hack/otelcol.sh could not build the collector"
+  mkdir -p "${ctx}"
+  cp -f "${bin}" "${ctx}/otelcol"
+  bud otelcol "${REPO_ROOT}/images/otelcol/Dockerfile" "${ctx}" --build-arg "BASE_IMAGE=$(image_ref base)"
+}
+
 build_app() {
   local name="$1"
   if [ "${name}" = bridge ] || [ "${name}" = operator ]; then
@@ -232,7 +242,7 @@ main() {
     case "${a}" in
       --import-only) import_only=1 ;;
       -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
-      base|node|pause|test-servers|bridge|operator|postgres|prometheus) want+=("${a}") ;;
+      base|node|pause|test-servers|bridge|operator|postgres|prometheus|otelcol) want+=("${a}") ;;
       *) die "unknown image '${a}' (known: ${ALL_IMAGES[*]})" ;;
     esac
   done
@@ -262,6 +272,7 @@ main() {
         bud postgres "${REPO_ROOT}/images/postgres/Dockerfile" "${REPO_ROOT}/images/postgres" \
           --build-arg "BASE_IMAGE=$(image_ref base)" ;;
       prometheus) need base; build_prometheus_image ;;
+      otelcol) need base; build_otelcol_image ;;
       *) need node; build_app "${a}" ;;
     esac
     archive_and_import "${a}"

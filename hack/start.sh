@@ -2,7 +2,8 @@
 # `npm start`: the whole system on this machine, from nothing or from where it was.
 #   1. the local cluster (hack/cluster-up.sh; idempotent, ~1 s when it already runs)
 #   2. the images (hack/images.sh: built with buildah, imported into the cluster; cached layers)
-#   3. the chart (CRDs with kubectl apply, since Helm never upgrades CRDs; then helm upgrade --install)
+#   3. the chart (CRDs with kubectl apply, since Helm never upgrades CRDs; then helm upgrade --install), with
+#      every bridge's traces going to an OpenTelemetry Collector (samples/otelcol/apply.sh) in namespace monitoring
 #   4. Prometheus (samples/prometheus/apply.sh) in namespace monitoring, scraping the operator and every bridge
 #   5. the samples (samples/apply.sh) in namespace ${MCP_SAMPLES_NAMESPACE:-mcp-samples}, PodSecurity restricted
 #   6. waits until every McpServer is Ready, then prints their URLs, Prometheus's, and a LiteLLM mcp_servers: block.
@@ -40,8 +41,10 @@ say "chart ${release} in ${sysns}"
 t=${SECONDS}
 kubectl apply --validate=warn -f charts/mcp-sidecar-operator/crds/ >/dev/null   # warn, like helm install
 kubectl wait --for=condition=Established --timeout=60s crd/mcpservers.mcp.sidecar.dev >/dev/null
+# The bridges' traces go to the collector in namespace monitoring (chart value telemetry.otlpEndpoint).
+otlp_endpoint="$(bash samples/otelcol/apply.sh monitoring | tail -1)"
 helm upgrade --install "${release}" charts/mcp-sidecar-operator -n "${sysns}" --create-namespace --skip-crds \
-  --wait --timeout 180s >/dev/null
+  --set "telemetry.otlpEndpoint=${otlp_endpoint}" --wait --timeout 180s >/dev/null
 if [ "$(stamp operator)" != "${operator_before}" ]; then kubectl -n "${sysns}" rollout restart "deploy/${release}" >/dev/null; fi
 kubectl -n "${sysns}" rollout status "deploy/${release}" --timeout=120s >/dev/null
 phase chart "${t}"
@@ -88,5 +91,6 @@ kubectl -n "${ns}" get mcp -o json | node -e '
 echo
 echo "# Legacy SSE clients: replace /mcp by /sse (not for everything-http, which speaks Streamable HTTP only)."
 echo "# Prometheus (scrapes the operator and every bridge; the chart's dashboard queries work on it): ${prometheus_url}"
+echo "# OpenTelemetry Collector (every bridge's spans, OTLP/HTTP): ${otlp_endpoint}; the spans: kubectl -n monitoring exec deploy/otel-collector -- cat /var/lib/otelcol/traces.jsonl"
 echo "#   in cluster: http://prometheus.monitoring.svc.cluster.local:9090; ask it over MCP through the monitoring sample."
 echo "# Stop everything: npm stop"

@@ -31,6 +31,12 @@ describe('parseConfig', () => {
     expect(parseConfig([], { MCP_OPERATOR_BRIDGE_METRICS_ANNOTATIONS: 'true' }, defaults).bridgeMetricsAnnotations).toBe(true);
   });
 
+  it('when a collector is named, then it must be an http(s) URL (empty by default: no OTEL env on the bridges)', () => {
+    expect(parseConfig([], {}, defaults).bridgeOtlpEndpoint).toBe('');
+    expect(parseConfig(['--bridge-otlp-endpoint=http://otel-collector.monitoring:4318'], {}, defaults).bridgeOtlpEndpoint).toBe('http://otel-collector.monitoring:4318');
+    expect(() => parseConfig(['--bridge-otlp-endpoint=otel-collector:4318'], {}, defaults)).toThrow(ConfigError);
+  });
+
   it('when leader election is turned off, then it parses as false', () => {
     expect(parseConfig(['--leader-elect=false'], {}, defaults).leaderElect).toBe(false);
   });

@@ -10,6 +10,8 @@ const schema = z.object({
   bridgeImagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).default('IfNotPresent'),
   /** prometheus.io/scrape|port|path on every bridged pod, for annotation-based Prometheus scrape configs. */
   bridgeMetricsAnnotations: bool.default(false),
+  /** OTEL_EXPORTER_OTLP_ENDPOINT of every bridge (a collector's OTLP/HTTP base URL); empty = none set. */
+  bridgeOtlpEndpoint: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).default(''),
   /** Watch one namespace only; empty = all namespaces. */
   namespace: z.string().default(''),
   /** Port of /healthz, /readyz, /metrics; 0 picks a free port (tests). */
@@ -41,6 +43,7 @@ const FLAGS = {
   'bridge-image': ['bridgeImage', 'MCP_OPERATOR_BRIDGE_IMAGE'],
   'bridge-image-pull-policy': ['bridgeImagePullPolicy', 'MCP_OPERATOR_BRIDGE_IMAGE_PULL_POLICY'],
   'bridge-metrics-annotations': ['bridgeMetricsAnnotations', 'MCP_OPERATOR_BRIDGE_METRICS_ANNOTATIONS'],
+  'bridge-otlp-endpoint': ['bridgeOtlpEndpoint', 'MCP_OPERATOR_BRIDGE_OTLP_ENDPOINT'],
   namespace: ['namespace', 'MCP_OPERATOR_NAMESPACE'],
   port: ['port', 'MCP_OPERATOR_PORT'],
   'bind-address': ['bindAddress', 'MCP_OPERATOR_BIND_ADDRESS'],

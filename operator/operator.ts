@@ -114,6 +114,7 @@ export class Operator {
         bridgeImage: config.bridgeImage,
         bridgeImagePullPolicy: config.bridgeImagePullPolicy,
         bridgeMetricsAnnotations: config.bridgeMetricsAnnotations,
+        bridgeOtlpEndpoint: config.bridgeOtlpEndpoint,
       },
       randomKey: () => randomBytes(32),
       now: () => new Date(),

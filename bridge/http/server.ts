@@ -31,9 +31,9 @@ export function serveBridge(server: Server, ctx: HttpContext, guard: GuardConfig
       },
     );
   });
-  // Longer than common load-balancer idle timeouts, so the LB closes idle connections first. (Node
-  // times headers from a request's first byte, so --headers-timeout may be shorter than this.)
-  server.keepAliveTimeout = 65_000;
+  // --keep-alive-timeout (config.ts says why it is not longer than --drain-delay by default). Node times
+  // headers from a request's first byte, so --headers-timeout may be shorter than this.
+  server.keepAliveTimeout = ctx.config.keepAliveTimeout * 1000;
 }
 
 async function route(ctx: HttpContext, guard: GuardConfig, req: IncomingMessage, res: ServerResponse): Promise<void> {

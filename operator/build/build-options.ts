@@ -4,4 +4,6 @@ export interface BuildOptions {
   bridgeImagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
   /** Put prometheus.io/scrape|port|path on bridged pods (--bridge-metrics-annotations). */
   bridgeMetricsAnnotations: boolean;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT for every bridge (--bridge-otlp-endpoint); absent or '' = not set. */
+  bridgeOtlpEndpoint?: string;
 }

@@ -93,6 +93,18 @@ describe('topologies', () => {
     expect(pod?.volumes).toEqual(expect.arrayContaining([{ name: 'mcp', emptyDir: { sizeLimit: '64Mi' } }]));
   });
 
+  it('when the operator is given a collector (--bridge-otlp-endpoint), then every bridge exports to it, unless the McpServer names its own', () => {
+    const withCollector = { ...opts, bridgeOtlpEndpoint: 'http://otel-collector.monitoring.svc.cluster.local:4318' };
+    const endpointOf = (env: { name: string; value?: string }[] | undefined) => env?.filter((e) => e.name === 'OTEL_EXPORTER_OTLP_ENDPOINT').map((e) => e.value);
+    const embedded = buildDeployment(minimal({ command: ['node', 'x.js'] }), withCollector).spec?.template.spec;
+    expect(endpointOf(embedded?.containers[0]?.env)).toEqual(['http://otel-collector.monitoring.svc.cluster.local:4318']);
+    const sidecar = buildDeployment(minimal({ image: 'mcp/fs:1', command: ['node', 'x.js'] }), withCollector).spec?.template.spec;
+    expect(endpointOf(sidecar?.initContainers?.[0]?.env)).toEqual(['http://otel-collector.monitoring.svc.cluster.local:4318']);
+    const own = buildDeployment(minimal({ command: ['node', 'x.js'], env: [{ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: 'http://mine:4318' }] }), withCollector).spec?.template.spec;
+    expect(endpointOf(own?.containers[0]?.env)).toEqual(['http://mine:4318']);
+    expect(endpointOf(buildDeployment(minimal({ command: ['node', 'x.js'] }), opts).spec?.template.spec?.containers[0]?.env)).toEqual([]);
+  });
+
   it('when spec.env sets OTEL_* in the sidecar topology, then the bridge container gets those too (it exports the traces), and every bridge knows its McpServer', () => {
     const env = [{ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: 'http://collector.obs:4318' }, { name: 'API_KEY', value: 'x' }];
     const pod = buildDeployment(minimal({ image: 'mcp/fs:1', command: ['node', 'x.js'], env }), opts).spec?.template.spec;

@@ -45,6 +45,14 @@ export function telemetryEnv(spec: McpServerSpec): EnvVar[] {
   return userEnv(spec).filter((e) => e.name.startsWith('OTEL_'));
 }
 
+/**
+ * Where every bridge sends its traces (--bridge-otlp-endpoint), before the user's env so that an
+ * McpServer's own OTEL_EXPORTER_OTLP_ENDPOINT in spec.env wins (mergeEnv).
+ */
+export function collectorEnv(endpoint: string | undefined): EnvVar[] {
+  return endpoint === undefined || endpoint === '' ? [] : [{ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: endpoint }];
+}
+
 export function userEnv(spec: McpServerSpec): EnvVar[] {
   return spec.env.map((e) => {
     const out: EnvVar = { name: e.name };

@@ -12,7 +12,7 @@ import {
 import type { McpServerSpec } from '../api/mcp-server.js';
 import type { BuildOptions } from './build-options.js';
 import { embeddedBridgeArgs, sidecarBridgeArgs } from './bridge-args.js';
-import { advertiseAddressEnv, identityEnv, mergeEnv, runtimeDefaults, telemetryEnv, userEnv } from './env.js';
+import { advertiseAddressEnv, collectorEnv, identityEnv, mergeEnv, runtimeDefaults, telemetryEnv, userEnv } from './env.js';
 import { containerSecurityContext, podSecurityContext } from './security.js';
 
 export type Topology = 'embedded' | 'sidecar' | 'streamable-http';
@@ -90,7 +90,7 @@ function embeddedContainers(name: string, spec: McpServerSpec, opts: BuildOption
         serviceUrl,
         runtimeDefaults().map((e) => e.name),
       ),
-      env: mergeEnv([...runtimeDefaults(), ...advertiseAddressEnv(port), ...identityEnv(name)], userEnv(spec)),
+      env: mergeEnv([...runtimeDefaults(), ...advertiseAddressEnv(port), ...identityEnv(name), ...collectorEnv(opts.bridgeOtlpEndpoint)], userEnv(spec)),
       ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
       ...bridgeProbes(port),
       volumeMounts: [...bridgeMounts(spec), ...userMounts(spec)],
@@ -111,7 +111,7 @@ function sidecarContainers(name: string, spec: McpServerSpec, opts: BuildOptions
     // A native sidecar: starts before the server, stops after it.
     restartPolicy: 'Always',
     args: sidecarBridgeArgs(spec, serviceUrl, AGENT_SOCKET, AGENT_PATH),
-    env: mergeEnv([...runtimeDefaults(), ...advertiseAddressEnv(port), ...identityEnv(name)], telemetryEnv(spec)),
+    env: mergeEnv([...runtimeDefaults(), ...advertiseAddressEnv(port), ...identityEnv(name), ...collectorEnv(opts.bridgeOtlpEndpoint)], telemetryEnv(spec)),
     ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
     ...bridgeProbes(port),
     resources: SIDECAR_BRIDGE_RESOURCES,

@@ -37,7 +37,9 @@ describe('the MCP probe of the samples', () => {
     for (const s of SAMPLES) {
       const o = await mcpServer(s.name);
       const row = rows.find((r) => r.startsWith(`${s.name} `)) ?? '';
-      const cells = row.split(/\s+/);
+      // The SERVER column is the server's own name, which may hold spaces ("Prometheus MCP"): match the
+      // row's start as kubectl prints it (columns separated by 2+ spaces) rather than splitting on spaces.
+      const cells = row.split(/\s{2,}/);
       expect(cells.slice(0, 5)).toEqual([s.name, 'True', String(o.spec.replicas ?? 1), JSON.stringify(expectedEras(s)), o.status?.server?.name]);
     }
   }, 300_000);

@@ -19,13 +19,20 @@ export const SAMPLES: SampleServer[] = (JSON.parse(readFileSync(join(ROOT, 'samp
 /** Extra `helm` args, e.g. image overrides on kind: E2E_HELM_ARGS="--set operator.image.repository=...". */
 const helmExtra = (process.env.E2E_HELM_ARGS ?? '').split(' ').filter((a) => a !== '');
 
+/** The OpenTelemetry Collector every bridge exports its spans to (samples/otelcol/, chart value telemetry.otlpEndpoint). */
+export const collectorInClusterUrl = () => `http://otel-collector.${MONITORING_NAMESPACE}.svc.cluster.local:4318`;
+
+export async function applyCollector(): Promise<void> {
+  await sh('bash', [join(ROOT, 'samples/otelcol/apply.sh'), MONITORING_NAMESPACE], { timeoutMs: 200_000 });
+}
+
 export async function installChart(): Promise<void> {
   // --validate=warn: like `helm install`, which creates CRDs with unknown fields dropped and a warning;
   // the strict check of every manifest is the server-side dry run test in 00-install.
   await kubectl(['apply', '--validate=warn', '-f', join(CHART, 'crds')]);
   await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/mcpservers.mcp.sidecar.dev']);
   await helm(['upgrade', '--install', RELEASE, CHART, '-n', SYSTEM_NAMESPACE, '--create-namespace', '--skip-crds',
-    '--wait', '--timeout', '180s', ...helmExtra], { timeoutMs: 200_000 });
+    '--set', `telemetry.otlpEndpoint=${collectorInClusterUrl()}`, '--wait', '--timeout', '180s', ...helmExtra], { timeoutMs: 200_000 });
 }
 
 export async function operatorReady(): Promise<void> {
@@ -63,8 +70,9 @@ export function ensureSystem(): Promise<void> {
     process.env.KUBECTL = KUBECTL;
     process.env.HELM = HELM;
     if (process.env.E2E_SKIP_INSTALL !== '1') {
-      const status = await helm(['status', RELEASE, '-n', SYSTEM_NAMESPACE, '-o', 'json']).catch(() => '');
-      if (!status.includes('"status":"deployed"')) await installChart();
+      // Always (an upgrade of an unchanged release is quick): a release left by an older run may lack a value.
+      await applyCollector();
+      await installChart();
       await operatorReady();
       await applyPrometheus();
       await applySamples();
