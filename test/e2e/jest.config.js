@@ -22,5 +22,7 @@ export default {
   projects: [
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/*.test.ts'] },
     { ...common, displayName: 'static', testMatch: ['<rootDir>/test/e2e/static/**/*.test.ts'] },
+    // test/chaos/run.sh: kills cluster components under load (its own command, not in `npm test`).
+    { ...common, displayName: 'chaos', testMatch: ['<rootDir>/test/chaos/*.test.ts'] },
   ],
 };
