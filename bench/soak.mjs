@@ -332,10 +332,13 @@ async function scrape(b) {
   const healthMs = performance.now() - t0;
   const text = await (await fetch(b.url.replace(/\/mcp$/, '/metrics'), { signal: AbortSignal.timeout(10_000) })).text();
   const metric = (name) => [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'gm'))].reduce((a, m) => a + Number(m[1]), 0);
+  // A max of 0 means the delay histogram held no sample since its last reset (seen a few times in 180
+  // scrapes): no reading, not a lag of 0.
+  const lagMax = metric('mcp_bridge_nodejs_eventloop_lag_max_seconds');
   return {
     healthMs,
-    lagP99Ms: metric('mcp_bridge_nodejs_eventloop_lag_p99_seconds') * 1000,
-    lagMaxMs: metric('mcp_bridge_nodejs_eventloop_lag_max_seconds') * 1000,
+    lagP99Ms: lagMax > 0 ? metric('mcp_bridge_nodejs_eventloop_lag_p99_seconds') * 1000 : NaN,
+    lagMaxMs: lagMax > 0 ? lagMax * 1000 : NaN,
     sessions: metric('mcp_bridge_sessions_active'),
     heapUsedMiB: metric('mcp_bridge_nodejs_heap_size_used_bytes') / 2 ** 20,
   };
@@ -443,7 +446,7 @@ async function finish(runBridges, { planned, exits = [] }) {
         return [s.key, { slopePerMin: slope(pts), first: vals[0], last: vals.at(-1), min: Math.min(...vals), max: Math.max(...vals), halfMean: pts.reduce((a, p) => a + p.y, 0) / (pts.length || 1) }];
       }),
     );
-    return { id: b.id, url: b.url, ops: b.ops, errors: b.errors, fuzzTally: b.fuzzTally, series, samples: b.samples, lagMaxMs: Math.max(0, ...b.samples.map((s) => s.lagMaxMs ?? 0)), healthMaxMs: Math.max(0, ...b.samples.map((s) => s.healthMs ?? 0)) };
+    return { id: b.id, url: b.url, ops: b.ops, errors: b.errors, fuzzTally: b.fuzzTally, series, samples: b.samples, lagMaxMs: Math.max(0, ...b.samples.map((s) => s.lagMaxMs).filter(Number.isFinite)), healthMaxMs: Math.max(0, ...b.samples.map((s) => s.healthMs ?? 0)) };
   });
 
   for (const s of summary) {
