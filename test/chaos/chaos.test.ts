@@ -14,7 +14,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { metricValue } from '../lib/prometheus.js';
 import { NAMESPACE, RELEASE, SYSTEM_NAMESPACE, getJson, kubectl, podReady, serviceUrl, sh, waitFor, waitReady, waitServing } from '../e2e/lib/kube.js';
-import { ROOT, textOf } from '../e2e/lib/mcp.js';
+import { ROOT, callText, textOf, withClient } from '../e2e/lib/mcp.js';
 import { SAMPLES, applyManifest, deleteServer, ensureSystem } from '../e2e/lib/system.js';
 
 const NAME = `chaos-${randomBytes(2).toString('hex')}`;
@@ -173,11 +173,17 @@ describe('chaos: one component at a time, under load', () => {
   // A restarted kubelet reports every container not ready until its probes pass again (Kubernetes
   // behaviour, not the pods': they keep running), so on one node every endpoint of the Service goes at
   // once. Calls then fail fast (connection refused, never a hang) for about a readiness period (5 s).
-  it('when the kubelet is killed and comes back, then calls fail only fast and briefly, and everything is Ready again with exact children', async () => {
+  it('when the kubelet is killed and comes back, then calls fail only fast and briefly, everything is Ready again with exact children, and the memory sample kept its data', async () => {
+    // The memory sample's knowledge graph (on its claim) must survive it too.
+    const memory = await serviceUrl('memory', '');
+    const entity = `chaos-${randomBytes(3).toString('hex')}`;
+    await withClient(memory, 'http', (c) => callText(c, 'create_entities', { entities: [{ name: entity, entityType: 'test', observations: ['before the kubelet restart'] }] }));
     const f = await event('kubelet', restart('kubelet'));
     expect(await childrenExact()).toEqual([]);
     expect(f.failingSeconds).toBeLessThanOrEqual(10);
     expect(f.calls).toBeGreaterThan(f.failedCalls);
+    const found = await waitFor('the entity after the kubelet restart', 60_000, () => withClient(memory, 'http', (c) => callText(c, 'search_nodes', { query: entity })));
+    expect(found).toContain('before the kubelet restart');
   }, 900_000);
 
   it('when the operator pod is killed mid-reconcile, then a new one converges without duplicates and without a write storm', async () => {
