@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Restarts one component of the local cluster, for the chaos tier (test/chaos/run.sh):
 #
-#   hack/chaos.sh restart kube-apiserver|etcd|kubelet|containerd|kube-controller-manager|kube-scheduler|kube-proxy|coredns|metrics-server
+#   hack/chaos.sh restart kube-apiserver|etcd|kubelet|containerd|kube-controller-manager|kube-scheduler|kube-proxy|coredns|metrics-server|kube-router
 #
 # SIGKILL of the recorded pid (a crash, not a clean stop: nothing gets to flush or deregister), then
 # hack/cluster-up.sh, which starts what is missing with its usual arguments and waits until the cluster is

@@ -29,11 +29,13 @@ t0="${SECONDS}"
 # Use the binaries of the cluster that runs (its cache may differ from this shell's MCP_CACHE_DIR).
 CRICTL="$(bin_path crictl "${CRICTL_VERSION}")"
 KUBE_PROXY="$(bin_path kube-proxy "${K8S_VERSION}")"
+KUBE_ROUTER="$(bin_path kube-router "${KUBE_ROUTER_VERSION}")"
+if [ -x "${STATE}/bin/kube-router" ]; then KUBE_ROUTER="${STATE}/bin/kube-router"; fi
 if [ -x "${STATE}/bin/crictl" ]; then CRICTL="${STATE}/bin/crictl"; fi
 if [ -x "${STATE}/bin/kube-proxy" ]; then KUBE_PROXY="${STATE}/bin/kube-proxy"; fi
 
 # Control loops first, so nothing recreates pods while we remove them.
-stop_daemons 20 kube-scheduler kube-controller-manager kubelet kube-proxy coredns
+stop_daemons 20 kube-scheduler kube-controller-manager kubelet kube-proxy kube-router coredns metrics-server
 
 # Pod sandboxes: stop and remove them through CRI. containerd then runs CNI DEL for each one
 # (veth, netns, host-local IP, portmap/masquerade rules) and the shims exit.
@@ -68,8 +70,10 @@ done
 stop_daemons 20 kube-apiserver
 stop_daemons 20 etcd
 
-log "removing iptables rules (kube-proxy --cleanup, kubelet and CNI chains, safety net)"
+log "removing iptables rules and ipsets (kube-proxy --cleanup, kube-router --cleanup-config, kubelet and CNI chains, safety net)"
 if [ -x "${KUBE_PROXY}" ]; then "${KUBE_PROXY}" --cleanup >/dev/null 2>&1 || true; fi
+# kube-router's network-policy chains (KUBE-ROUTER-*, KUBE-NWPLCY-*, KUBE-POD-FW-*) and their ipsets.
+if [ -x "${KUBE_ROUTER}" ]; then "${KUBE_ROUTER}" --cleanup-config >/dev/null 2>&1 || true; fi
 for ipt in iptables ip6tables; do
   command -v "${ipt}" >/dev/null || continue
   del_chains "${ipt}" 'KUBE-[A-Z0-9-]+|CNI-[A-Za-z0-9-]+'

@@ -49,16 +49,16 @@ main() {
   log "[1/8] host packages"
   apt_ensure containerd:containerd runc:runc /usr/lib/cni/bridge:containernetworking-plugins \
     iptables:iptables conntrack:conntrack socat:socat openssl:openssl curl:curl ip:iproute2 \
-    findmnt:util-linux setsid:util-linux
+    findmnt:util-linux setsid:util-linux ipset:ipset
   [ -e /proc/sys/net/bridge/bridge-nf-call-iptables ] \
     || die "kernel lacks br_netfilter (/proc/sys/net/bridge missing): Service traffic from pods cannot work"
   grep -q overlay /proc/filesystems || die "kernel lacks overlayfs (containerd's overlayfs snapshotter needs it)"
 
   log "[2/8] binaries (cached in ${BIN_CACHE}; a cold build takes a while)"
   build_all_binaries
-  local B_API B_CM B_SCHED B_KUBELET B_PROXY B_ETCD B_DNS B_MS
+  local B_API B_CM B_SCHED B_KUBELET B_PROXY B_ETCD B_DNS B_MS B_KR
   B_API="$(bin_path kube-apiserver "${K8S_VERSION}")"; B_CM="$(bin_path kube-controller-manager "${K8S_VERSION}")"
-  B_MS="$(bin_path metrics-server "${METRICS_SERVER_VERSION}")"
+  B_MS="$(bin_path metrics-server "${METRICS_SERVER_VERSION}")"; B_KR="$(bin_path kube-router "${KUBE_ROUTER_VERSION}")"
   B_SCHED="$(bin_path kube-scheduler "${K8S_VERSION}")"; B_KUBELET="$(bin_path kubelet "${K8S_VERSION}")"
   B_PROXY="$(bin_path kube-proxy "${K8S_VERSION}")"; B_ETCD="$(bin_path etcd "${ETCD_VERSION}")"
   B_DNS="$(bin_path coredns "${COREDNS_VERSION}")"
@@ -74,7 +74,8 @@ main() {
   mkdir -p "${STATE}/bin"
   for n in kube-apiserver:"${K8S_VERSION}" kube-controller-manager:"${K8S_VERSION}" kube-scheduler:"${K8S_VERSION}" \
            kubelet:"${K8S_VERSION}" kube-proxy:"${K8S_VERSION}" kubectl:"${K8S_VERSION}" etcd:"${ETCD_VERSION}" \
-           coredns:"${COREDNS_VERSION}" helm:"${HELM_VERSION}" kind:"${KIND_VERSION}" crictl:"${CRICTL_VERSION}"; do
+           coredns:"${COREDNS_VERSION}" helm:"${HELM_VERSION}" kind:"${KIND_VERSION}" crictl:"${CRICTL_VERSION}" \
+           kube-router:"${KUBE_ROUTER_VERSION}"; do
     ln -sfn "$(bin_path "${n%%:*}" "${n#*:}")" "${STATE}/bin/${n%%:*}"
   done
 
@@ -152,7 +153,7 @@ main() {
   start_daemon coredns "${B_DNS}" -conf "${CONF}/Corefile"
   wait_daemon coredns "CoreDNS ready" 60 curl -fsS http://127.0.0.1:18181/ready
 
-  log "[8/8] kubelet, kube-proxy and metrics-server"
+  log "[8/8] kubelet, kube-proxy, kube-router (NetworkPolicy) and metrics-server"
   write_kubelet_config
   write_kube_proxy_config
   start_daemon kubelet "${B_KUBELET}" --config "${CONF}/kubelet.yaml" \
@@ -163,6 +164,18 @@ main() {
   # Pods cannot be created before the namespace's default ServiceAccount exists.
   wait_daemon kube-controller-manager "ServiceAccount default/default" 60 kc get serviceaccount default -n default
   wait_daemon kube-proxy "kube-proxy healthz" 60 curl -fsS http://127.0.0.1:10256/healthz
+
+  # NetworkPolicy is enforced by kube-router's network-policy controller alone (iptables filter chains +
+  # ipsets on pod IPs; bridged pod traffic reaches them through br_netfilter). Routing stays with the
+  # CNI bridge and Services with kube-proxy. docs/cluster.md#networkpolicy.
+  log "kube-router ${KUBE_ROUTER_VERSION} (network-policy controller only)"
+  kube_router_manifest > "${CONF}/kube-router.yaml"
+  kc apply -f "${CONF}/kube-router.yaml" >/dev/null || die "could not create kube-router's RBAC"
+  start_daemon kube-router "${B_KR}" --run-firewall=true --run-router=false --run-service-proxy=false \
+    --kubeconfig "${KCFG}/kube-router.kubeconfig" --hostname-override "${NODE_NAME}" \
+    --service-cluster-ip-range "${SERVICE_CIDR}" --health-port "${KUBE_ROUTER_HEALTH_PORT}" --metrics-port 0 \
+    --enable-cni=false --enable-pod-egress=false
+  wait_daemon kube-router "kube-router healthz" 60 curl -fsS "http://127.0.0.1:${KUBE_ROUTER_HEALTH_PORT}/healthz"
 
   log "metrics-server ${METRICS_SERVER_VERSION} (host process on ${NODE_IP}:${METRICS_SERVER_PORT}, APIService v1beta1.metrics.k8s.io)"
   metrics_server_manifest > "${CONF}/metrics-server.yaml"

@@ -12,6 +12,8 @@ const schema = z.object({
   bridgeMetricsAnnotations: bool.default(false),
   /** OTEL_EXPORTER_OTLP_ENDPOINT of every bridge (a collector's OTLP/HTTP base URL); empty = none set. */
   bridgeOtlpEndpoint: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).default(''),
+  /** The operator's own namespace (POD_NAMESPACE in cluster; '' out of cluster): NetworkPolicies let its probe in. */
+  operatorNamespace: z.string().default(''),
   /** Watch one namespace only; empty = all namespaces. */
   namespace: z.string().default(''),
   /** Port of /healthz, /readyz, /metrics; 0 picks a free port (tests). */
@@ -75,12 +77,12 @@ export class ConfigError extends Error {}
 
 /**
  * @param defaults values computed by the caller from the environment that has no flag
- *   (identity: POD_NAME or hostname; leaderElectionNamespace: POD_NAMESPACE).
+ *   (identity: POD_NAME or hostname; leaderElectionNamespace and operatorNamespace: POD_NAMESPACE).
  */
 export function parseConfig(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
-  defaults: { identity: string; leaderElectionNamespace?: string },
+  defaults: { identity: string; leaderElectionNamespace?: string; operatorNamespace?: string },
 ): OperatorConfig {
   const options = Object.fromEntries(Object.keys(FLAGS).map((f) => [f, { type: 'string' as const }]));
   let values: Record<string, string | boolean | undefined>;
@@ -92,6 +94,7 @@ export function parseConfig(
   const raw: Record<string, unknown> = {
     identity: defaults.identity,
     ...(defaults.leaderElectionNamespace === undefined ? {} : { leaderElectionNamespace: defaults.leaderElectionNamespace }),
+    ...(defaults.operatorNamespace === undefined ? {} : { operatorNamespace: defaults.operatorNamespace }),
   };
   for (const [flag, [key, envName]] of Object.entries(FLAGS)) {
     const v = values[flag] ?? env[envName];

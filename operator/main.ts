@@ -12,7 +12,7 @@ async function main(): Promise<number> {
   try {
     config = parseConfig(process.argv.slice(2), process.env, {
       identity: process.env.POD_NAME ?? `${hostname()}_${String(process.pid)}`,
-      ...(process.env.POD_NAMESPACE === undefined ? {} : { leaderElectionNamespace: process.env.POD_NAMESPACE }),
+      ...(process.env.POD_NAMESPACE === undefined ? {} : { leaderElectionNamespace: process.env.POD_NAMESPACE, operatorNamespace: process.env.POD_NAMESPACE }),
     });
   } catch (err) {
     if (err instanceof ConfigError) {

@@ -69,8 +69,9 @@ export class Operator {
     const pods = new InformerRunner(this.client.podInformer(ns), 'pods', log);
     const autoscalers = new InformerRunner(this.client.autoscalerInformer(ns), 'horizontalpodautoscalers', log);
     const budgets = new InformerRunner(this.client.disruptionBudgetInformer(ns), 'poddisruptionbudgets', log);
+    const networkPolicies = new InformerRunner(this.client.networkPolicyInformer(ns), 'networkpolicies', log);
     const claims = new InformerRunner(this.client.claimInformer(ns), 'persistentvolumeclaims', log);
-    this.runners = [mcpServers, deployments, services, secrets, pods, autoscalers, budgets, claims] as InformerRunner<KubernetesObject>[];
+    this.runners = [mcpServers, deployments, services, secrets, pods, autoscalers, budgets, networkPolicies, claims] as InformerRunner<KubernetesObject>[];
     const clientInfo = { name: 'mcp-sidecar-operator', version: options.version ?? '0.0.0' };
     this.prober = config.probeServers
       ? new Prober({
@@ -102,6 +103,7 @@ export class Operator {
         pods: (n, name) => pods.informer.list(n).filter((p) => p.metadata?.labels?.[LABEL_SERVER] === name),
         autoscaler: (n, name) => autoscalers.informer.get(name, n),
         disruptionBudget: (n, name) => budgets.informer.get(name, n),
+        networkPolicy: (n, name) => networkPolicies.informer.get(name, n),
         claimAccessModes: (n, name) => {
           const c = claims.informer.get(name, n);
           return c === undefined ? undefined : (c.status?.accessModes ?? c.spec?.accessModes ?? []);
@@ -115,6 +117,7 @@ export class Operator {
         bridgeImagePullPolicy: config.bridgeImagePullPolicy,
         bridgeMetricsAnnotations: config.bridgeMetricsAnnotations,
         bridgeOtlpEndpoint: config.bridgeOtlpEndpoint,
+        ...(config.operatorNamespace === '' ? {} : { operatorNamespace: config.operatorNamespace }),
       },
       randomKey: () => randomBytes(32),
       now: () => new Date(),
@@ -124,7 +127,7 @@ export class Operator {
       this.queue,
       reconciler,
       mcpServers.informer,
-      [deployments.informer, services.informer, secrets.informer, pods.informer, autoscalers.informer, budgets.informer],
+      [deployments.informer, services.informer, secrets.informer, pods.informer, autoscalers.informer, budgets.informer, networkPolicies.informer],
       this.metrics,
       log,
       // A claim is the user's (no owner of ours): its change re-checks the McpServers of its namespace.

@@ -151,7 +151,7 @@ build_all_binaries() {
   if all_cached "kube-apiserver:${K8S_VERSION}" "kube-controller-manager:${K8S_VERSION}" "kube-scheduler:${K8S_VERSION}" \
        "kubelet:${K8S_VERSION}" "kube-proxy:${K8S_VERSION}" "kubectl:${K8S_VERSION}" "etcd:${ETCD_VERSION}" \
        "coredns:${COREDNS_VERSION}" "helm:${HELM_VERSION}" "kind:${KIND_VERSION}" "crictl:${CRICTL_VERSION}" \
-       "metrics-server:${METRICS_SERVER_VERSION}"; then
+       "metrics-server:${METRICS_SERVER_VERSION}" "kube-router:${KUBE_ROUTER_VERSION}"; then
     return 0
   fi
   check_go
@@ -166,4 +166,7 @@ build_all_binaries() {
     "-X sigs.k8s.io/cri-tools/pkg/version.Version=${CRICTL_VERSION}"
   build_simple metrics-server "${METRICS_SERVER_VERSION}" sigs.k8s.io/metrics-server sigs.k8s.io/metrics-server/cmd/metrics-server \
     "-X sigs.k8s.io/metrics-server/pkg/version.gitVersion=${METRICS_SERVER_VERSION}"
+  build_simple kube-router "${KUBE_ROUTER_VERSION}" github.com/cloudnativelabs/kube-router/v2 \
+    github.com/cloudnativelabs/kube-router/v2/cmd/kube-router \
+    "-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=${KUBE_ROUTER_VERSION}"
 }

@@ -12,6 +12,7 @@ DNS_SVC_IP="${MCP_DNS_SVC_IP:-10.96.0.10}"
 CLUSTER_DOMAIN="cluster.local"
 APISERVER_PORT=6443
 METRICS_SERVER_PORT="${MCP_METRICS_SERVER_PORT:-10260}"   # on NODE_IP; the kubelet has 10250
+KUBE_ROUTER_HEALTH_PORT="${MCP_KUBE_ROUTER_HEALTH_PORT:-20244}"   # 127.0.0.1
 ETCD_CLIENT_PORT="${MCP_ETCD_PORT:-12379}"     # not 2379: do not collide with an etcd someone else runs
 ETCD_PEER_PORT="${MCP_ETCD_PEER_PORT:-12380}"
 CNI_BRIDGE="mcp-cni0"
@@ -41,5 +42,5 @@ SAFETY_NET_CIDRS=(10.0.0.0/8 172.16.0.0/12 192.168.0.0/16)
 SAFETY_NET_COMMENT="mcp-sidecar-cluster safety net"
 
 # Which kubernetes components cluster-up starts, in order (cluster-down stops them in reverse).
-COMPONENTS=(containerd etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy coredns metrics-server)
+COMPONENTS=(containerd etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy coredns metrics-server kube-router)
 LOCK_FILE="/run/lock/mcp-sidecar-cluster-up.lock"   # outside STATE: cluster-down removes STATE

@@ -208,6 +208,33 @@ ports:
 EOF
 }
 
+# kube-router's identity (mcp:kube-router, a client cert) reads what its network-policy controller and
+# its shared informers watch, as upstream's DaemonSet manifest grants.
+kube_router_manifest() {
+  cat <<EOF
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: "mcp:kube-router"}
+rules:
+- apiGroups: [""]
+  resources: [namespaces, pods, services, nodes, endpoints]
+  verbs: [get, list, watch]
+- apiGroups: [networking.k8s.io]
+  resources: [networkpolicies]
+  verbs: [get, list, watch]
+- apiGroups: [discovery.k8s.io]
+  resources: [endpointslices]
+  verbs: [get, list, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: "mcp:kube-router"}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "mcp:kube-router"}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: User, name: "mcp:kube-router"}
+EOF
+}
+
 # metrics-server runs on the host like CoreDNS: a selector-less Service whose EndpointSlice names the
 # node IP, and an APIService (CA: the cluster CA that signed its serving cert). Its identity
 # (system:metrics-server, a client cert) reads nodes and pods, scrapes the kubelets, and delegates

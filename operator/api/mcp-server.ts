@@ -61,6 +61,24 @@ export const autoscalingSchema = z.object({
 });
 export type Autoscaling = z.infer<typeof autoscalingSchema>;
 
+/**
+ * spec.network: the McpServer's NetworkPolicy (operator/build/network-policy.ts). Peers and ports are
+ * NetworkPolicy's own shapes, validated by the CRD schema and passed through as written.
+ */
+const networkPeer = z.looseObject({});
+const networkPort = z.looseObject({});
+export const networkSchema = z.object({
+  ingress: z.object({ from: z.array(networkPeer).default([]) }).optional(),
+  egress: z
+    .object({
+      dns: z.boolean().default(true),
+      publicInternet: z.boolean().default(false),
+      allow: z.array(z.object({ to: z.array(networkPeer).optional(), ports: z.array(networkPort).optional() })).default([]),
+    })
+    .optional(),
+});
+export type Network = z.infer<typeof networkSchema>;
+
 export const mcpServerSpecSchema = z.object({
   command: z.array(z.string()).default([]),
   args: z.array(z.string()).default([]),
@@ -109,6 +127,7 @@ export const mcpServerSpecSchema = z.object({
       scopes: z.array(z.object({ tools: z.string(), scope: z.string() })).default([]),
     })
     .optional(),
+  network: networkSchema.optional(),
   resources: z.object({ limits: quantityMap.optional(), requests: quantityMap.optional() }).optional(),
   serviceAccountName: z.string().optional(),
   nodeSelector: z.record(z.string(), z.string()).optional(),

@@ -6,4 +6,6 @@ export interface BuildOptions {
   bridgeMetricsAnnotations: boolean;
   /** OTEL_EXPORTER_OTLP_ENDPOINT for every bridge (--bridge-otlp-endpoint); absent or '' = not set. */
   bridgeOtlpEndpoint?: string;
+  /** The operator's own namespace (POD_NAMESPACE): NetworkPolicies let its MCP probe in. Absent out of cluster. */
+  operatorNamespace?: string;
 }

@@ -7,6 +7,7 @@ import { objectToYaml, yamlToObjects } from '../kube/kube-client.js';
 import type { BuildOptions } from './build-options.js';
 import { buildAutoscaler, buildDisruptionBudget } from './autoscaler.js';
 import { buildDeployment } from './deployment.js';
+import { buildNetworkPolicy } from './network-policy.js';
 import { planReplicas } from './replica-plan.js';
 import { buildService } from './service.js';
 import { buildSessionKeySecret } from './session-key-secret.js';
@@ -44,6 +45,7 @@ describe('builders against golden files (UPDATE_GOLDEN=1 rewrites them)', () => 
       buildService(mcp),
       ...(plan.autoscale && mcp.spec.autoscaling !== undefined ? [buildAutoscaler(mcp, mcp.spec.autoscaling)] : []),
       ...(plan.disruptionBudget ? [buildDisruptionBudget(mcp)] : []),
+      ...[buildNetworkPolicy(mcp, { ...opts, operatorNamespace: 'mcp-system' })].filter((p) => p !== undefined),
     ];
     const text = children.map((o) => objectToYaml(o)).join('---\n');
     const golden = join(goldenDir, file);

@@ -44,6 +44,9 @@ class FakeWorld implements Caches, Writer {
   disruptionBudget(ns: string, name: string): KubeObject | undefined {
     return this.objects.get(`PodDisruptionBudget/${ns}/${name}`);
   }
+  networkPolicy(ns: string, name: string): KubeObject | undefined {
+    return this.objects.get(`NetworkPolicy/${ns}/${name}`);
+  }
   claims = new Map<string, string[]>();
   claimAccessModes(_ns: string, name: string): readonly string[] | undefined {
     return this.claims.get(name);
@@ -184,6 +187,24 @@ describe('Reconciler', () => {
     world.writes = [];
     await reconciler.reconcile('ns/fs');
     expect(world.writes).toEqual([]);
+  });
+
+  it('when spec.network is set and removed, then the NetworkPolicy is applied once, then deleted', async () => {
+    const { world, reconciler } = setup();
+    const respec = (spec: Record<string, unknown>, generation: number): void => {
+      if (world.mcp !== undefined) world.mcp = { ...world.mcp, spec, metadata: { ...world.mcp.metadata, generation } };
+    };
+    respec({ command: ['srv'], network: { ingress: { from: [] } } }, 2);
+    await reconciler.reconcile('ns/fs');
+    expect(world.writes).toContain('apply NetworkPolicy/ns/fs');
+    world.writes = [];
+    await reconciler.reconcile('ns/fs');
+    expect(world.writes).toEqual([]);
+    respec({ command: ['srv'], network: {} }, 3);
+    world.writes = [];
+    await reconciler.reconcile('ns/fs');
+    expect(world.writes).toContain('delete NetworkPolicy/ns/fs');
+    expect(world.objects.has('NetworkPolicy/ns/fs')).toBe(false);
   });
 
   it('when the server writes to a ReadWriteOnce claim and asks for 3 pods, then the Deployment gets 1, Recreate, and ScalingLimited=True', async () => {

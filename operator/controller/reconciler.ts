@@ -9,6 +9,7 @@ import type { BuildOptions } from '../build/build-options.js';
 import { canonicalJson, contentHash } from '../build/canonical-json.js';
 import { buildAutoscaler, buildDisruptionBudget } from '../build/autoscaler.js';
 import { buildDeployment } from '../build/deployment.js';
+import { buildNetworkPolicy } from '../build/network-policy.js';
 import { planReplicas, writableClaims, type ClaimModes, type ReplicaPlan } from '../build/replica-plan.js';
 import { topologyOf } from '../build/pod-template.js';
 import { buildService } from '../build/service.js';
@@ -36,6 +37,7 @@ export interface Caches {
   pods(namespace: string, name: string): readonly Pod[];
   autoscaler(namespace: string, name: string): HpaView | undefined;
   disruptionBudget(namespace: string, name: string): KubernetesObject | undefined;
+  networkPolicy(namespace: string, name: string): KubernetesObject | undefined;
   /** A PersistentVolumeClaim's access modes (bound: the volume's; else as asked); undefined = no such claim. */
   claimAccessModes(namespace: string, name: string): readonly string[] | undefined;
 }
@@ -97,6 +99,7 @@ export class Reconciler {
       this.deps.memo.forget(childKey('Service', namespace, name));
       this.deps.memo.forget(childKey('HorizontalPodAutoscaler', namespace, name));
       this.deps.memo.forget(childKey('PodDisruptionBudget', namespace, name));
+      this.deps.memo.forget(childKey('NetworkPolicy', namespace, name));
       this.deps.servers?.forget(key);
       return 'deleted';
     }
@@ -148,6 +151,9 @@ export class Reconciler {
     else await this.deleteChild('autoscaling/v2', 'HorizontalPodAutoscaler', mcp, this.deps.caches.autoscaler(namespace, name));
     if (plan.disruptionBudget) await this.applyChild<KubernetesObject>(buildDisruptionBudget(mcp), this.deps.caches.disruptionBudget(namespace, name));
     else await this.deleteChild('policy/v1', 'PodDisruptionBudget', mcp, this.deps.caches.disruptionBudget(namespace, name));
+    const networkPolicy = buildNetworkPolicy(mcp, this.deps.buildOptions);
+    if (networkPolicy !== undefined) await this.applyChild<KubernetesObject>(networkPolicy, this.deps.caches.networkPolicy(namespace, name));
+    else await this.deleteChild('networking.k8s.io/v1', 'NetworkPolicy', mcp, this.deps.caches.networkPolicy(namespace, name));
     return deployment;
   }
 

@@ -10,11 +10,13 @@ import {
   CustomObjectsApi,
   KubeConfig,
   KubernetesObjectApi,
+  NetworkingV1Api,
   PatchStrategy,
   PolicyV1Api,
   V1MicroTime,
   dumpYaml,
   loadAllYaml,
+  loadYaml,
   makeInformer,
   setHeaderOptions,
 } from '@kubernetes/client-node';
@@ -25,6 +27,7 @@ import type {
   ObjectCache,
   V1Deployment,
   V1Lease,
+  V1NetworkPolicy,
   V1PersistentVolumeClaim,
   V1PodDisruptionBudget,
   V2HorizontalPodAutoscaler,
@@ -70,6 +73,7 @@ export class KubeClient {
   private readonly coordination: CoordinationV1Api;
   private readonly autoscaling: AutoscalingV2Api;
   private readonly policy: PolicyV1Api;
+  private readonly networking: NetworkingV1Api;
 
   constructor(
     readonly kubeConfig: KubeConfig,
@@ -82,6 +86,7 @@ export class KubeClient {
     this.coordination = kubeConfig.makeApiClient(CoordinationV1Api);
     this.autoscaling = kubeConfig.makeApiClient(AutoscalingV2Api);
     this.policy = kubeConfig.makeApiClient(PolicyV1Api);
+    this.networking = kubeConfig.makeApiClient(NetworkingV1Api);
   }
 
   // ---- informers (namespace '' = all namespaces); children are filtered by our managed-by label ----
@@ -148,6 +153,15 @@ export class KubeClient {
     return makeInformer(this.kubeConfig, nsPath('/apis/policy/v1', namespace, 'poddisruptionbudgets'), list, labelSelector);
   }
 
+  networkPolicyInformer(namespace: string): Watched<V1NetworkPolicy> {
+    const labelSelector = MANAGED_SELECTOR;
+    const list = () =>
+      namespace === ''
+        ? this.networking.listNetworkPolicyForAllNamespaces({ labelSelector })
+        : this.networking.listNamespacedNetworkPolicy({ namespace, labelSelector });
+    return makeInformer(this.kubeConfig, nsPath('/apis/networking.k8s.io/v1', namespace, 'networkpolicies'), list, labelSelector);
+  }
+
   /** Every claim (the user's, unlabelled): their access modes decide whether a server may have two writers. */
   claimInformer(namespace: string): Watched<V1PersistentVolumeClaim> {
     const list = () =>
@@ -170,7 +184,7 @@ export class KubeClient {
   /** Server-side apply with our field manager and force; returns the object as stored. */
   async apply<T extends KubernetesObject>(obj: T): Promise<T> {
     this.onWrite(obj.kind ?? 'unknown', 'apply');
-    return this.objects.patch(obj, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+    return this.objects.patch(toApiModel(obj), undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
   }
 
   /** Server-side apply of an McpServer's status subresource. */
@@ -272,6 +286,16 @@ export function yamlToObjects(text: string): unknown[] {
   return loadAllYaml(text);
 }
 
-export function objectToYaml(obj: unknown): string {
-  return dumpYaml(obj);
+export function objectToYaml(obj: KubernetesObject): string {
+  return dumpYaml(toApiModel(obj));
+}
+
+/**
+ * Our builders write plain Kubernetes JSON; client-node serializes its own model classes, whose names
+ * differ where the JSON name is a reserved word (NetworkPolicy's `from` is the model's `_from`), and
+ * silently drops what it does not recognise. Plain JSON goes through the library's own deserializer
+ * (loadYaml: JSON is YAML) before every write, so the bytes on the wire are the JSON we built.
+ */
+export function toApiModel<T extends KubernetesObject>(obj: T): T {
+  return loadYaml<T>(JSON.stringify(obj));
 }
