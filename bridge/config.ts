@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { parseRate } from './policy/rate-limit.js';
 
 export const SESSION_MODES = ['per-session', 'shared'] as const;
 export type SessionMode = (typeof SESSION_MODES)[number];
@@ -52,6 +53,8 @@ const ConfigSchema = z.object({
   toolsAllow: list.default([]),
   toolsDeny: list.default([]),
   toolScopes: list.default([]),
+  rateLimit: z.string().refine((v) => parseRate(v) !== undefined, { message: 'a rate is N/s, N/m or N/h with N > 0, e.g. 60/m' }).optional(),
+  rateLimitBurst: intFrom(1).optional(),
   forwardIdentity: z.union([z.boolean(), z.stringbool()]).default(false),
   upstreamSocket: z.string().optional(),
   installAgent: z.string().optional(),
@@ -110,6 +113,8 @@ const FLAGS = {
   'tools-allow': 'toolsAllow',
   'tools-deny': 'toolsDeny',
   'tool-scopes': 'toolScopes',
+  'rate-limit': 'rateLimit',
+  'rate-limit-burst': 'rateLimitBurst',
   'forward-identity': 'forwardIdentity',
   'upstream-socket': 'upstreamSocket',
   'install-agent': 'installAgent',
@@ -224,6 +229,10 @@ Options (each also as env MCP_BRIDGE_<NAME>, e.g. MCP_BRIDGE_MAX_SESSIONS=50; fl
   --tool-scopes RULE       PATTERN=SCOPE: tools matching PATTERN need SCOPE in the token (repeatable; all
                            matching rules apply). Without it a tool is hidden, and a call gets 403
                            insufficient_scope naming the scope (step-up). Needs --oauth-issuer
+  --rate-limit RATE        tools/call per caller and tool: N/s, N/m or N/h (token bucket, per pod; caller =
+                           the token's sub, else the connecting address). Over it: HTTP 429, Retry-After,
+                           JSON-RPC error -32029; the call never reaches the server. Default: none
+  --rate-limit-burst N     calls allowed at once after a quiet period (default: the N of --rate-limit)
   --forward-identity       give the server the validated caller (sub, client_id, scopes) in each
                            request's params._meta["dev.mcp-sidecar/identity"] (off: never; a client's own
                            value of that key is always removed). Needs --oauth-issuer

@@ -104,6 +104,7 @@ export class BridgeMetrics {
   readonly childExits = new Counter({ name: 'mcp_bridge_child_exits_total', help: 'Server processes ended', labelNames: ['cause'], registers: [this.registry] });
   readonly upstreamRestarts = new Counter({ name: 'mcp_bridge_upstream_restarts_total', help: 'Shared-mode server restarts after a crash', registers: [this.registry] });
   readonly noiseLines = new Counter({ name: 'mcp_bridge_stdout_noise_lines_total', help: 'Server stdout lines that were not JSON-RPC (dropped)', registers: [this.registry] });
+  readonly rateLimited = new Counter({ name: 'mcp_bridge_rate_limited_total', help: 'Tool calls refused with 429 by --rate-limit', registers: [this.registry] });
   readonly queueDrops = new Counter({ name: 'mcp_bridge_queue_drops_total', help: 'Client streams closed because their reader was too slow (--max-queue)', registers: [this.registry] });
   readonly warmPoolReady = new Gauge({
     name: 'mcp_bridge_warm_pool_ready',

@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import type { Authenticator, AuthRefusal } from '../auth/authenticator.js';
 import type { Identity } from '../auth/identity.js';
-import type { GateOptions } from '../policy/request-gate.js';
+import { RATE_LIMITED_CODE, type GateOptions } from '../policy/request-gate.js';
 import type { BridgeConfig } from '../config.js';
 import type { BridgeMetrics } from '../metrics.js';
 import type { SessionHub } from '../sessions/session-hub.js';
@@ -30,6 +30,14 @@ export interface HttpContext {
 /** The validated caller of one HTTP request (undefined without OAuth). */
 export interface Caller {
   readonly identity: Identity | undefined;
+  /** The connecting address: the rate-limit subject of a caller without a token identity. */
+  readonly address: string;
+}
+
+/** 429 with Retry-After and a JSON-RPC error: the caller used its --rate-limit for this tool. */
+export function throttled(ctx: HttpContext, res: ServerResponse, throttle: { retryAfterSeconds: number; message: string }, id: RequestId | null = null): void {
+  ctx.metrics.rateLimited.inc();
+  sendError(res, 429, RATE_LIMITED_CODE, throttle.message, { 'retry-after': String(throttle.retryAfterSeconds) }, id);
 }
 
 export function sendAuthRefusal(res: ServerResponse, refusal: AuthRefusal, id: RequestId | null = null): void {

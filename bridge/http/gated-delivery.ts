@@ -2,13 +2,14 @@
 // (requests possibly rewritten, tools/list answers filtered on the way back) and what the bridge
 // answers itself (calls of hidden tools). A call that needs a scope the token lacks turns the whole
 // POST into a 403 (step-up), as the MCP authorization spec's runtime insufficient-scope rule asks.
-import type { Identity } from '../auth/identity.js';
 import { isRequest, type JSONRPCMessage } from '../jsonrpc.js';
-import { gateRequest, type GateOptions } from '../policy/request-gate.js';
+import { gateRequest, type GateCaller, type GateOptions } from '../policy/request-gate.js';
 import type { ReplyTarget } from '../sessions/reply-target.js';
 
 export type GatedMessages =
   | { readonly kind: 'step-up'; readonly scopes: readonly string[] }
+  /** A call of this POST is over its rate: the whole POST is answered 429, nothing is forwarded. */
+  | { readonly kind: 'throttle'; readonly retryAfterSeconds: number; readonly message: string }
   | {
       readonly kind: 'ok';
       readonly forward: readonly JSONRPCMessage[];
@@ -20,7 +21,7 @@ export type GatedMessages =
 
 const asIs = (_m: JSONRPCMessage, target: ReplyTarget): ReplyTarget => target;
 
-export function gateMessages(gate: GateOptions | undefined, identity: Identity | undefined, messages: readonly JSONRPCMessage[]): GatedMessages {
+export function gateMessages(gate: GateOptions | undefined, caller: GateCaller, messages: readonly JSONRPCMessage[]): GatedMessages {
   if (gate === undefined) return { kind: 'ok', forward: messages, refused: [], targetFor: asIs };
   const forward: JSONRPCMessage[] = [];
   const refused: JSONRPCMessage[] = [];
@@ -31,7 +32,8 @@ export function gateMessages(gate: GateOptions | undefined, identity: Identity |
       forward.push(message);
       continue;
     }
-    const result = gateRequest(gate, identity, message);
+    const result = gateRequest(gate, caller, message);
+    if (result.kind === 'throttle') return result;
     if (result.kind === 'step-up') steps.push(...result.scopes);
     else if (result.kind === 'refuse') refused.push(result.response);
     else {

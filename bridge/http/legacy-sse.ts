@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCodes, parseBody } from '../jsonrpc.js';
 import type { ReplyTarget } from '../sessions/reply-target.js';
 import { readBody } from './body.js';
-import { findSession, sendAuthRefusal, sendUnavailable, sseLimits, type Caller, type HttpContext } from './context.js';
+import { findSession, sendAuthRefusal, sendUnavailable, sseLimits, throttled, type Caller, type HttpContext } from './context.js';
 import { gateMessages } from './gated-delivery.js';
 import { sendError, sendStalled, sendText, sendTooLarge } from './respond.js';
 import { SseStream } from './sse-stream.js';
@@ -52,8 +52,10 @@ export async function handleSseMessage(ctx: HttpContext, req: IncomingMessage, r
     complete: (m) => session.sendOnStream(m),
     abandon: () => undefined,
   };
-  const gated = gateMessages(ctx.gate, caller.identity, parsed.messages);
+  const gated = gateMessages(ctx.gate, caller, parsed.messages);
   if (gated.kind === 'step-up') return sendAuthRefusal(res, ctx.auth.insufficientScope(gated.scopes));
+  // The POST is refused (429): the call never reaches the server, and nothing goes on the stream.
+  if (gated.kind === 'throttle') return throttled(ctx, res, gated);
   receiveTracked(ctx, req, session, gated.forward, () => streamTarget, gated.targetFor);
   for (const answer of gated.refused) session.sendOnStream(answer);
   sendText(res, 202, 'Accepted');

@@ -12,7 +12,7 @@ import { ListenStream, honouredFilter, requestedFilter } from '../modern/listen.
 import { discoverResult, statusForModernResponse } from '../modern/results.js';
 import { gateRequest } from '../policy/request-gate.js';
 import type { ReplyTarget } from '../sessions/reply-target.js';
-import { sendAuthRefusal, sendUnavailable, sseLimits, type Caller, type HttpContext } from './context.js';
+import { sendAuthRefusal, sendUnavailable, sseLimits, throttled, type Caller, type HttpContext } from './context.js';
 import { forwardToOwner, isForwarded } from './forward.js';
 import { PostReply } from './post-reply.js';
 import { sendError, sendJson } from './respond.js';
@@ -63,8 +63,9 @@ export async function handleModernRequest(
   // The tool policy, for first requests and MRTR retries alike (a retry names its tool again).
   let wrap: ((target: ReplyTarget) => ReplyTarget) | undefined;
   if (ctx.gate !== undefined) {
-    const gated = gateRequest(ctx.gate, caller.identity, request);
+    const gated = gateRequest(ctx.gate, caller, request);
     if (gated.kind === 'step-up') return sendAuthRefusal(res, ctx.auth.insufficientScope(gated.scopes), request.id);
+    if (gated.kind === 'throttle') return throttled(ctx, res, gated, request.id);
     if (gated.kind === 'refuse') return sendJson(res, 200, gated.response);
     request = gated.request;
     wrap = gated.wrap;

@@ -59,7 +59,7 @@ async function route(ctx: HttpContext, guard: GuardConfig, req: IncomingMessage,
       // Before any relay: an unauthenticated request never crosses to another replica (which checks again).
       const auth = await ctx.auth.authenticate(req);
       if (!auth.ok) return sendAuthRefusal(res, auth.refusal);
-      const caller = { identity: auth.identity };
+      const caller = { identity: auth.identity, address: req.socket.remoteAddress ?? '' };
       // Only /message carries its session in the query string.
       const query = path === '/message' ? new URLSearchParams(q === -1 ? '' : url.slice(q + 1)) : undefined;
       const owner = foreignOwner(ctx, req, query !== undefined ? query.get('sessionId') : req.headers['mcp-session-id']);

@@ -7,7 +7,7 @@ import { ErrorCodes, checkProtocolVersionHeader, isRequest, parseJson, validateM
 import { classifyPost } from '../modern/envelope.js';
 import type { SessionBase as Session } from '../sessions/session-base.js';
 import { readBody } from './body.js';
-import { findSession, sendAuthRefusal, sendUnavailable, sseLimits, type Caller, type HttpContext } from './context.js';
+import { findSession, sendAuthRefusal, sendUnavailable, sseLimits, throttled, type Caller, type HttpContext } from './context.js';
 import { gateMessages } from './gated-delivery.js';
 import { handleModernRequest, standardHeaders } from './modern-http.js';
 import { PostReply } from './post-reply.js';
@@ -131,8 +131,9 @@ function deliver(ctx: HttpContext, req: IncomingMessage, session: Session, messa
     res.writeHead(202, headers).end();
     return;
   }
-  const gated = gateMessages(ctx.gate, caller.identity, messages);
+  const gated = gateMessages(ctx.gate, caller, messages);
   if (gated.kind === 'step-up') return sendAuthRefusal(res, ctx.auth.insufficientScope(gated.scopes), batch ? null : requestIdOf(messages[0]));
+  if (gated.kind === 'throttle') return throttled(ctx, res, gated, batch ? null : requestIdOf(messages[0]));
   const reply = new PostReply(res, headers, batch, sseLimits(ctx));
   // Targets for the refused requests exist before the forwarded ones are handed over, and are completed
   // only after: the reply must not finish while requests of this POST still wait for targets.

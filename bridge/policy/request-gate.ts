@@ -4,6 +4,7 @@
 import type { Identity } from '../auth/identity.js';
 import { errorResponse, type JSONRPCMessage, type JsonRpcParams, type JsonRpcRequest } from '../jsonrpc.js';
 import type { ReplyTarget } from '../sessions/reply-target.js';
+import type { RateLimiter } from './rate-limit.js';
 import type { ToolPolicy } from './tool-policy.js';
 
 /** Where the validated caller goes with --forward-identity; a client's own value is always removed. */
@@ -15,16 +16,32 @@ export const IDENTITY_META_KEY = 'dev.mcp-sidecar/identity';
  */
 export const TOOL_DENIED_CODE = -32602;
 
+/**
+ * The JSON-RPC code of a call refused by --rate-limit (with HTTP 429 and Retry-After). The spec has none;
+ * -32029 is in the implementation-defined server-error range and echoes the HTTP status.
+ */
+export const RATE_LIMITED_CODE = -32029;
+
 export type GateResult =
   | { readonly kind: 'pass'; readonly request: JsonRpcRequest; readonly wrap: ((target: ReplyTarget) => ReplyTarget) | undefined }
   /** Answer this instead of sending the request on. */
   | { readonly kind: 'refuse'; readonly response: JSONRPCMessage }
   /** The caller lacks scopes a scope rule names: HTTP 403 insufficient_scope, so it can ask for them. */
-  | { readonly kind: 'step-up'; readonly scopes: readonly string[] };
+  | { readonly kind: 'step-up'; readonly scopes: readonly string[] }
+  /** The caller used its rate for this tool: HTTP 429 with Retry-After. */
+  | { readonly kind: 'throttle'; readonly retryAfterSeconds: number; readonly message: string };
 
 export interface GateOptions {
   readonly policy: ToolPolicy;
   readonly forwardIdentity: boolean;
+  /** Per (subject, tool) token buckets for tools/call (--rate-limit); undefined = no limit. */
+  readonly rateLimiter?: RateLimiter;
+}
+
+/** Who is counted: the token's subject, else the connecting address. */
+export interface GateCaller {
+  readonly identity: Identity | undefined;
+  readonly address: string;
 }
 
 function withMeta(request: JsonRpcRequest, identity: Identity | undefined, forward: boolean): JsonRpcRequest {
@@ -51,14 +68,25 @@ export function filterToolList(response: JSONRPCMessage, policy: ToolPolicy, ide
   return { ...response, result };
 }
 
-export function gateRequest(options: GateOptions, identity: Identity | undefined, request: JsonRpcRequest): GateResult {
+export function gateRequest(options: GateOptions, caller: GateCaller, request: JsonRpcRequest): GateResult {
   const { policy } = options;
+  const { identity } = caller;
   if (request.method === 'tools/call') {
     const name = request.params?.name;
-    const decision = policy.decide(typeof name === 'string' ? name : '', identity);
+    const tool = typeof name === 'string' ? name : '';
+    const decision = policy.decide(tool, identity);
     if (!decision.ok) {
       if (decision.reason === 'scope') return { kind: 'step-up', scopes: decision.scopes };
       return { kind: 'refuse', response: errorResponse(request.id, TOOL_DENIED_CODE, `Tool ${JSON.stringify(name)} is not available: ${decision.detail} (bridge tool policy)`) };
+    }
+    // A retry of an MRTR round continues a call already counted: not counted again.
+    const retry = request.params?.requestState !== undefined;
+    if (options.rateLimiter !== undefined && !retry) {
+      const subject = identity !== undefined ? `sub:${identity.subject}` : `addr:${caller.address}`;
+      const rate = options.rateLimiter.take(subject, tool);
+      if (!rate.ok) {
+        return { kind: 'throttle', retryAfterSeconds: rate.retryAfterSeconds, message: `Too Many Requests: the rate limit for tool ${JSON.stringify(tool)} is used up; retry after ${String(rate.retryAfterSeconds)} s (bridge --rate-limit)` };
+      }
     }
   }
   const wrap = request.method === 'tools/list' && !policy.empty

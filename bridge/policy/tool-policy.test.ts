@@ -1,5 +1,6 @@
 import type { Identity } from '../auth/identity.js';
 import { filterToolList, gateRequest, IDENTITY_META_KEY, TOOL_DENIED_CODE } from './request-gate.js';
+import { RateLimiter } from './rate-limit.js';
 import { ToolPolicy, globToRegExp, parseScopeRule } from './tool-policy.js';
 
 const who = (...scopes: string[]): Identity => ({ subject: 'alice', clientId: 'app', scopes: new Set(scopes) });
@@ -35,12 +36,12 @@ describe('request gate', () => {
   const policy = new ToolPolicy({ allow: [], deny: ['secret*'], scopeRules: [parseScopeRule('write_*=files:write')] });
 
   it('when a hidden tool is called, then the answer is -32602 naming the policy and nothing is sent on', () => {
-    const result = gateRequest({ policy, forwardIdentity: false }, who(), { jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'secret_dump' } });
+    const result = gateRequest({ policy, forwardIdentity: false }, { identity: who(), address: '10.0.0.1' }, { jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'secret_dump' } });
     expect(result).toEqual({ kind: 'refuse', response: { jsonrpc: '2.0', id: 4, error: { code: TOOL_DENIED_CODE, message: expect.stringContaining('--tools-deny secret*') as string } } });
   });
 
   it('when a tool needs a scope the caller lacks, then the answer is a step-up naming it', () => {
-    const result = gateRequest({ policy, forwardIdentity: false }, who(), { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'write_file' } });
+    const result = gateRequest({ policy, forwardIdentity: false }, { identity: who(), address: '10.0.0.1' }, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'write_file' } });
     expect(result).toEqual({ kind: 'step-up', scopes: ['files:write'] });
   });
 
@@ -52,9 +53,27 @@ describe('request gate', () => {
 
   it('when a client plants the identity key, then it is removed; with forwarding, the validated caller replaces it', () => {
     const planted = { jsonrpc: '2.0' as const, id: 1, method: 'tools/call', params: { name: 'echo', _meta: { [IDENTITY_META_KEY]: { sub: 'root' }, progressToken: 3 } } };
-    const off = gateRequest({ policy, forwardIdentity: false }, who('a'), planted);
+    const off = gateRequest({ policy, forwardIdentity: false }, { identity: who('a'), address: '10.0.0.1' }, planted);
     expect(off.kind === 'pass' ? off.request.params?._meta : undefined).toEqual({ progressToken: 3 });
-    const on = gateRequest({ policy, forwardIdentity: true }, who('a'), planted);
+    const on = gateRequest({ policy, forwardIdentity: true }, { identity: who('a'), address: '10.0.0.1' }, planted);
     expect(on.kind === 'pass' ? on.request.params?._meta : undefined).toEqual({ progressToken: 3, [IDENTITY_META_KEY]: { sub: 'alice', client_id: 'app', scopes: ['a'] } });
+  });
+
+  it('when a caller is over its rate for a tool, then the call is throttled; other callers, tools and MRTR retries are not', () => {
+    let now = 0;
+    const gate = { policy, forwardIdentity: false, rateLimiter: new RateLimiter({ perSecond: 1, burst: 1 }, () => now) };
+    const call = (name: string, extra: Record<string, unknown> = {}) => ({ jsonrpc: '2.0' as const, id: 1, method: 'tools/call', params: { name, ...extra } });
+    const alice = { identity: who(), address: '10.0.0.1' };
+    const anon = { identity: undefined, address: '10.0.0.1' };
+    expect(gateRequest(gate, alice, call('echo')).kind).toBe('pass');
+    expect(gateRequest(gate, alice, call('echo'))).toMatchObject({ kind: 'throttle', retryAfterSeconds: 1 });
+    expect(gateRequest(gate, alice, call('echo', { requestState: 'round-2' })).kind).toBe('pass');
+    expect(gateRequest(gate, alice, call('add')).kind).toBe('pass');
+    // Same address, no token: another subject (the address), its own bucket.
+    expect(gateRequest(gate, anon, call('echo')).kind).toBe('pass');
+    now = 1000;
+    expect(gateRequest(gate, alice, call('echo')).kind).toBe('pass');
+    // A hidden tool is refused by the policy before it is counted.
+    expect(gateRequest(gate, alice, call('secret_x')).kind).toBe('refuse');
   });
 });

@@ -125,6 +125,7 @@ export const mcpServerSpecSchema = z.object({
       allow: z.array(z.string()).default([]),
       deny: z.array(z.string()).default([]),
       scopes: z.array(z.object({ tools: z.string(), scope: z.string() })).default([]),
+      rateLimit: z.object({ rate: z.string(), burst: z.number().int().min(1).optional() }).optional(),
     })
     .optional(),
   network: networkSchema.optional(),

@@ -22,6 +22,10 @@ export function policyFlags(spec: McpServerSpec, serviceUrl: string): string[] {
     if (tools.allow.length > 0) flags.push('--tools-allow', tools.allow.join(','));
     if (tools.deny.length > 0) flags.push('--tools-deny', tools.deny.join(','));
     for (const rule of tools.scopes) flags.push('--tool-scopes', `${rule.tools}=${rule.scope}`);
+    if (tools.rateLimit !== undefined) {
+      flags.push('--rate-limit', tools.rateLimit.rate);
+      if (tools.rateLimit.burst !== undefined) flags.push('--rate-limit-burst', String(tools.rateLimit.burst));
+    }
   }
   return flags;
 }

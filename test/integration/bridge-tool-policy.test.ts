@@ -121,3 +121,50 @@ describe('--forward-identity', () => {
     await client.close();
   });
 });
+
+// --rate-limit 2/h: two calls per caller and tool, then 429 until a token is back (far beyond the test).
+describe.each(['per-session', 'shared'])('--rate-limit, %s mode', (mode) => {
+  let issuer: Issuer;
+  let bridge: RunningBridge;
+  beforeAll(async () => {
+    issuer = await startIssuer();
+    bridge = await bridgeFor(FIXTURE, ['--session-mode', mode, '--oauth-issuer', issuer.url, '--rate-limit', '2/h']);
+  });
+  afterAll(async () => {
+    await bridge.close(0);
+    await issuer.close();
+  });
+
+  it('when a 2025-era client calls a tool a third time, then 429 with Retry-After refuses it; another tool and another caller still work', async () => {
+    const [reader, full] = await Promise.all([issuer.token('reader', base(bridge)), issuer.token('full', base(bridge))]);
+    const client = await streamable(bridge.url, reader);
+    for (let i = 0; i < 2; i++) expect(textOf(await client.callTool({ name: 'echo', arguments: { message: `n${String(i)}` } }))).toBe(`n${String(i)}`);
+    await expect(client.callTool({ name: 'echo', arguments: { message: 'n2' } })).rejects.toMatchObject({ code: 429 });
+    expect(textOf(await client.callTool({ name: 'whoami', arguments: {} }))).toContain('pid');
+    await client.close();
+    const other = await streamable(bridge.url, full);
+    expect(textOf(await other.callTool({ name: 'echo', arguments: { message: 'other' } }))).toBe('other');
+    await other.close();
+    const metrics = await (await fetch(`${base(bridge)}/metrics`)).text();
+    expect(metrics).toMatch(/^mcp_bridge_rate_limited_total [1-9]/m);
+  });
+
+  it('when a 2026-07-28 caller is over its rate, then the answer is 429, Retry-After and JSON-RPC error -32029', async () => {
+    const token = await issuer.token('writeOnly', base(bridge));
+    const call = (id: number) => modernPost(bridge.url, id, 'tools/call', { name: 'echo', arguments: { message: 'm' } }, { headers: { authorization: `Bearer ${token}` } });
+    expect((await call(1)).status).toBe(200);
+    expect((await call(2)).status).toBe(200);
+    const refused = await call(3);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await refused.json()).toEqual({ jsonrpc: '2.0', id: 3, error: { code: -32029, message: expect.stringContaining('--rate-limit') as string } });
+  });
+
+  it('when a legacy SSE client is over its rate, then its POST is refused and nothing reaches the server', async () => {
+    // "full" has not called whoami yet (each caller and tool has its own bucket).
+    const client = await sse(`${base(bridge)}/sse`, await issuer.token('full', base(bridge)));
+    for (let i = 0; i < 2; i++) expect(textOf(await client.callTool({ name: 'whoami', arguments: {} }))).toContain('pid');
+    await expect(client.callTool({ name: 'whoami', arguments: {} })).rejects.toThrow(/429|Too Many Requests/);
+    await client.close();
+  });
+});
