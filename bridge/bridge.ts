@@ -10,6 +10,7 @@ import { canonicalResource } from './auth/protected-resource.js';
 import { TokenVerifier } from './auth/token-verifier.js';
 import type { BridgeConfig } from './config.js';
 import type { GateOptions } from './policy/request-gate.js';
+import { NamePolicy } from './policy/name-policy.js';
 import { RateLimiter, parseRate } from './policy/rate-limit.js';
 import { ToolPolicy, parseScopeRule } from './policy/tool-policy.js';
 import { defaultAllowedHosts } from './http/guards.js';
@@ -112,9 +113,18 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
   const authToken = await readSecret(config.authTokenFile);
   const policy = new ToolPolicy({ allow: config.toolsAllow, deny: config.toolsDeny, scopeRules: config.toolScopes.map(parseScopeRule) });
   const rate = config.rateLimit === undefined ? undefined : parseRate(config.rateLimit, config.rateLimitBurst);
-  const gate: GateOptions | undefined = policy.empty && !config.forwardIdentity && config.oauthIssuer === undefined && rate === undefined
-    ? undefined
-    : { policy, forwardIdentity: config.forwardIdentity, ...(rate === undefined ? {} : { rateLimiter: new RateLimiter(rate) }) };
+  const prompts = new NamePolicy('prompts', config.promptsAllow, config.promptsDeny);
+  const resources = new NamePolicy('resources', config.resourcesAllow, config.resourcesDeny);
+  const gate: GateOptions | undefined =
+    policy.empty && prompts.empty && resources.empty && !config.forwardIdentity && config.oauthIssuer === undefined && rate === undefined
+      ? undefined
+      : {
+          policy,
+          forwardIdentity: config.forwardIdentity,
+          ...(rate === undefined ? {} : { rateLimiter: new RateLimiter(rate) }),
+          ...(prompts.empty ? {} : { prompts }),
+          ...(resources.empty ? {} : { resources }),
+        };
   const key = config.sessionKeyFile !== undefined ? Buffer.from((await readSecret(config.sessionKeyFile)) ?? '') : randomBytes(32);
   const env = childEnv(deps.environment ?? process.env, config.passEnv, config.env);
 

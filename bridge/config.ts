@@ -53,6 +53,10 @@ const ConfigSchema = z.object({
   toolsAllow: list.default([]),
   toolsDeny: list.default([]),
   toolScopes: list.default([]),
+  promptsAllow: list.default([]),
+  promptsDeny: list.default([]),
+  resourcesAllow: list.default([]),
+  resourcesDeny: list.default([]),
   rateLimit: z.string().refine((v) => parseRate(v) !== undefined, { message: 'a rate is N/s, N/m or N/h with N > 0, e.g. 60/m' }).optional(),
   rateLimitBurst: intFrom(1).optional(),
   forwardIdentity: z.union([z.boolean(), z.stringbool()]).default(false),
@@ -113,6 +117,10 @@ const FLAGS = {
   'tools-allow': 'toolsAllow',
   'tools-deny': 'toolsDeny',
   'tool-scopes': 'toolScopes',
+  'prompts-allow': 'promptsAllow',
+  'prompts-deny': 'promptsDeny',
+  'resources-allow': 'resourcesAllow',
+  'resources-deny': 'resourcesDeny',
   'rate-limit': 'rateLimit',
   'rate-limit-burst': 'rateLimitBurst',
   'forward-identity': 'forwardIdentity',
@@ -133,7 +141,7 @@ const FLAGS = {
   'mcp-server-namespace': 'mcpServerNamespace',
 } as const satisfies Record<string, keyof z.infer<typeof ConfigSchema>>;
 
-const REPEATABLE = new Set(['env', 'pass-env', 'allowed-origins', 'allowed-hosts', 'oauth-scopes', 'tools-allow', 'tools-deny', 'tool-scopes']);
+const REPEATABLE = new Set(['env', 'pass-env', 'allowed-origins', 'allowed-hosts', 'oauth-scopes', 'tools-allow', 'tools-deny', 'tool-scopes', 'prompts-allow', 'prompts-deny', 'resources-allow', 'resources-deny']);
 const BOOLEAN = new Set(['relay-roots', 'warm-pool-initialize', 'forward-identity']);
 
 export const HELP = `mcp-bridge: serve a stdio MCP server over Streamable HTTP (/mcp) and legacy HTTP+SSE (/sse, /message).
@@ -229,6 +237,12 @@ Options (each also as env MCP_BRIDGE_<NAME>, e.g. MCP_BRIDGE_MAX_SESSIONS=50; fl
   --tool-scopes RULE       PATTERN=SCOPE: tools matching PATTERN need SCOPE in the token (repeatable; all
                            matching rules apply). Without it a tool is hidden, and a call gets 403
                            insufficient_scope naming the scope (step-up). Needs --oauth-issuer
+  --prompts-allow LIST, --prompts-deny LIST
+                           prompts (names or globs) listed and gettable; others vanish from prompts/list
+                           and prompts/get answers -32602 (deny wins over allow)
+  --resources-allow LIST, --resources-deny LIST
+                           resources (URIs or globs): others vanish from resources/list (and templates
+                           whose text matches a deny), read/subscribe answer -32002 (Resource not found)
   --rate-limit RATE        tools/call per caller and tool: N/s, N/m or N/h (token bucket, per pod; caller =
                            the token's sub, else the connecting address). Over it: HTTP 429, Retry-After,
                            JSON-RPC error -32029; the call never reaches the server. Default: none

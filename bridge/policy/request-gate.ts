@@ -4,6 +4,7 @@
 import type { Identity } from '../auth/identity.js';
 import { errorResponse, type JSONRPCMessage, type JsonRpcParams, type JsonRpcRequest } from '../jsonrpc.js';
 import type { ReplyTarget } from '../sessions/reply-target.js';
+import type { NamePolicy } from './name-policy.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { ToolPolicy } from './tool-policy.js';
 
@@ -15,6 +16,10 @@ export const IDENTITY_META_KEY = 'dev.mcp-sidecar/identity';
  * unknown tool, so SDK clients treat it as exactly that (ADR 0002).
  */
 export const TOOL_DENIED_CODE = -32602;
+/** A prompts/get of a hidden prompt: -32602, the spec's code for an unknown prompt name. */
+export const PROMPT_DENIED_CODE = -32602;
+/** A read or subscribe of a hidden resource: -32002, the spec's "Resource not found". */
+export const RESOURCE_DENIED_CODE = -32002;
 
 /**
  * The JSON-RPC code of a call refused by --rate-limit (with HTTP 429 and Retry-After). The spec has none;
@@ -36,6 +41,10 @@ export interface GateOptions {
   readonly forwardIdentity: boolean;
   /** Per (subject, tool) token buckets for tools/call (--rate-limit); undefined = no limit. */
   readonly rateLimiter?: RateLimiter;
+  /** --prompts-allow / --prompts-deny (prompt names). */
+  readonly prompts?: NamePolicy;
+  /** --resources-allow / --resources-deny (resource URIs). */
+  readonly resources?: NamePolicy;
 }
 
 /** Who is counted: the token's subject, else the connecting address. */
@@ -59,13 +68,51 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A list response keeping only the items whose `field` the predicate allows (other results as they are). */
+function filterList(response: JSONRPCMessage, key: string, field: string, allowed: (value: string) => boolean): JSONRPCMessage {
+  if (!('result' in response) || !isObject(response.result) || !Array.isArray(response.result[key])) return response;
+  const items = (response.result[key] as unknown[]).filter((t) => isObject(t) && typeof t[field] === 'string' && allowed(t[field]));
+  return { ...response, result: { ...response.result, [key]: items } };
+}
+
 /** A tools/list response with only the tools this caller may see (and, if lists vary by caller, cacheScope private). */
 export function filterToolList(response: JSONRPCMessage, policy: ToolPolicy, identity: Identity | undefined): JSONRPCMessage {
-  if (!('result' in response) || !isObject(response.result) || !Array.isArray(response.result.tools)) return response;
-  const tools = response.result.tools.filter((t: unknown) => isObject(t) && typeof t.name === 'string' && policy.decide(t.name, identity).ok);
-  const result: Record<string, unknown> = { ...response.result, tools };
-  if (policy.perCaller && result.cacheScope === 'public') result.cacheScope = 'private';
-  return { ...response, result };
+  const filtered = filterList(response, 'tools', 'name', (name) => policy.decide(name, identity).ok);
+  if (policy.perCaller && 'result' in filtered && isObject(filtered.result) && filtered.result.cacheScope === 'public') {
+    return { ...filtered, result: { ...filtered.result, cacheScope: 'private' } };
+  }
+  return filtered;
+}
+
+/** The list filter of a method, or undefined when the gate leaves its answers alone. */
+function listFilter(options: GateOptions, identity: Identity | undefined, method: string): ((m: JSONRPCMessage) => JSONRPCMessage) | undefined {
+  const { policy, prompts, resources } = options;
+  const allowedBy = (p: NamePolicy) => (value: string) => p.refusal(value) === undefined;
+  if (method === 'tools/list' && !policy.empty) return (m) => filterToolList(m, policy, identity);
+  if (method === 'prompts/list' && prompts !== undefined && !prompts.empty) return (m) => filterList(m, 'prompts', 'name', allowedBy(prompts));
+  if (method === 'resources/list' && resources !== undefined && !resources.empty) return (m) => filterList(m, 'resources', 'uri', allowedBy(resources));
+  // A template is hidden when its template text itself is refused (file:///secret/{name} by file:///secret/*);
+  // reads are checked on the concrete URI whatever the templates say.
+  if (method === 'resources/templates/list' && resources !== undefined && !resources.empty) return (m) => filterList(m, 'resourceTemplates', 'uriTemplate', allowedBy(resources));
+  return undefined;
+}
+
+const RESOURCE_METHODS = new Set(['resources/read', 'resources/subscribe', 'resources/unsubscribe']);
+
+/** A prompts/get or resource use the prompt/resource policy refuses, as the bridge's own answer. */
+function nameRefusal(options: GateOptions, request: JsonRpcRequest): JSONRPCMessage | undefined {
+  const { prompts, resources } = options;
+  if (request.method === 'prompts/get' && prompts !== undefined) {
+    const name = request.params?.name;
+    const why = prompts.refusal(typeof name === 'string' ? name : '');
+    if (why !== undefined) return errorResponse(request.id, PROMPT_DENIED_CODE, `Prompt ${JSON.stringify(name)} is not available: ${why} (bridge prompt policy)`);
+  }
+  if (RESOURCE_METHODS.has(request.method) && resources !== undefined) {
+    const uri = request.params?.uri;
+    const why = resources.refusal(typeof uri === 'string' ? uri : '');
+    if (why !== undefined) return errorResponse(request.id, RESOURCE_DENIED_CODE, `Resource not found: ${JSON.stringify(uri)} is not available: ${why} (bridge resource policy)`);
+  }
+  return undefined;
 }
 
 export function gateRequest(options: GateOptions, caller: GateCaller, request: JsonRpcRequest): GateResult {
@@ -89,10 +136,13 @@ export function gateRequest(options: GateOptions, caller: GateCaller, request: J
       }
     }
   }
-  const wrap = request.method === 'tools/list' && !policy.empty
+  const refused = nameRefusal(options, request);
+  if (refused !== undefined) return { kind: 'refuse', response: refused };
+  const filter = listFilter(options, identity, request.method);
+  const wrap = filter !== undefined
     ? (target: ReplyTarget): ReplyTarget => ({
         deliver: (m) => target.deliver(m),
-        complete: (m) => target.complete(filterToolList(m, policy, identity)),
+        complete: (m) => target.complete(filter(m)),
         abandon: () => target.abandon(),
       })
     : undefined;

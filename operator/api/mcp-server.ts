@@ -128,6 +128,9 @@ export const mcpServerSpecSchema = z.object({
       rateLimit: z.object({ rate: z.string(), burst: z.number().int().min(1).optional() }).optional(),
     })
     .optional(),
+  /** Prompts (by name) and resources (by URI) clients may see and use: allow/deny globs, deny wins. */
+  prompts: z.object({ allow: z.array(z.string()).default([]), deny: z.array(z.string()).default([]) }).optional(),
+  resourceUris: z.object({ allow: z.array(z.string()).default([]), deny: z.array(z.string()).default([]) }).optional(),
   network: networkSchema.optional(),
   resources: z.object({ limits: quantityMap.optional(), requests: quantityMap.optional() }).optional(),
   serviceAccountName: z.string().optional(),

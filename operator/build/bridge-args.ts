@@ -18,6 +18,14 @@ export function policyFlags(spec: McpServerSpec, serviceUrl: string): string[] {
     if (auth.jwksCacheSeconds !== undefined) flags.push('--oauth-jwks-cache', String(auth.jwksCacheSeconds));
     if (auth.forwardIdentity) flags.push('--forward-identity');
   }
+  if (spec.prompts !== undefined) {
+    if (spec.prompts.allow.length > 0) flags.push('--prompts-allow', spec.prompts.allow.join(','));
+    if (spec.prompts.deny.length > 0) flags.push('--prompts-deny', spec.prompts.deny.join(','));
+  }
+  if (spec.resourceUris !== undefined) {
+    if (spec.resourceUris.allow.length > 0) flags.push('--resources-allow', spec.resourceUris.allow.join(','));
+    if (spec.resourceUris.deny.length > 0) flags.push('--resources-deny', spec.resourceUris.deny.join(','));
+  }
   if (tools !== undefined) {
     if (tools.allow.length > 0) flags.push('--tools-allow', tools.allow.join(','));
     if (tools.deny.length > 0) flags.push('--tools-deny', tools.deny.join(','));

@@ -168,3 +168,49 @@ describe.each(['per-session', 'shared'])('--rate-limit, %s mode', (mode) => {
     await client.close();
   });
 });
+
+// Prompts by name, resources by URI: the same allow/deny semantics for every caller, both eras, legacy SSE.
+describe.each(['per-session', 'shared'])('--prompts-deny and --resources-deny, %s mode', (mode) => {
+  let bridge: RunningBridge;
+  beforeAll(async () => {
+    bridge = await bridgeFor(FIXTURE, ['--session-mode', mode, '--prompts-deny', 'test_prompt_with_*', '--resources-allow', 'test://static-*', '--resources-deny', 'test://static-binary']);
+  });
+  afterAll(async () => {
+    await bridge.close(0);
+  });
+
+  it('when a 2025-era client lists and uses prompts and resources, then hidden ones are absent and refused with the spec codes', async () => {
+    const client = new Client({ name: 'policy-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(bridge.url)));
+    const prompts = (await client.listPrompts()).prompts.map((p) => p.name);
+    expect(prompts).toContain('test_simple_prompt');
+    expect(prompts.filter((n) => n.startsWith('test_prompt_with_'))).toEqual([]);
+    await expect(client.getPrompt({ name: 'test_prompt_with_arguments', arguments: { arg1: 'a', arg2: 'b' } })).rejects.toMatchObject({ code: -32602 });
+    expect((await client.getPrompt({ name: 'test_simple_prompt' })).messages.length).toBeGreaterThan(0);
+    const resources = (await client.listResources()).resources.map((r) => r.uri);
+    expect(resources).toEqual(['test://static-text']);
+    await expect(client.readResource({ uri: 'test://static-binary' })).rejects.toMatchObject({ code: -32002 });
+    await expect(client.readResource({ uri: 'test://watched-resource' })).rejects.toMatchObject({ code: -32002 });
+    await expect(client.subscribeResource({ uri: 'test://watched-resource' })).rejects.toMatchObject({ code: -32002 });
+    expect(JSON.stringify(await client.readResource({ uri: 'test://static-text' }))).toContain('test://static-text');
+    await client.close();
+  });
+
+  it('when 2026-07-28 requests list and read, then the same policy applies', async () => {
+    const list = (await (await modernPost(bridge.url, 1, 'resources/list', {})).json()) as { result: { resources: { uri: string }[] } };
+    expect(list.result.resources.map((r) => r.uri)).toEqual(['test://static-text']);
+    const read = (await (await modernPost(bridge.url, 2, 'resources/read', { uri: 'test://static-binary' })).json()) as { error?: { code: number; message: string } };
+    expect(read.error).toMatchObject({ code: -32002, message: expect.stringContaining('--resources-deny test://static-binary') as string });
+    const get = (await (await modernPost(bridge.url, 3, 'prompts/get', { name: 'test_prompt_with_image' })).json()) as { error?: { code: number } };
+    expect(get.error?.code).toBe(-32602);
+  });
+
+  it('when a legacy SSE client reads a hidden resource, then it is refused on the stream', async () => {
+    const client = new Client({ name: 'policy-test-sse', version: '1.0.0' });
+    // eslint-disable-next-line @typescript-eslint/no-deprecated
+    await client.connect(new SSEClientTransport(new URL(`${base(bridge)}/sse`)));
+    await expect(client.readResource({ uri: 'test://static-binary' })).rejects.toMatchObject({ code: -32002 });
+    expect((await client.listPrompts()).prompts.map((p) => p.name)).not.toContain('test_prompt_with_image');
+    await client.close();
+  });
+});
