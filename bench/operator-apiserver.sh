@@ -12,6 +12,7 @@ ETCD_PORT="${ETCD_PORT:-23790}"
 API_PORT="${API_PORT:-16443}"
 WITH_KCM="${WITH_KCM:-1}"
 
+# shellcheck disable=SC2012  # versioned binary names, no odd characters
 bin() { local b; b="$(ls "${BIN_DIR}/$1"-v* 2>/dev/null | sort -V | tail -1 || true)"; [ -n "$b" ] && echo "$b" || command -v "$1"; }
 log() { printf '[op-cp] %s\n' "$*" >&2; }
 

@@ -58,8 +58,7 @@ await Promise.race([collectorReady, collector.exitPromise.then(() => { throw new
 log(`collector ${binary} on :${port}`);
 
 // ---- the two bridges
-const quiet = { ...process.env };
-for (const k of Object.keys(quiet)) if (k.startsWith('OTEL_')) delete quiet[k];
+const quiet = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_')));
 const agent = rawAgent();
 const targets = [];
 try {

@@ -207,26 +207,26 @@ async function closedLoop(sessions, durationMs, tally = newTally(), target = und
 // ---------------------------------------------------------------- phase 1: latency
 async function phaseLatency() {
   log(`latency: ${P.latCalls} sequential echo calls per target after ${P.latWarm} warm-up, ${P.latRounds} interleaved rounds`);
-  const sessions = {};
+  const sessions = new Map();
   for (const t of TARGETS) {
     try {
-      sessions[t.id] = await openSession(t);
-      for (let i = 0; i < P.latWarm; i++) await echo(sessions[t.id]);
+      sessions.set(t.id, await openSession(t));
+      for (let i = 0; i < P.latWarm; i++) await echo(sessions.get(t.id));
     } catch (err) {
       finding(`latency: ${t.id}: session or warm-up failed: ${err.message}`);
-      delete sessions[t.id];
+      sessions.delete(t.id);
     }
   }
-  const tallies = Object.fromEntries(Object.keys(sessions).map((id) => [id, newTally()]));
+  const tallies = Object.fromEntries([...sessions.keys()].map((id) => [id, newTally()]));
   const perRound = Math.ceil(P.latCalls / P.latRounds);
   for (let r = 0; r < P.latRounds; r++) {
-    const order = Object.keys(sessions);
+    const order = [...sessions.keys()];
     if (r % 2 === 1) order.reverse();
     for (const id of order) {
       const tally = tallies[id];
       for (let i = 0; i < perRound && tally.errors + tally.wrong < MAX_ERRORS; i++) {
         try {
-          tally.samples.push(await echo(sessions[id]));
+          tally.samples.push(await echo(sessions.get(id)));
           tally.ok++;
         } catch (err) {
           noteError(tally, err);
@@ -234,7 +234,7 @@ async function phaseLatency() {
       }
     }
   }
-  await closeAll(Object.values(sessions));
+  await closeAll([...sessions.values()]);
   checkAlive('latency');
   results.latency = Object.fromEntries(Object.entries(tallies).map(([id, t]) => [id, { ...summarize(t.samples), errors: t.errors, wrong: t.wrong, firstErrors: t.firstErrors }]));
 }

@@ -43,6 +43,7 @@ main() {
   log "docker compose up -d --wait (first start: the servers' first initialize takes a few seconds)"
   (cd "${REPO_ROOT}" && docker compose up -d --wait --wait-timeout 300) || die "docker compose up failed; see: docker compose ps -a; docker compose logs"
   log "MCP servers (Streamable HTTP at /mcp, legacy SSE at /sse):"
+  # shellcheck disable=SC2016  # JavaScript in single quotes: its $ are not the shell's
   node -e '
     const servers = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).servers.filter((x) => x.compose);
     for (const s of servers) console.log(`  ${s.name.padEnd(12)} http://127.0.0.1:${s.compose.port}/mcp`);

@@ -75,6 +75,7 @@ echo
 echo "# From this machine (Service ClusterIPs are routed to the cluster); in the cluster use the URL column above."
 echo "# LiteLLM config.yaml:"
 echo "mcp_servers:"
+# shellcheck disable=SC2016  # JavaScript in single quotes: its $ are not the shell's
 kubectl -n "${ns}" get mcp -o json | node -e '
   const items = JSON.parse(require("fs").readFileSync(0, "utf8")).items;
   const { execFileSync } = require("child_process");

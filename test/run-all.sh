@@ -24,7 +24,7 @@ trap summary EXIT
 
 step "setup";       bash hack/setup.sh
 step "typecheck";   npx tsc -p tsconfig.json --noEmit
-step "lint";        npx eslint .
+step "lint";        npm run -s lint
 step "build";       npm run -s build
 step "agent (Go)";  (cd agent && go vet ./... && go test -count=1 ./...) && bash agent/build.sh
 step "unit";        npm run -s test:unit

@@ -38,6 +38,7 @@ apt_ensure() {
   if [ -z "${_APT_UPDATED:-}" ]; then
     local stamp=/var/lib/apt/periodic/update-success-stamp lists_age=999999
     if [ -e /var/lib/apt/lists/lock ] && compgen -G '/var/lib/apt/lists/*_Packages' >/dev/null; then
+      # shellcheck disable=SC2012  # apt list files have plain names; ls -t sorts by mtime
       lists_age=$(( $(date +%s) - $(stat -c %Y "$(ls -t /var/lib/apt/lists/*_Packages | head -1)") ))
     fi
     if [ "${lists_age}" -gt 3600 ] || [ -n "${FORCE_APT_UPDATE:-}" ]; then

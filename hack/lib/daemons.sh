@@ -6,6 +6,7 @@
 # daemon_pid NAME: the recorded pid if that process is alive and still runs the recorded binary.
 daemon_pid() {
   local name="$1" pid exe
+  # shellcheck disable=SC2153  # PIDS comes from cluster-env.sh, sourced by every script that sources this
   [ -s "${PIDS}/${name}.pid" ] || return 1
   pid="$(cat "${PIDS}/${name}.pid")"
   [[ "${pid}" =~ ^[0-9]+$ ]] || return 1

@@ -11,7 +11,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 HACK=hack
+# shellcheck source=hack/lib/common.sh
 . "${HACK}/lib/common.sh"
+# shellcheck source=hack/lib/cluster-env.sh
 . "${HACK}/lib/cluster-env.sh"
 
 PASSED=0; FAILED=0

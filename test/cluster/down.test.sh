@@ -12,7 +12,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 HACK=hack
+# shellcheck source=hack/lib/common.sh
 . "${HACK}/lib/common.sh"
+# shellcheck source=hack/lib/cluster-env.sh
 . "${HACK}/lib/cluster-env.sh"
 
 NO_UP=""; [ "${1:-}" = --no-up ] && NO_UP=1

@@ -36,6 +36,7 @@ node --experimental-vm-modules node_modules/jest/bin/jest.js -c test/e2e/jest.co
 rc=$?
 set -e
 if [ -s "${out}/result.json" ]; then
+  # shellcheck disable=SC2016  # JavaScript in single quotes: its $ are not the shell's
   node -e '
     const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
     for (const f of r.testResults) for (const t of f.assertionResults)
