@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# shellcheck over every shell script in the repository (hack/, test/, bench/, .ci/run), with the
+# Runs shellcheck over every shell script in the repository (hack/, test/, bench/, .ci/run), with the
 # settings in .shellcheckrc. Part of the lint tier of `npm test` (`npm run lint`).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -42,10 +42,11 @@ step "conformance 2026-07-28 (bridge)";           CONFORMANCE_REQUIREMENTS=2026-
 step "conformance 2026-07-28 (bridge shared)";    CONFORMANCE_REQUIREMENTS=2026-07-28 BRIDGE_ARGS="--session-mode shared" test/conformance/bridge.sh
 step "conformance 2025-11-25 (bridge)";           CONFORMANCE_REQUIREMENTS=2025-11-25 test/conformance/bridge.sh
 step "conformance 2025-11-25 (bridge shared)";    CONFORMANCE_REQUIREMENTS=2025-11-25 BRIDGE_ARGS="--session-mode shared" test/conformance/bridge.sh
-step "chart + samples (static)";      npm run -s test:static
 # The Kubernetes tiers run on the local cluster that hack/ builds from upstream (root; cold first build
 # ~15-25 min, then seconds). KUBECONFIG comes from cluster-up's last line.
 step "cluster up";                    eval "$(bash hack/cluster-up.sh | tail -1)"
+# After cluster-up: its helm lints the chart.
+step "chart + samples (static)";      npm run -s test:static
 step "cluster acceptance";            bash test/cluster/cluster.test.sh
 # Images before the operator tier: some of its tests run pods from the node image (a fresh machine
 # has none imported yet).
