@@ -1,4 +1,4 @@
-// Shared mode: one MCP server process for every client session (DESIGN §4).
+// Shared mode: one MCP server process for every client session (docs/design.md §4).
 // The bridge initializes the process once, answers every client's initialize from that result,
 // and routes each message so that nothing reaches a session that did not ask for it:
 // - requests: ids and progress tokens rewritten by the RequestRouter;

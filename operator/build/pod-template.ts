@@ -1,4 +1,4 @@
-// The pod template for each topology (DESIGN §3). Pure: same McpServer + options → same template.
+// The pod template for each topology (docs/design.md §3). Pure: same McpServer + options → same template.
 import type { Container, PodSpec, Probe, ResourceRequirements, Volume, VolumeMount } from '../api/kube-types.js';
 import {
   AGENT_PATH,

@@ -1,4 +1,4 @@
-// A modern (2026-07-28) stdio child behind the bridge: test/fixtures/modern-server.mjs (SDK v2). DESIGN
+// A modern (2026-07-28) stdio child behind the bridge: test/fixtures/modern-server.mjs (SDK v2). docs/design.md
 // §4b: new children are probed with server/discover; a modern child gets modern requests as they are
 // (its own input_required, requestState keys, log levels, subscriptions), and 2025-era clients are
 // upgraded for it (the child stays on 2026-07-28; its input_required becomes a server-to-client request
@@ -146,7 +146,7 @@ describe('a 2026-07-28-only stdio child (refuses initialize) behind the bridge, 
 });
 
 describe('a 2026-07-28-only stdio child (refuses initialize) behind the bridge, shared mode', () => {
-  it('when a 2025-era client connects, then the bridge upgrades it (DESIGN 4b): initialize, calls and sampling work', async () => {
+  it('when a 2025-era client connects, then the bridge upgrades it (docs/design.md §4b): initialize, calls and sampling work', async () => {
     const bridge = await bridgeFor([...MODERN_CHILD, '--modern-only'], ['--session-mode', 'shared']);
     try {
       const { client } = await streamableClient(bridge.url, { capabilities: { sampling: {} } });
