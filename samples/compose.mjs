@@ -25,7 +25,7 @@ const PROJECT = 'mcp-servers';
 const SECRET_VARIABLES = { 'postgres-db/password': '${POSTGRES_PASSWORD:-mcp-sample-password}' };
 const RUN_AS = '65532:65532';
 
-/** The runtime env the operator gives the bridge container (operator/build/env.ts runtimeDefaults). */
+/** The runtime env the operator gives the bridge container (operator/builders/env.ts runtimeDefaults). */
 const RUNTIME_ENV = { HOME: '/tmp/home', npm_config_cache: '/tmp/npm', XDG_CACHE_HOME: '/tmp/cache', UV_CACHE_DIR: '/tmp/uv' };
 const SESSION_MODE_FLAG = { perSession: 'per-session', shared: 'shared' };
 
@@ -56,7 +56,7 @@ function envValue(name, value) {
 }
 
 /**
- * The bridge's arguments, as operator/build/bridge-args.ts renders them for the embedded topology, except:
+ * The bridge's arguments, as operator/builders/bridge-args.ts renders them for the embedded topology, except:
  * no --session-key-file (one replica, nothing to relay to: the bridge makes its own key) and --drain-delay 0
  * (the delay only lets a Service's endpoints stop routing to a terminating pod; Compose has none).
  */
@@ -66,7 +66,7 @@ export function bridgeArgs(s) {
   if (s.sessions.warmPoolInitialize === true) flags.push('--warm-pool-initialize');
   if (s.sessions.maxSessions !== undefined) flags.push('--max-sessions', String(s.sessions.maxSessions));
   if (s.sessions.idleTimeoutSeconds !== undefined) flags.push('--idle-timeout', String(s.sessions.idleTimeoutSeconds));
-  // spec.tools as operator/build/bridge-args.ts policyFlags renders it (spec.auth has no Compose form: a
+  // spec.tools as operator/builders/bridge-args.ts policyFlags renders it (spec.auth has no Compose form: a
   // laptop's clients reach the bridge on 127.0.0.1, where an issuer's audience would not match anyway).
   if ((s.tools?.allow ?? []).length > 0) flags.push('--tools-allow', s.tools.allow.join(','));
   if ((s.tools?.deny ?? []).length > 0) flags.push('--tools-deny', s.tools.deny.join(','));

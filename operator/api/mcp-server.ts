@@ -62,7 +62,7 @@ export const autoscalingSchema = z.object({
 export type Autoscaling = z.infer<typeof autoscalingSchema>;
 
 /**
- * spec.network: the McpServer's NetworkPolicy (operator/build/network-policy.ts). Peers and ports are
+ * spec.network: the McpServer's NetworkPolicy (operator/builders/network-policy.ts). Peers and ports are
  * NetworkPolicy's own shapes, validated by the CRD schema and passed through as written.
  */
 const networkPeer = z.looseObject({});

@@ -37,7 +37,7 @@ import type {
 } from '@kubernetes/client-node';
 import { FIELD_MANAGER, GROUP, PLURAL, VERSION } from '../api/constants.js';
 import type { McpServerStatus } from '../api/mcp-server.js';
-import { MANAGED_SELECTOR } from '../build/labels.js';
+import { MANAGED_SELECTOR } from '../builders/labels.js';
 
 export type { KubeConfig };
 

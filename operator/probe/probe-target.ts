@@ -9,7 +9,7 @@
 import { ANNOTATION_CONFIG_HASH } from '../api/constants.js';
 import type { Pod } from '../api/kube-types.js';
 import type { McpServer } from '../api/mcp-server.js';
-import { servingPort } from '../build/pod-template.js';
+import { servingPort } from '../builders/pod-template.js';
 
 export interface ProbeTarget {
   /** http://<podIP>:<port><path> */

@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { FakeClock } from '../queue/fake-clock.js';
+import { FakeClock } from '../../test/lib/fake-clock.js';
 import type { ProbeResult } from './probe-result.js';
 import type { ProbeTarget } from './probe-target.js';
 import { Prober, type ProberOptions } from './prober.js';

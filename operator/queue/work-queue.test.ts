@@ -1,4 +1,4 @@
-import { FakeClock } from './fake-clock.js';
+import { FakeClock } from '../../test/lib/fake-clock.js';
 import { WorkQueue } from './work-queue.js';
 
 const backoff = { baseMs: 100, maxMs: 1000, jitter: 0 };

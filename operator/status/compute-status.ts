@@ -2,10 +2,10 @@
 // Pure: the clock enters only through `now` in withTransitionTimes.
 import type { Deployment } from '../api/kube-types.js';
 import type { Condition, McpServer, McpServerStatus } from '../api/mcp-server.js';
-import { selectorString } from '../build/labels.js';
-import { serverUrls } from '../build/urls.js';
-import type { ReplicaPlan } from '../build/replica-plan.js';
-import { planReplicas } from '../build/replica-plan.js';
+import { selectorString } from '../builders/labels.js';
+import { serverUrls } from '../builders/urls.js';
+import type { ReplicaPlan } from '../builders/replica-plan.js';
+import { planReplicas } from '../builders/replica-plan.js';
 import { scalingPart, type HpaView } from './scaling-status.js';
 import { serverPart, type ServerObservation } from './server-status.js';
 

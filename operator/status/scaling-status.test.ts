@@ -1,5 +1,5 @@
 import { parseMcpServer, type McpServer } from '../api/mcp-server.js';
-import { planReplicas } from '../build/replica-plan.js';
+import { planReplicas } from '../builders/replica-plan.js';
 import { scalingPart, type HpaView } from './scaling-status.js';
 
 function mcp(spec: Record<string, unknown>): McpServer {

@@ -2,7 +2,7 @@
 // the replica plan. Pure.
 import type { KubeObject } from '../api/kube-types.js';
 import type { AutoscalingStatus, McpServer } from '../api/mcp-server.js';
-import type { ReplicaPlan } from '../build/replica-plan.js';
+import type { ReplicaPlan } from '../builders/replica-plan.js';
 import type { DesiredCondition } from './compute-status.js';
 
 export const CONDITION_AUTOSCALING = 'Autoscaling';

@@ -6,8 +6,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EnvVar } from '../../../operator/api/kube-types.js';
 import { parseMcpServer, type McpServer } from '../../../operator/api/mcp-server.js';
-import { buildPodSpec } from '../../../operator/build/pod-template.js';
-import { serviceBaseUrl } from '../../../operator/build/urls.js';
+import { buildPodSpec } from '../../../operator/builders/pod-template.js';
+import { serviceBaseUrl } from '../../../operator/builders/urls.js';
 import { yamlToObjects } from '../../../operator/kube/kube-client.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');

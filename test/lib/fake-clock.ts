@@ -1,5 +1,5 @@
 // A manual clock for queue and backoff tests (not used in production code).
-import type { Clock } from './clock.js';
+import type { Clock } from '../../operator/queue/clock.js';
 
 export class FakeClock implements Clock {
   private t = 0;
