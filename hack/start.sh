@@ -11,6 +11,8 @@
 # Env: MCP_SAMPLES_NAMESPACE, MCP_START_SKIP_IMAGES=1 (use the images already imported).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=hack/lib/common.sh
+. hack/lib/common.sh   # MCP_CACHE_DIR, BIN_CACHE, MCP_CLUSTER_DIR: the one place for those paths
 ns="${MCP_SAMPLES_NAMESPACE:-mcp-samples}"
 release=mcp-sidecar-operator
 sysns=mcp-system
@@ -23,7 +25,7 @@ say "cluster (hack/cluster-up.sh)"
 t=${SECONDS}
 eval "$(bash hack/cluster-up.sh | tail -1)"
 export KUBECONFIG
-export PATH="/var/cache/mcp-sidecar/bin/current:${PATH}"
+export PATH="${BIN_CACHE}/current:${PATH}"
 phase cluster "${t}"
 
 # What images.sh imported last (its stamp files): pods keep the image they started with, so the ones

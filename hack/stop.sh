@@ -7,9 +7,11 @@
 # The samples' hostPath data (/var/lib/mcp-sidecar-samples) and the build caches stay.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=hack/lib/common.sh
+. hack/lib/common.sh   # MCP_CACHE_DIR, BIN_CACHE, MCP_CLUSTER_DIR: the one place for those paths
 ns="${MCP_SAMPLES_NAMESPACE:-mcp-samples}"
-kubeconfig=/var/lib/mcp-sidecar-cluster/admin.kubeconfig
-export PATH="/var/cache/mcp-sidecar/bin/current:${PATH}"
+kubeconfig="${MCP_CLUSTER_DIR}/admin.kubeconfig"
+export PATH="${BIN_CACHE}/current:${PATH}"
 if [ -s "${kubeconfig}" ] && KUBECONFIG="${kubeconfig}" kubectl get --raw /readyz >/dev/null 2>&1; then
   export KUBECONFIG="${kubeconfig}"
   # McpServers first, while the operator still runs: garbage collection then removes their children.

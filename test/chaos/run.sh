@@ -6,9 +6,11 @@
 #   bash test/chaos/run.sh [jest args]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=hack/lib/common.sh
+. hack/lib/common.sh   # MCP_CACHE_DIR, BIN_CACHE, MCP_CLUSTER_DIR: the one place for those paths
 eval "$(bash hack/cluster-up.sh | tail -1)"
 export KUBECONFIG
-kubectl_bin=/var/cache/mcp-sidecar/bin/current/kubectl
+kubectl_bin="${BIN_CACHE}/current/kubectl"
 ns="${E2E_NAMESPACE:-mcp-e2e}"
 # An e2e run just before deletes its namespace without waiting: samples applied into it while it is
 # Terminating would be lost (test/e2e/run.sh waits the same way).

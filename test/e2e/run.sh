@@ -17,9 +17,11 @@
 # client .venv (hack/setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=hack/lib/common.sh
+. hack/lib/common.sh   # MCP_CACHE_DIR, BIN_CACHE, MCP_CLUSTER_DIR: the one place for those paths
 : "${KUBECONFIG:?KUBECONFIG must point at the cluster under test}"
 export KUBECONFIG
-kubectl_bin="${KUBECTL:-$( [ -x /var/cache/mcp-sidecar/bin/current/kubectl ] && echo /var/cache/mcp-sidecar/bin/current/kubectl || echo kubectl)}"
+kubectl_bin="${KUBECTL:-$( [ -x "${BIN_CACHE}/current/kubectl" ] && echo "${BIN_CACHE}/current/kubectl" || echo kubectl)}"
 ns="${E2E_NAMESPACE:-mcp-e2e}"
 out="$(mktemp -d)"
 trap 'rm -rf "${out}"' EXIT

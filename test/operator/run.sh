@@ -5,8 +5,10 @@
 # every namespace) would act in them too. Such operators are scaled to 0 for the tier and restored after.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=hack/lib/common.sh
+. hack/lib/common.sh   # MCP_CACHE_DIR, BIN_CACHE, MCP_CLUSTER_DIR: the one place for those paths
 : "${KUBECONFIG:?KUBECONFIG must point at the cluster (hack/cluster-up.sh prints it)}"
-kubectl_bin="${KUBECTL:-$( [ -x /var/cache/mcp-sidecar/bin/current/kubectl ] && echo /var/cache/mcp-sidecar/bin/current/kubectl || echo kubectl)}"
+kubectl_bin="${KUBECTL:-$( [ -x "${BIN_CACHE}/current/kubectl" ] && echo "${BIN_CACHE}/current/kubectl" || echo kubectl)}"
 selector='app.kubernetes.io/part-of=mcp-sidecar-operator,app.kubernetes.io/component=operator'
 
 paused=()

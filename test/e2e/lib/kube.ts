@@ -6,7 +6,8 @@ import { promisify } from 'node:util';
 import { waitFor as poll } from '../../lib/wait-for.js';
 
 const run = promisify(execFile);
-const LOCAL_BIN = '/var/cache/mcp-sidecar/bin/current';
+// hack/lib/common.sh's BIN_CACHE/current (MCP_CACHE_DIR, default /var/cache/mcp-sidecar).
+const LOCAL_BIN = `${process.env.MCP_CACHE_DIR ?? '/var/cache/mcp-sidecar'}/bin/current`;
 
 function tool(name: string, envName: string): string {
   const fromEnv = process.env[envName];
