@@ -63,19 +63,12 @@ main() {
   B_PROXY="$(bin_path kube-proxy "${K8S_VERSION}")"; B_ETCD="$(bin_path etcd "${ETCD_VERSION}")"
   B_DNS="$(bin_path coredns "${COREDNS_VERSION}")"
   # Convenience links for people and tests: ${MCP_CACHE_DIR}/bin/current/<name>.
-  mkdir -p "${BIN_CACHE}/current"
+  # ${STATE}/bin/<name>: the binaries this cluster runs, for people, tests and cluster-down;
+  # ${MCP_CACHE_DIR}/bin/current/<name>: the same, surviving cluster-down (kubectl, helm for the tests).
+  mkdir -p "${BIN_CACHE}/current" "${STATE}/bin"
   local n
-  for n in kubectl:"${K8S_VERSION}" helm:"${HELM_VERSION}" kind:"${KIND_VERSION}" crictl:"${CRICTL_VERSION}" \
-           etcd:"${ETCD_VERSION}" coredns:"${COREDNS_VERSION}"; do
+  for n in "${CLUSTER_BINARIES[@]}"; do
     ln -sfn "$(bin_path "${n%%:*}" "${n#*:}")" "${BIN_CACHE}/current/${n%%:*}"
-  done
-
-  # The binaries this cluster runs, for people, tests and cluster-down: ${STATE}/bin/<name>.
-  mkdir -p "${STATE}/bin"
-  for n in kube-apiserver:"${K8S_VERSION}" kube-controller-manager:"${K8S_VERSION}" kube-scheduler:"${K8S_VERSION}" \
-           kubelet:"${K8S_VERSION}" kube-proxy:"${K8S_VERSION}" kubectl:"${K8S_VERSION}" etcd:"${ETCD_VERSION}" \
-           coredns:"${COREDNS_VERSION}" helm:"${HELM_VERSION}" kind:"${KIND_VERSION}" crictl:"${CRICTL_VERSION}" \
-           kube-router:"${KUBE_ROUTER_VERSION}"; do
     ln -sfn "$(bin_path "${n%%:*}" "${n#*:}")" "${STATE}/bin/${n%%:*}"
   done
 

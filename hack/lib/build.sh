@@ -148,10 +148,7 @@ build_prometheus() {
 }
 
 build_all_binaries() {
-  if all_cached "kube-apiserver:${K8S_VERSION}" "kube-controller-manager:${K8S_VERSION}" "kube-scheduler:${K8S_VERSION}" \
-       "kubelet:${K8S_VERSION}" "kube-proxy:${K8S_VERSION}" "kubectl:${K8S_VERSION}" "etcd:${ETCD_VERSION}" \
-       "coredns:${COREDNS_VERSION}" "helm:${HELM_VERSION}" "kind:${KIND_VERSION}" "crictl:${CRICTL_VERSION}" \
-       "metrics-server:${METRICS_SERVER_VERSION}" "kube-router:${KUBE_ROUTER_VERSION}"; then
+  if all_cached "${CLUSTER_BINARIES[@]}"; then
     return 0
   fi
   check_go

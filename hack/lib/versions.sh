@@ -36,3 +36,12 @@ COMPOSE_VERSION="${COMPOSE_VERSION:-v2.40.3}"
 # modules and the builder share this version; the stable confmap providers have their own (v1).
 OTELCOL_VERSION="${OTELCOL_VERSION:-v0.165.0}"
 OTELCOL_CONFMAP_VERSION="${OTELCOL_CONFMAP_VERSION:-v1.71.0}"
+
+# Every binary hack/ builds for the local cluster, as NAME:VERSION: the one list build.sh checks the cache
+# against and cluster-up links into ${STATE}/bin and ${MCP_CACHE_DIR}/bin/current.
+CLUSTER_BINARIES=(
+  "kube-apiserver:${K8S_VERSION}" "kube-controller-manager:${K8S_VERSION}" "kube-scheduler:${K8S_VERSION}"
+  "kubelet:${K8S_VERSION}" "kube-proxy:${K8S_VERSION}" "kubectl:${K8S_VERSION}" "etcd:${ETCD_VERSION}"
+  "coredns:${COREDNS_VERSION}" "helm:${HELM_VERSION}" "kind:${KIND_VERSION}" "crictl:${CRICTL_VERSION}"
+  "metrics-server:${METRICS_SERVER_VERSION}" "kube-router:${KUBE_ROUTER_VERSION}"
+)
