@@ -13,6 +13,9 @@ const NAME = `e2e-netpol-${SUFFIX}`;
 const ALLOWED_NS = `e2e-netpol-in-${SUFFIX}`;
 const OTHER_NS = `e2e-netpol-out-${SUFFIX}`;
 const IMAGE = process.env.E2E_BRIDGE_IMAGE ?? 'localhost/mcp-bridge:local';
+// Per run: a pod of the last run may still be terminating under the same name.
+const WEB_ALLOWED = `web-allowed-${SUFFIX}`;
+const WEB_DENIED = `web-denied-${SUFFIX}`;
 
 /** PodSecurity "restricted" (the e2e namespace enforces it). */
 const restricted = `
@@ -68,7 +71,9 @@ apiVersion: mcp.sidecar.dev/v1alpha1
 kind: McpServer
 metadata: { name: ${NAME} }
 spec:
-  command: [mcp-server-fetch, --ignore-robots-txt]
+  # --allow-private-ips: the server's own refusal of private addresses is off, so only the
+  # NetworkPolicy stands between it and the in-cluster web servers.
+  command: [mcp-server-fetch, --ignore-robots-txt, --allow-private-ips]
   sessions: { mode: shared }
 ${withNetwork ? `  network:
     ingress:
@@ -76,7 +81,7 @@ ${withNetwork ? `  network:
         - namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: ${ALLOWED_NS} } }
     egress:
       allow:
-        - to: [{ podSelector: { matchLabels: { e2e-web: web-allowed } } }]
+        - to: [{ podSelector: { matchLabels: { e2e-web: ${WEB_ALLOWED} } } }]
           ports: [{ protocol: TCP, port: 8080 }]` : ''}
 `;
 
@@ -108,20 +113,20 @@ beforeAll(async () => {
     await kubectl(['label', 'namespace', ns, 'pod-security.kubernetes.io/enforce=restricted']);
     await kubectl(['apply', '-f', '-'], { input: clientPod(ns) });
   }
-  await kubectl(['apply', '-n', NAMESPACE, '-f', '-'], { input: webServer('web-allowed', 'marker-allowed') + '---' + webServer('web-denied', 'marker-denied') });
+  await kubectl(['apply', '-n', NAMESPACE, '-f', '-'], { input: webServer(WEB_ALLOWED, 'marker-allowed') + '---' + webServer(WEB_DENIED, 'marker-denied') });
   await applyManifest(server(true));
   for (const ns of [ALLOWED_NS, OTHER_NS]) await kubectl(['wait', '-n', ns, '--for=condition=Ready', 'pod/client', '--timeout=180s'], { timeoutMs: 190_000 });
-  await kubectl(['wait', '-n', NAMESPACE, '--for=condition=Ready', 'pod/web-allowed', 'pod/web-denied', '--timeout=180s'], { timeoutMs: 190_000 });
+  await kubectl(['wait', '-n', NAMESPACE, '--for=condition=Ready', `pod/${WEB_ALLOWED}`, `pod/${WEB_DENIED}`, '--timeout=180s'], { timeoutMs: 190_000 });
   await waitReady(NAME, 240_000);
   await waitServing(await serviceUrl(NAME, ''));
-  allowedIp = await podIp('web-allowed');
-  deniedIp = await podIp('web-denied');
+  allowedIp = await podIp(WEB_ALLOWED);
+  deniedIp = await podIp(WEB_DENIED);
   healthz = await serviceUrl(NAME, '/healthz');
 }, 900_000);
 
 afterAll(async () => {
   await deleteServer(NAME);
-  await kubectl(['delete', 'pod', 'web-allowed', 'web-denied', '-n', NAMESPACE, '--ignore-not-found', '--wait=false']);
+  await kubectl(['delete', 'pod', WEB_ALLOWED, WEB_DENIED, '-n', NAMESPACE, '--ignore-not-found', '--wait=false']);
   await kubectl(['delete', 'namespace', ALLOWED_NS, OTHER_NS, '--ignore-not-found', '--wait=false']);
 }, 180_000);
 
