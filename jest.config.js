@@ -13,7 +13,7 @@ export default {
   // loaded CI machine can miss. Tests keep their own, tighter deadlines where timing is the point.
   testTimeout: 60_000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/bridge/**/*.test.ts', '<rootDir>/operator/**/*.test.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/common/**/*.test.ts', '<rootDir>/bridge/**/*.test.ts', '<rootDir>/operator/**/*.test.ts'] },
     {
       ...common,
       displayName: 'integration',

@@ -20,6 +20,7 @@ import type { Identity } from '../modern/backend.js';
 import { capabilityFor } from '../modern/envelope.js';
 import { bridgeEnvelope, probeEra, type Discovered } from '../modern/probe.js';
 import { SessionUpgrade } from './session-upgrade.js';
+import { backoffDelay } from '../../common/backoff.js';
 
 export interface InitializeResult {
   protocolVersion: string;
@@ -236,7 +237,7 @@ export class SharedUpstream {
       if (this.stopped) return;
       this.metrics.upstreamRestarts.inc();
       this.restarts = Date.now() - startedAt > STABLE_AFTER_MS ? 1 : this.restarts + 1;
-      const delay = Math.min(MAX_RESTART_BACKOFF_MS, 100 * 2 ** (this.restarts - 1));
+      const delay = backoffDelay(this.restarts, { baseMs: 100, maxMs: MAX_RESTART_BACKOFF_MS });
       this.log.warn({ exit: info.description, restartInMs: delay }, 'shared MCP server process ended; restarting');
       this.restartTimer = setTimeout(() => this.spawn(), delay);
       this.restartTimer.unref();

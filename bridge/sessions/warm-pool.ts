@@ -7,6 +7,7 @@ import type { JsonRpcRequest } from '../jsonrpc.js';
 import type { BridgeMetrics } from '../metrics.js';
 import type { Upstream } from '../upstream/upstream.js';
 import { matchesWarmInitialize, warmInitialize, type InitializeResult } from './warm-initialize.js';
+import { backoffDelay } from '../../common/backoff.js';
 
 const MAX_BACKOFF_MS = 30_000;
 /** See refillSoon(): long enough for a new session's initialize and first call, short next to a runtime start. */
@@ -126,7 +127,7 @@ export class WarmPool {
         this.updateGauge();
         // Died while waiting: it never served anyone, so this is a failure of the command itself.
         this.failures = Date.now() - startedAt < 10_000 ? this.failures + 1 : 0;
-        const delay = Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(this.failures, 10));
+        const delay = backoffDelay(this.failures + 1, { baseMs: 100, maxMs: MAX_BACKOFF_MS });
         this.log.warn({ exit: info.description, retryInMs: delay }, 'warm server process died while waiting');
         this.refillTimer = setTimeout(() => {
           this.refillTimer = undefined;

@@ -3,6 +3,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Watched } from './kube-client.js';
+import { backoffDelay } from '../../common/backoff.js';
 
 export class InformerRunner<T extends KubernetesObject> {
   private syncedOnce = false;
@@ -20,7 +21,7 @@ export class InformerRunner<T extends KubernetesObject> {
       this.errors++;
       if (this.stopped) return;
       this.failures++;
-      const delay = Math.min(30_000, 500 * 2 ** Math.min(this.failures - 1, 6));
+      const delay = backoffDelay(this.failures, { baseMs: 500, maxMs: 30_000 });
       this.log.warn({ err, informer: this.what, retryInMs: delay }, 'watch failed; restarting');
       this.timer = setTimeout(() => {
         this.restart();

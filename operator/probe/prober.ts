@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../queue/clock.js';
 import type { ProbeResult } from './probe-result.js';
 import type { ProbeTarget } from './probe-target.js';
+import { backoffDelay } from '../../common/backoff.js';
 
 export type ProbeFn = (target: ProbeTarget, signal: AbortSignal) => Promise<ProbeResult>;
 
@@ -95,7 +96,7 @@ export class Prober implements ServerObserver {
     if (entry.result.ok) return intervalMs > 0 ? intervalMs : Infinity;
     if (this.inGrace(entry)) return this.opts.graceMs * entry.failures;
     const cap = intervalMs > 0 ? Math.min(intervalMs, retryMaxMs) : retryMaxMs;
-    return Math.min(cap, retryBaseMs * 2 ** Math.min(entry.failures - 1, 30));
+    return backoffDelay(entry.failures, { baseMs: retryBaseMs, maxMs: cap });
   }
 
   private request(key: string, target: ProbeTarget): void {

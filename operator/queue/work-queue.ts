@@ -2,6 +2,7 @@
 // by at most one worker at a time (a key added while processing is queued again when it is done), and
 // failures back off per key exponentially with jitter.
 import type { Clock } from './clock.js';
+import { backoffDelay } from '../../common/backoff.js';
 
 export interface BackoffOptions {
   baseMs: number;
@@ -64,7 +65,7 @@ export class WorkQueue {
   addRateLimited(key: string): number {
     const n = (this.failures.get(key) ?? 0) + 1;
     this.failures.set(key, n);
-    const exp = Math.min(this.backoff.maxMs, this.backoff.baseMs * 2 ** Math.min(n - 1, 30));
+    const exp = backoffDelay(n, this.backoff);
     const factor = 1 + this.backoff.jitter * (this.random() - 0.5);
     const delay = Math.max(1, Math.round(exp * factor));
     this.addAfter(key, delay);
