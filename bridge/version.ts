@@ -11,3 +11,6 @@ export function bridgeVersion(): string {
   }
   throw new Error('package.json of mcp-sidecar-operator not found next to the bridge');
 }
+
+/** The bridge as an MCP client of its stdio servers (clientInfo of its own initialize and probes). */
+export const BRIDGE_CLIENT_INFO: { readonly name: string; readonly version: string } = { name: 'mcp-bridge', version: bridgeVersion() };

@@ -10,9 +10,9 @@ import type { BridgeMetrics } from '../metrics.js';
 import type { Upstream } from '../upstream/upstream.js';
 import { META, MODERN_VERSIONS } from './envelope.js';
 import type { ServerInfo } from './results.js';
+import { BRIDGE_CLIENT_INFO } from '../version.js';
 
 const PROBE_ID = 'bridge-discover';
-export const BRIDGE_INFO = { name: 'mcp-bridge', version: '0.1.0' };
 
 /** What a modern child said about itself. */
 export interface Discovered {
@@ -26,7 +26,7 @@ export type ProbeOutcome = { era: 'modern'; discovered: Discovered } | { era: 'l
 
 /** The envelope the bridge puts on requests of its own to a modern child. */
 export function bridgeEnvelope(capabilities: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  return { [META.protocolVersion]: MODERN_VERSIONS[0], [META.clientCapabilities]: capabilities, [META.clientInfo]: BRIDGE_INFO };
+  return { [META.protocolVersion]: MODERN_VERSIONS[0], [META.clientCapabilities]: capabilities, [META.clientInfo]: BRIDGE_CLIENT_INFO };
 }
 
 /**

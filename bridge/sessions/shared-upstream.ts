@@ -21,6 +21,7 @@ import { capabilityFor } from '../modern/envelope.js';
 import { bridgeEnvelope, probeEra, type Discovered } from '../modern/probe.js';
 import { SessionUpgrade } from './session-upgrade.js';
 import { backoffDelay } from '../../common/backoff.js';
+import { BRIDGE_CLIENT_INFO } from '../version.js';
 
 export interface InitializeResult {
   protocolVersion: string;
@@ -290,7 +291,7 @@ export class SharedUpstream {
       jsonrpc: '2.0',
       id: 'bridge-initialize',
       method: 'initialize',
-      params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities, clientInfo: { name: 'mcp-bridge', version: '0.1.0' } },
+      params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities, clientInfo: BRIDGE_CLIENT_INFO },
     };
     router.request(BRIDGE, message, {
       deliver: () => undefined,

@@ -10,13 +10,14 @@ import type { Logger } from 'pino';
 import { ErrorCodes, errorResponse, isRequest, isResponse, type JsonRpcRequest } from '../jsonrpc.js';
 import type { BridgeMetrics } from '../metrics.js';
 import type { Upstream } from '../upstream/upstream.js';
+import { BRIDGE_CLIENT_INFO } from '../version.js';
 
 /** The server's answer to initialize, as it sent it (validated with the SDK's schema). */
 export type InitializeResult = Record<string, unknown>;
 
 const WARM_ID = 'bridge-warm-initialize';
 export const WARM_PROTOCOL_VERSION = LATEST_PROTOCOL_VERSION;
-const WARM_PARAMS = { protocolVersion: WARM_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'mcp-bridge', version: '0.1.0' } };
+const WARM_PARAMS = { protocolVersion: WARM_PROTOCOL_VERSION, capabilities: {}, clientInfo: BRIDGE_CLIENT_INFO };
 
 /** Whether this client initialize tells a server nothing the bridge's warm initialize did not (clientInfo aside). */
 export function matchesWarmInitialize(initialize: JsonRpcRequest): boolean {
