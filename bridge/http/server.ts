@@ -4,6 +4,9 @@ import { ErrorCodes } from '../jsonrpc.js';
 import { isMetadataPath } from '../auth/protected-resource.js';
 import { DISCARD_LIMIT, discardUnread } from './body.js';
 import { sendAuthRefusal, type HttpContext } from './context.js';
+import { decodeAdoption } from '../sessions/adoption.js';
+import type { ParsedSessionId } from '../sessions/session-ids.js';
+import { relayOrAdopt } from './adopt.js';
 import { forwardToOwner, isForwarded } from './forward.js';
 import { checkRequest, type GuardConfig } from './guards.js';
 import { handleSseMessage, handleSseOpen } from './legacy-sse.js';
@@ -62,10 +65,14 @@ async function route(ctx: HttpContext, guard: GuardConfig, req: IncomingMessage,
       const caller = { identity: auth.identity, address: req.socket.remoteAddress ?? '' };
       // Only /message carries its session in the query string.
       const query = path === '/message' ? new URLSearchParams(q === -1 ? '' : url.slice(q + 1)) : undefined;
-      const owner = foreignOwner(ctx, req, query !== undefined ? query.get('sessionId') : req.headers['mcp-session-id']);
-      if (owner !== undefined) {
+      const sessionId = query !== undefined ? query.get('sessionId') : req.headers['mcp-session-id'];
+      const foreign = foreignSession(ctx, req, sessionId);
+      if (foreign !== undefined) {
         ctx.metrics.relayed.inc({ reason: 'session' });
-        return forwardToOwner(req, res, owner, ctx.log, ctx.relays);
+        // A shared-mode Streamable HTTP session outlives its owner: adopted here if the owner is gone.
+        const state = path === '/mcp' && ctx.hub.adopts && foreign.state !== undefined ? decodeAdoption(foreign.state) : undefined;
+        if (state !== undefined && typeof sessionId === 'string') return relayOrAdopt(ctx, req, res, foreign.owner, sessionId, state, caller);
+        return forwardToOwner(req, res, foreign.owner, ctx.log, ctx.relays);
       }
       if (path === '/mcp') return handleStreamableHttp(ctx, req, res, caller);
       if (query === undefined) return handleSseOpen(ctx, req, res, caller);
@@ -81,11 +88,11 @@ async function route(ctx: HttpContext, guard: GuardConfig, req: IncomingMessage,
   }
 }
 
-/** The owner of a genuine session id minted by another replica; undefined when it is ours, forged, or already relayed once. */
-function foreignOwner(ctx: HttpContext, req: IncomingMessage, sessionId: string | string[] | null | undefined): string | undefined {
+/** A genuine session id minted by another replica (owner, state); undefined when it is ours, forged, or already relayed once. */
+function foreignSession(ctx: HttpContext, req: IncomingMessage, sessionId: string | string[] | null | undefined): ParsedSessionId | undefined {
   // A session of this replica is found by exact key: no need to check the signature (an HMAC per
   // request was ~8% of the bridge's CPU on the echo path). Only unknown ids are verified.
   if (typeof sessionId !== 'string' || ctx.hub.get(sessionId) !== undefined || isForwarded(req)) return undefined;
-  const owner = ctx.hub.ids.parse(sessionId)?.owner;
-  return owner !== undefined && owner !== ctx.hub.ids.self ? owner : undefined;
+  const parsed = ctx.hub.ids.parse(sessionId);
+  return parsed !== undefined && parsed.owner !== ctx.hub.ids.self ? parsed : undefined;
 }

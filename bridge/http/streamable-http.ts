@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCodes, checkProtocolVersionHeader, isRequest, parseJson, validateMessages, type JSONRPCMessage, type RequestId } from '../jsonrpc.js';
 import { classifyPost } from '../modern/envelope.js';
+import { adoptionOf } from '../sessions/adoption.js';
 import type { SessionBase as Session } from '../sessions/session-base.js';
 import { readBody } from './body.js';
 import { findSession, sendAuthRefusal, sendUnavailable, sseLimits, throttled, type Caller, type HttpContext } from './context.js';
@@ -38,10 +39,11 @@ function versionOk(req: IncomingMessage, res: ServerResponse): boolean {
   return check.ok;
 }
 
-export async function handleStreamableHttp(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, caller: Caller): Promise<void> {
+/** `body`: the POST body when it was already read (a request of an adopted session, see adopt.ts). */
+export async function handleStreamableHttp(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, caller: Caller, body?: string): Promise<void> {
   switch (req.method) {
     case 'POST':
-      return handlePost(ctx, req, res, caller);
+      return handlePost(ctx, req, res, caller, body);
     case 'GET':
       return handleGet(ctx, req, res, caller);
     case 'DELETE':
@@ -51,14 +53,14 @@ export async function handleStreamableHttp(ctx: HttpContext, req: IncomingMessag
   }
 }
 
-async function handlePost(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, caller: Caller): Promise<void> {
+async function handlePost(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, caller: Caller, preread?: string): Promise<void> {
   if (!accepts(req, 'application/json') || !accepts(req, 'text/event-stream')) {
     return sendError(res, 406, ErrorCodes.serverError, 'Not Acceptable: Accept must list both application/json and text/event-stream');
   }
   if (!isJsonContentType(req)) return sendError(res, 415, ErrorCodes.serverError, 'Unsupported Media Type: POST /mcp takes a JSON-RPC message with Content-Type: application/json');
 
   // The era is decided by the body (2026-07-28's rule), so the body is read before any session lookup.
-  const body = await readBody(req, ctx.config.maxBody, ctx.config.bodyTimeout * 1000);
+  const body = preread !== undefined ? { ok: true as const, text: preread } : await readBody(req, ctx.config.maxBody, ctx.config.bodyTimeout * 1000);
   if (!body.ok) {
     if (body.reason === 'too-large') return sendTooLarge(res, req, ctx.config.maxBody);
     if (body.reason === 'stalled') return sendStalled(res, ctx.config.bodyTimeout);
@@ -103,7 +105,7 @@ function handleLegacyPost(ctx: HttpContext, req: IncomingMessage, res: ServerRes
       );
     }
     if (batch) return sendError(res, 400, ErrorCodes.invalidRequest, 'Invalid Request: initialize must be sent alone, not in a batch');
-    const opened = ctx.hub.open('streamable-http');
+    const opened = ctx.hub.open('streamable-http', isRequest(initialize) ? adoptionOf(initialize.params, caller.identity?.subject) : undefined);
     if (!opened.ok) return sendUnavailable(res, opened.reason);
     session = opened.session;
     session.principal = caller.identity?.subject;

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { BridgeConfig } from '../config.js';
 import type { BridgeMetrics } from '../metrics.js';
 import type { Upstream } from '../upstream/upstream.js';
+import { encodeAdoption, type AdoptionState } from './adoption.js';
 import { processGroupMemory, type SessionCapacity } from './capacity.js';
 import { longestIdle } from './eviction.js';
 import { IsolatedSession } from './isolated-session.js';
@@ -22,6 +23,12 @@ import { WorkerPool } from '../modern/worker-pool.js';
 const MEASURED_AT_START = 3;
 
 export type OpenResult = { ok: true; session: SessionBase } | { ok: false; status: 503; reason: 'capacity' | 'draining' };
+
+/**
+ * Ended shared-mode sessions remembered so that adopt() does not revive them: bounded, oldest first out
+ * (a client that keeps using an id this long after ending it gets a fresh adoption, which is harmless).
+ */
+const MAX_TOMBSTONES = 10_000;
 
 export class SessionHub {
   private readonly sessions = new Map<string, SessionBase>();
@@ -114,18 +121,15 @@ export class SessionHub {
     return this.sessions.size >= this.capacity.max && longestIdle(this.sessions.values()) === undefined;
   }
 
-  open(transport: TransportKind): OpenResult {
+  /**
+   * A new session. `adoption`: what its client's initialize said; in shared mode on Streamable HTTP it
+   * rides in the id, so another replica can adopt the session when this one is gone (adopt()).
+   */
+  open(transport: TransportKind, adoption?: AdoptionState): OpenResult {
     if (this.draining) return this.reject('draining');
-    // At the cap, the longest-idle session makes room (its client gets 404 next time and initializes
-    // again) before anyone is refused; the OOM killer would otherwise end them all.
-    while (this.sessions.size >= this.capacity.max) {
-      const victim = longestIdle(this.sessions.values());
-      if (victim === undefined) return this.reject('capacity');
-      this.metrics.evictions.inc({ reason: 'capacity' });
-      victim.end('evicted: the bridge is at its session cap and this session was idle longest');
-      this.sessions.delete(victim.id); // end() forgets it; never loop on a session that was already ended
-    }
-    const id = this.ids.mint();
+    if (!this.makeRoom()) return this.reject('capacity');
+    const state = this.shared !== undefined && transport === 'streamable-http' && adoption !== undefined ? encodeAdoption(adoption) : undefined;
+    const id = this.ids.mint(state);
     const session = this.shared !== undefined
       ? new SharedSession(id, transport, this.shared, this.log.child({ sessionId: id }), (s, reason) => this.forget(s, reason))
       : this.isolated(id, transport);
@@ -137,6 +141,52 @@ export class SessionHub {
 
   get(id: string): SessionBase | undefined {
     return this.sessions.get(id);
+  }
+
+  /** Whether sessions of other replicas can be taken over here (shared mode: any process serves them). */
+  get adopts(): boolean {
+    return this.shared !== undefined;
+  }
+
+  /**
+   * Takes over a shared-mode Streamable HTTP session whose owner replica is gone, under the same id and
+   * with the state the id carried; undefined when this replica cannot (per-session mode, draining, full).
+   */
+  adopt(id: string, state: AdoptionState): SessionBase | undefined {
+    // A session that ended here (DELETE, eviction, idle) stays ended: its dead owner must not revive it.
+    if (this.shared === undefined || this.draining || this.ended.has(id) || !this.makeRoom()) return undefined;
+    const session = new SharedSession(id, 'streamable-http', this.shared, this.log.child({ sessionId: id }), (s, reason) => this.forget(s, reason));
+    session.restore(state);
+    this.sessions.set(id, session);
+    this.metrics.sessionsAdopted.inc();
+    this.metrics.sessionsActive.inc({ transport: 'streamable-http' });
+    return session;
+  }
+
+  /** Ids of sessions that ended here, newest last, at most MAX_TOMBSTONES (adopt() refuses them). */
+  private readonly ended = new Set<string>();
+
+  private tombstone(id: string): void {
+    this.ended.add(id);
+    if (this.ended.size > MAX_TOMBSTONES) {
+      const oldest = this.ended.values().next().value;
+      if (oldest !== undefined) this.ended.delete(oldest);
+    }
+  }
+
+  /**
+   * At the cap, the longest-idle session makes room (its client gets 404 next time and initializes
+   * again) before anyone is refused; the OOM killer would otherwise end them all. False: no room.
+   */
+  private makeRoom(): boolean {
+    while (this.sessions.size >= this.capacity.max) {
+      const victim = longestIdle(this.sessions.values());
+      if (victim === undefined) return false;
+      this.metrics.evictions.inc({ reason: 'capacity' });
+      victim.end('evicted: the bridge is at its session cap and this session was idle longest');
+      this.sessions.delete(victim.id); // end() forgets it; never loop on a session that was already ended
+    }
+    return true;
   }
 
   private isolated(id: string, transport: TransportKind): IsolatedSession {
@@ -200,6 +250,7 @@ export class SessionHub {
 
   private forget(session: SessionBase, reason: string): void {
     if (!this.sessions.delete(session.id)) return;
+    if (this.shared !== undefined) this.tombstone(session.id);
     this.metrics.sessionsActive.dec({ transport: session.transport });
     this.metrics.observeSession(session.protocolVersion, sessionErrorType(reason), (performance.now() - session.startedAt) / 1000);
     // Room again under the cap: the warm pool may refill (it is not refilled past the cap).

@@ -30,4 +30,14 @@ describe('SessionIds', () => {
     expect(ids.parse('not-an-id')).toBeUndefined();
     expect(ids.parse('a.b.c')).toBeUndefined();
   });
+  it('when an id carries state, then another replica reads it back, and a tampered state is rejected', () => {
+    const state = Buffer.from('{"pv":"2025-06-18"}').toString('base64url');
+    const id = new SessionIds(key, 'pod-a:8080').mint(state);
+    expect(new SessionIds(key, 'pod-b:8080').parse(id)).toEqual({ owner: 'pod-a:8080', state });
+    const parts = id.split('.');
+    parts[2] = Buffer.from('{"pv":"2024-11-05"}').toString('base64url');
+    expect(new SessionIds(key, 'pod-b:8080').parse(parts.join('.'))).toBeUndefined();
+    // Dropping the state part does not make a valid 3-part id either.
+    expect(new SessionIds(key, 'pod-b:8080').parse([parts[0], parts[1], parts[3]].join('.'))).toBeUndefined();
+  });
 });

@@ -8,6 +8,8 @@ const MAC_BYTES = 16;
 
 export interface ParsedSessionId {
   readonly owner: string;
+  /** What another replica needs to adopt the session when its owner is gone (shared mode), opaque here. */
+  readonly state?: string;
 }
 
 export class SessionIds {
@@ -17,21 +19,24 @@ export class SessionIds {
     readonly self: string,
   ) {}
 
-  mint(): string {
+  /** A new id; `state` (base64url, no dots) rides along, signed with the rest. */
+  mint(state?: string): string {
     const nonce = randomBytes(16).toString('base64url');
     const owner = Buffer.from(this.self).toString('base64url');
-    return `${nonce}.${owner}.${this.mac(`${nonce}.${owner}`)}`;
+    const signed = state === undefined ? `${nonce}.${owner}` : `${nonce}.${owner}.${state}`;
+    return `${signed}.${this.mac(signed)}`;
   }
 
   /** The owner of a genuine id; undefined for anything not minted with our key. */
   parse(id: string): ParsedSessionId | undefined {
     const parts = id.split('.');
-    if (parts.length !== 3) return undefined;
-    const [nonce, owner, mac] = parts as [string, string, string];
-    const expected = Buffer.from(this.mac(`${nonce}.${owner}`), 'base64url');
+    if (parts.length !== 3 && parts.length !== 4) return undefined;
+    const mac = parts.pop() ?? '';
+    const expected = Buffer.from(this.mac(parts.join('.')), 'base64url');
     const given = Buffer.from(mac, 'base64url');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-    return { owner: Buffer.from(owner, 'base64url').toString() };
+    const owner = Buffer.from(parts[1] ?? '', 'base64url').toString();
+    return parts[2] === undefined ? { owner } : { owner, state: parts[2] };
   }
 
   private mac(payload: string): string {

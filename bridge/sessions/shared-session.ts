@@ -3,6 +3,7 @@
 // routing, which guarantees that nothing reaches a session that did not ask for it.
 import type { Logger } from 'pino';
 import { ErrorCodes, errorResponse, isNotification, isRequest, isResponse, type JSONRPCMessage, type RequestId } from '../jsonrpc.js';
+import type { AdoptionState } from './adoption.js';
 import type { LogLevel } from './log-levels.js';
 import type { ReplyTarget } from './reply-target.js';
 import type { RequestRouter } from './request-router.js';
@@ -22,6 +23,13 @@ export class SharedSession extends SessionBase implements SharedClient {
   ) {
     super(id, transport, log, onEnd);
     shared.add(this);
+  }
+
+  /** An adopted session (session-hub adopt): as if its client's initialize had reached this replica. */
+  restore(state: AdoptionState): void {
+    this.protocolVersion = state.protocolVersion;
+    this.capabilities = state.capabilities;
+    this.principal = state.principal;
   }
 
   get inFlight(): number {

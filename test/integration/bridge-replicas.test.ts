@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import type { RunningBridge } from '../../bridge/bridge.js';
 import { FIXTURE, JSON_HEADERS, bridgeFor, rawSession, sseClient, streamableClient, textOf, until } from './bridge-harness.js';
 
-/** Round-robin HTTP proxy: each request goes to the next backend, no affinity at all. */
-async function roundRobin(backends: string[]): Promise<{ url: string; server: Server; hits: number[] }> {
+/** Round-robin HTTP proxy: each request goes to the next backend, no affinity at all (the test may change `backends`). */
+async function roundRobin(backends: string[]): Promise<{ url: string; server: Server; hits: number[]; backends: string[] }> {
   const hits = backends.map(() => 0);
   let next = 0;
   const server = createServer((req, res) => {
@@ -25,7 +25,7 @@ async function roundRobin(backends: string[]): Promise<{ url: string; server: Se
     req.pipe(out);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, hits };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, hits, backends };
 }
 
 describe('replicas behind a load balancer without affinity', () => {
@@ -98,5 +98,79 @@ describe('replicas behind a load balancer without affinity', () => {
     expect(textOf(((await res.json()) as { result: unknown }).result)).toBe('slept 800');
     await closing;
     await owner.close(0);
+  });
+});
+
+// docs/design.md §4c: a shared-mode session's state rides in its id, so a replica adopts it when the owner is gone.
+describe('shared-mode sessions outlive their replica', () => {
+  const keyFile = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'bridge-key-'));
+    writeFileSync(join(dir, 'key'), `adoption key ${dir}\n`);
+    return join(dir, 'key');
+  };
+
+  it('when the owner replica is gone, then another replica adopts the session under the same id and serves it', async () => {
+    const key = keyFile();
+    const [a, b] = await Promise.all([1, 2].map(() => bridgeFor(FIXTURE, ['--session-mode', 'shared', '--session-key-file', key])));
+    if (a === undefined || b === undefined) throw new Error('replicas');
+    const session = await rawSession(a.url, '2025-06-18');
+    const viaB = (id: number) =>
+      fetch(b.url, {
+        method: 'POST',
+        headers: { ...JSON_HEADERS, 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18' },
+        body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo', arguments: { message: `m${String(id)}` } } }),
+      });
+    const relayed = await viaB(1);
+    expect(relayed.status).toBe(200);
+    expect(JSON.stringify(await relayed.json())).toContain('m1');
+    expect(b.hub.size).toBe(0);
+    await a.close(0);
+    const adopted = await viaB(2);
+    expect(adopted.status).toBe(200);
+    expect(JSON.stringify(await adopted.json())).toContain('m2');
+    expect(b.hub.get(session)?.protocolVersion).toBe('2025-06-18');
+    expect(await (await fetch(b.url.replace('/mcp', '/metrics'))).text()).toMatch(/^mcp_bridge_sessions_adopted_total 1$/m);
+    // Served locally from now on, and ended by DELETE like any session of this replica.
+    expect((await viaB(3)).status).toBe(200);
+    const del = await fetch(b.url, { method: 'DELETE', headers: { 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18' } });
+    expect(del.status).toBe(200);
+    expect((await viaB(4)).status).toBe(404);
+    await b.close(0);
+  });
+
+  it("when an SDK client's owner replica goes away behind the load balancer, then its next calls work without a new initialize", async () => {
+    const key = keyFile();
+    const replicas = await Promise.all([1, 2].map(() => bridgeFor(FIXTURE, ['--session-mode', 'shared', '--session-key-file', key])));
+    const lb = await roundRobin(replicas.map((r) => r.url.replace('/mcp', '')));
+    const { client, transport } = await streamableClient(`${lb.url}/mcp`);
+    expect(textOf(await client.callTool({ name: 'echo', arguments: { message: 'before' } }))).toBe('before');
+    const ownerIndex = replicas.findIndex((r) => r.hub.size === 1);
+    const owner = replicas[ownerIndex];
+    const survivor = replicas[1 - ownerIndex];
+    if (owner === undefined || survivor === undefined) throw new Error('one replica owns the session');
+    const id = transport.sessionId;
+    // The owner's pod is gone and the Service routes only to the survivor.
+    lb.backends.splice(0, lb.backends.length, survivor.url.replace('/mcp', ''));
+    await owner.close(0);
+    for (let i = 0; i < 3; i++) expect(textOf(await client.callTool({ name: 'echo', arguments: { message: `after ${String(i)}` } }))).toBe(`after ${String(i)}`);
+    expect(transport.sessionId).toBe(id);
+    expect(survivor.hub.size).toBe(1);
+    await client.close();
+    lb.server.closeAllConnections();
+    await new Promise((resolve) => lb.server.close(resolve));
+    await survivor.close(0);
+  });
+
+  it("when the session is per-session (its state is a process), then the owner's loss still means 404", async () => {
+    const key = keyFile();
+    const [a, b] = await Promise.all([1, 2].map(() => bridgeFor(FIXTURE, ['--session-key-file', key])));
+    if (a === undefined || b === undefined) throw new Error('replicas');
+    const session = await rawSession(a.url);
+    expect(session.split('.')).toHaveLength(3);
+    await a.close(0);
+    const res = await fetch(b.url, { method: 'POST', headers: { ...JSON_HEADERS, 'mcp-session-id': session }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }) });
+    expect(res.status).toBe(404);
+    await res.text();
+    await b.close(0);
   });
 });
