@@ -24,6 +24,9 @@ const MEASURED_AT_START = 3;
 
 export type OpenResult = { ok: true; session: SessionBase } | { ok: false; status: 503; reason: 'capacity' | 'draining' };
 
+/** Drain waits (within --shutdown-grace) until no session was used for this long. */
+const DRAIN_QUIET_MS = 1000;
+
 /**
  * Ended shared-mode sessions remembered so that adopt() does not revive them: bounded, oldest first out
  * (a client that keeps using an id this long after ending it gets a fresh adoption, which is harmless).
@@ -233,7 +236,10 @@ export class SessionHub {
     this.draining = true;
     clearInterval(this.reaper);
     const deadline = Date.now() + graceMs;
-    while (this.inFlight + otherInFlight() > 0 && Date.now() < deadline) {
+    // Also until every session has been quiet for a moment: a client between two requests of one
+    // exchange (LiteLLM's initialize, call, DELETE; a session opened here while the Service still routed
+    // to this pod) would otherwise find its session gone on the next request (404).
+    while ((this.inFlight + otherInFlight() > 0 || this.recentlyActive(Date.now() - DRAIN_QUIET_MS)) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const ending = [...this.sessions.values()];
@@ -241,6 +247,11 @@ export class SessionHub {
     this.modern.closeListeners();
     this.continuations.expireAll();
     await Promise.all([this.pool.stop(), this.shared?.stop(), this.workers?.stop(), ...ending.map((s) => s.stopped)]);
+  }
+
+  private recentlyActive(since: number): boolean {
+    for (const s of this.sessions.values()) if (s.isOpen && s.lastActivity > since) return true;
+    return false;
   }
 
   private reject(reason: 'capacity' | 'draining'): OpenResult {

@@ -1,0 +1,80 @@
+// Shared-mode sessions outlive their pod (docs/reliability.md#sessions-that-outlive-their-pod): an
+// McpServer in shared mode with 2 replicas; an official SDK client's 2025-era session lives on one pod;
+// that pod is deleted; the client's next calls are answered by another replica, which adopted the
+// session under the same id: no error, no new initialize.
+import { randomBytes } from 'node:crypto';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { NAMESPACE, endpointsSettled, kubectl, podsOf, serviceUrl, waitFor, waitReady, waitServing } from './lib/kube.js';
+import { callText } from './lib/mcp.js';
+import { applyManifest, deleteServer, ensureSystem } from './lib/system.js';
+import { metricValue } from '../lib/prometheus.js';
+
+const NAME = `e2e-adopt-${randomBytes(2).toString('hex')}`;
+const manifest = `
+apiVersion: mcp.sidecar.dev/v1alpha1
+kind: McpServer
+metadata: { name: ${NAME} }
+spec:
+  command: [npx, -y, "@modelcontextprotocol/server-everything"]
+  replicas: 2
+  env:
+    - name: POD_NAME
+      valueFrom: { fieldRef: { fieldPath: metadata.name } }
+  sessions: { mode: shared }
+`;
+
+/** A connection per request (as many independent clients): kube-proxy picks a pod for each. */
+const fetchClose: typeof fetch = (input, init) => fetch(input, { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers).entries()), connection: 'close' } });
+
+/** The pod whose shared server process answered (server-everything's get-env). */
+async function servedBy(c: Client): Promise<string> {
+  const env = JSON.parse(await callText(c, 'get-env', {})) as Record<string, string>;
+  return env.POD_NAME ?? '';
+}
+
+let url = '';
+beforeAll(async () => {
+  await ensureSystem();
+  await applyManifest(manifest);
+  await waitReady(NAME, 240_000);
+  await endpointsSettled(NAME, 2);
+  url = await serviceUrl(NAME, '');
+  await waitServing(url);
+}, 600_000);
+
+afterAll(async () => {
+  await deleteServer(NAME);
+}, 180_000);
+
+describe('a shared-mode session outlives its pod', () => {
+  it('when the pod that owns a session is deleted, then the session keeps working on another replica, same id, no new initialize', async () => {
+    const client = new Client({ name: 'e2e-adoption', version: '1.0.0' });
+    const transport = new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { fetch: fetchClose });
+    await client.connect(transport);
+    const id = transport.sessionId;
+    // Every request is relayed to the owner: all answered there, whichever pod the Service picked.
+    const owner = await servedBy(client);
+    for (let i = 0; i < 4; i++) expect(await servedBy(client)).toBe(owner);
+
+    await kubectl(['delete', 'pod', owner, '-n', NAMESPACE, '--wait=true', '--timeout=120s'], { timeoutMs: 130_000 });
+    const after: string[] = [];
+    for (let i = 0; i < 6; i++) after.push(await servedBy(client));
+    expect(after.every((pod) => pod !== owner && pod !== '')).toBe(true);
+    expect(transport.sessionId).toBe(id);
+    expect(await callText(client, 'echo', { message: 'still here' })).toContain('still here');
+
+    // The adoption is counted by the replica(s) that took the session over.
+    const pods = (await podsOf(NAME)).filter((p) => p.metadata.deletionTimestamp === undefined);
+    const adopted = await waitFor('an adoption in the metrics', 30_000, async () => {
+      let n = 0;
+      for (const p of pods) {
+        const text = await (await fetch(`http://${p.status?.podIP ?? ''}:8080/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+        n += metricValue(text, 'mcp_bridge_sessions_adopted_total');
+      }
+      return n > 0 ? n : undefined;
+    });
+    expect(adopted).toBeGreaterThan(0);
+    await client.close();
+  }, 300_000);
+});
