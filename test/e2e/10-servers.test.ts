@@ -68,8 +68,12 @@ describe('memory: one writer, whatever is asked', () => {
     await kubectl(['scale', 'mcpserver', 'memory', '-n', NAMESPACE, '--replicas=1']);
 
     // A rolling update of a single-writer server: Recreate, so never two pods on the claim at once.
-    const [old] = await podsOf('memory');
-    if (old === undefined) throw new Error('no memory pod');
+    // Start from one pod and nothing terminating (the pod deleted by the test above may still be draining).
+    const old = await waitFor('one memory pod, ready, none terminating', 180_000, async () => {
+      const pods = await podsOf('memory');
+      const [only] = pods;
+      return pods.length === 1 && only !== undefined && podReady(only) ? only : undefined;
+    });
     await kubectl(['patch', 'mcpserver', 'memory', '-n', NAMESPACE, '--type=merge', '-p', JSON.stringify({ spec: { env: [{ name: 'MEMORY_FILE_PATH', value: '/data/memory.jsonl' }, { name: 'E2E_ROLL', value: tag }] } })]);
     let most = 0;
     await waitFor('a new memory pod serving, the old one gone', 240_000, async () => {
