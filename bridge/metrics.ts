@@ -224,5 +224,11 @@ export class BridgeMetrics {
     for (const reason of ['capacity', 'draining']) this.sessionsRejected.inc({ reason }, 0);
     for (const cause of ['exited', 'stopped', 'oversize_line']) this.childExits.inc({ cause }, 0);
     for (const reason of ['session', 'request_state']) this.relayed.inc({ reason }, 0);
+    // Also the per-transport session series: a bridge that has served only 2026-07-28 requests (no
+    // session ever) must still be listed by the dashboard's server variable (label_values of this gauge).
+    for (const transport of ['streamable-http', 'sse']) {
+      this.sessionsActive.inc({ transport }, 0);
+      this.sessionsCreated.inc({ transport }, 0);
+    }
   }
 }
