@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { NAMESPACE, endpointsSettled, kubectl, podsOf, serviceUrl, waitFor, waitReady, waitServing } from './lib/kube.js';
-import { callText } from './lib/mcp.js';
+import { callText, fetchClose } from './lib/mcp.js';
 import { applyManifest, deleteServer, ensureSystem } from './lib/system.js';
 import { metricValue } from '../lib/prometheus.js';
 
@@ -23,9 +23,6 @@ spec:
       valueFrom: { fieldRef: { fieldPath: metadata.name } }
   sessions: { mode: shared }
 `;
-
-/** A connection per request (as many independent clients): kube-proxy picks a pod for each. */
-const fetchClose: typeof fetch = (input, init) => fetch(input, { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers).entries()), connection: 'close' } });
 
 /** The pod whose shared server process answered (server-everything's get-env). */
 async function servedBy(c: Client): Promise<string> {

@@ -14,7 +14,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { metricValue } from '../lib/prometheus.js';
 import { endpointsSettled, serviceUrl, waitReady, waitServing, type PodObj } from './lib/kube.js';
-import { textOf } from './lib/mcp.js';
+import { fetchClose, textOf } from './lib/mcp.js';
 import { applyManifest, deleteServer, ensureSystem } from './lib/system.js';
 
 const MODERN_CALLS = 30;
@@ -33,12 +33,6 @@ const manifest = (name: string, mode: string) => JSON.stringify({
   spec: { command: ['npx', '-y', '@modelcontextprotocol/server-everything'], replicas: 3, sessions: { mode } },
 });
 
-/** fetch with a new TCP connection per request (see the header comment). */
-const fetchClose = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-  const headers = new Headers(init?.headers);
-  headers.set('connection', 'close');
-  return fetch(input, { ...init, headers });
-};
 
 interface PodFigures { pod: string; modern: number; toolCalls: number; relayedSession: number; relayedState: number; relayedAll: number }
 

@@ -17,7 +17,7 @@ import { Client as ModernClient, StreamableHTTPClientTransport as ModernTranspor
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { NAMESPACE, condition, getJson, mcpServer, serviceUrl, waitFor, waitReady, waitServing } from './lib/kube.js';
-import { textOf } from './lib/mcp.js';
+import { fetchClose, textOf } from './lib/mcp.js';
 import { applyManifest, deleteServer, ensureSystem } from './lib/system.js';
 
 const NAME = `e2e-autoscale-${randomBytes(2).toString('hex')}`;
@@ -37,11 +37,6 @@ const manifest = JSON.stringify({
   },
 });
 
-const fetchClose = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-  const headers = new Headers(init?.headers);
-  headers.set('connection', 'close');
-  return fetch(input, { ...init, headers });
-};
 
 interface Sample { t: number; replicas: number; ready: number; calls: number }
 

@@ -58,3 +58,14 @@ export async function pythonRounds(url: string, kind: Kind, rounds: number): Pro
   const { stdout } = await promisify(execFile)(PYTHON, [join(ROOT, 'test/python/litellm_pattern.py'), url, kind, String(rounds)], { timeout: 120_000 });
   return (JSON.parse(stdout) as { rounds: { server: string; tools: number; echo: string }[] }).rounds;
 }
+
+/**
+ * fetch with a new TCP connection per request: conntrack pins a kept-alive connection to one pod, so a
+ * pooled client would reach one pod whatever the Service does; with this, kube-proxy picks a pod for each
+ * request, as for many independent clients.
+ */
+export function fetchClose(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+  const headers = new Headers(init?.headers);
+  headers.set('connection', 'close');
+  return fetch(input, { ...init, headers });
+}
