@@ -172,8 +172,8 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
     hub,
     metrics,
     async close(graceMs = config.shutdownGrace * 1000, drainDelayMs = 0) {
-      // Keep listening while draining: /readyz answers 503 (so Kubernetes stops routing here), new
-      // sessions get 503 only after the delay, and existing sessions can finish their calls.
+      // Keep listening while draining: /readyz answers 503 (so Kubernetes stops routing here), and
+      // whatever still arrives is served (new sessions too) until the drain is over (SessionHub.drain).
       // From now on every response says `Connection: close` (serveBridge), so a client's pooled
       // connections end with their next answer. Idle ones are closed only when the delay is over: by
       // then the Service no longer routes here, and closing them earlier would race with a request the

@@ -205,7 +205,8 @@ Options (each also as env MCP_BRIDGE_<NAME>, e.g. MCP_BRIDGE_MAX_SESSIONS=50; fl
                            list, so e.g. a filesystem server cannot widen its directories for everyone)
   --drain-delay SECONDS    on SIGTERM, keep serving (readiness already 503, responses Connection: close)
                            this long so load balancers stop sending traffic first; then idle
-                           connections close and new sessions get 503 (default 5)
+                           connections close, and what still arrives is served until sessions are
+                           quiet (within --shutdown-grace); only then new work gets 503 (default 5)
   --keep-alive-timeout SECONDS
                            idle keep-alive connections close after this (default 5, the drain delay:
                            a connection idle since before a drain is gone before the drain closes idle

@@ -24,8 +24,11 @@ const MEASURED_AT_START = 3;
 
 export type OpenResult = { ok: true; session: SessionBase } | { ok: false; status: 503; reason: 'capacity' | 'draining' };
 
-/** Drain waits (within --shutdown-grace) until no session was used for this long. */
-const DRAIN_QUIET_MS = 1000;
+/**
+ * Drain waits (within --shutdown-grace) until no session was used for this long. Long enough for a
+ * client on a loaded machine to send the next request of one exchange (LiteLLM: initialize, call, DELETE).
+ */
+const DRAIN_QUIET_MS = 2000;
 
 /**
  * Ended shared-mode sessions remembered so that adopt() does not revive them: bounded, oldest first out
@@ -43,7 +46,10 @@ export class SessionHub {
   private readonly workers: WorkerPool | undefined;
   /** MRTR continuations held on this replica. */
   readonly continuations: Continuations<ModernExchange>;
+  /** Shutdown began its drain (after --drain-delay): no reaping, no warm pool refill. */
   private draining = false;
+  /** The drain is over and sessions are being ended: only now is new work refused (503). */
+  private ending = false;
   private advertising = true;
   private reaper: NodeJS.Timeout | undefined;
 
@@ -99,9 +105,14 @@ export class SessionHub {
     return this.sessions.size;
   }
 
-  /** False once shutdown passed its drain delay: new work (sessions, modern requests) gets 503. */
+  /**
+   * False only once the drain is over and sessions are being ended: new work (sessions, modern requests)
+   * then gets 503. While the drain waits, whatever still reaches this pod is served: it was routed here by
+   * a proxy that has not caught up with the endpoint removal yet (kube-proxy on a loaded node can take
+   * longer than --drain-delay), and a 503 would fail a call this pod can still answer.
+   */
   get acceptingWork(): boolean {
-    return !this.draining;
+    return !this.ending;
   }
 
   get inFlight(): number {
@@ -129,7 +140,7 @@ export class SessionHub {
    * rides in the id, so another replica can adopt the session when this one is gone (adopt()).
    */
   open(transport: TransportKind, adoption?: AdoptionState): OpenResult {
-    if (this.draining) return this.reject('draining');
+    if (this.ending) return this.reject('draining');
     if (!this.makeRoom()) return this.reject('capacity');
     const state = this.shared !== undefined && transport === 'streamable-http' && adoption !== undefined ? encodeAdoption(adoption) : undefined;
     const id = this.ids.mint(state);
@@ -153,11 +164,12 @@ export class SessionHub {
 
   /**
    * Takes over a shared-mode Streamable HTTP session whose owner replica is gone, under the same id and
-   * with the state the id carried; undefined when this replica cannot (per-session mode, draining, full).
+   * with the state the id carried; undefined when this replica cannot (per-session mode, ending, full).
+   * A draining replica still adopts: the session is then adopted again, from its id, once this one is gone.
    */
   adopt(id: string, state: AdoptionState): SessionBase | undefined {
     // A session that ended here (DELETE, eviction, idle) stays ended: its dead owner must not revive it.
-    if (this.shared === undefined || this.draining || this.ended.has(id) || !this.makeRoom()) return undefined;
+    if (this.shared === undefined || this.ending || this.ended.has(id) || !this.makeRoom()) return undefined;
     const session = new SharedSession(id, 'streamable-http', this.shared, this.log.child({ sessionId: id }), (s, reason) => this.forget(s, reason));
     session.restore(state);
     this.sessions.set(id, session);
@@ -228,8 +240,9 @@ export class SessionHub {
   }
 
   /**
-   * Stop taking sessions; wait up to graceMs for in-flight requests (the hub's own plus what
-   * `otherInFlight` reports, e.g. requests being relayed to another replica); then end everything.
+   * Wait up to graceMs for in-flight requests (the hub's own plus what `otherInFlight` reports, e.g.
+   * requests being relayed to another replica) and until sessions are quiet, still serving what arrives;
+   * then refuse new work and end everything.
    */
   async drain(graceMs: number, otherInFlight: () => number = () => 0): Promise<void> {
     this.advertising = false;
@@ -242,6 +255,7 @@ export class SessionHub {
     while ((this.inFlight + otherInFlight() > 0 || this.recentlyActive(Date.now() - DRAIN_QUIET_MS)) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    this.ending = true;
     const ending = [...this.sessions.values()];
     for (const s of ending) s.end('bridge shutting down');
     this.modern.closeListeners();

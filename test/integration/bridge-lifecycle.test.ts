@@ -91,7 +91,7 @@ describe('shutdown', () => {
     await until('every server process is gone', () => childPids().length === 0);
   }, 30_000);
 
-  it('when the bridge gets SIGTERM, then readiness drops, sessions still open during --drain-delay, then get 503, the in-flight call finishes, and it exits 0', async () => {
+  it('when the bridge gets SIGTERM, then readiness drops, and until the drain is over what still arrives is served (new sessions too, also after --drain-delay), the in-flight call finishes, and it exits 0', async () => {
     const bridge = spawn('node', [join(ROOT, 'dist/bridge/main.js'), '--port', '0', '--drain-delay', '2', '--shutdown-grace', '10', '--', ...FIXTURE], { stdio: ['ignore', 'pipe', 'inherit'] });
     const lines = createInterface({ input: bridge.stdout });
     let url = '';
@@ -102,19 +102,42 @@ describe('shutdown', () => {
         break;
       }
     }
+    // An idle keep-alive connection: the bridge closes it when the drain delay is over, which tells the
+    // test that moment without a clock.
+    const idle = new Agent({ keepAlive: true, maxSockets: 1 });
+    const parked = await new Promise<Socket>((resolve, reject) => {
+      const req = request(url, { method: 'POST', agent: idle, headers: JSON_HEADERS }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(req.socket as Socket));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify(INIT));
+    });
+    const delayOver = once(parked, 'close');
     const { client } = await streamableClient(url);
     const inFlight = client.callTool({ name: 'slow', arguments: { ms: 3000 } });
     await until('the call reached the server', async () => (await (await fetch(url.replace('/mcp', '/metrics'))).text()).includes('mcp_bridge_requests_in_flight 1'));
     bridge.kill('SIGTERM');
     await until('readiness false', async () => (await fetch(url.replace('/mcp', '/readyz'))).status === 503);
-    // Within the drain delay a new session still works: load balancers have not caught up yet.
+    // Within the drain delay a new session works: load balancers have not caught up yet.
+    const early = await streamableClient(url);
+    expect(textOf(await early.client.callTool({ name: 'echo', arguments: { message: 'still served' } }))).toBe('still served');
+    // After it too, while the drain waits for the in-flight call: a proxy slower than the delay (kube-proxy
+    // on a loaded node) still sends traffic here, and this pod can answer it.
+    await delayOver;
     const late = await streamableClient(url);
-    expect(textOf(await late.client.callTool({ name: 'echo', arguments: { message: 'still served' } }))).toBe('still served');
-    const initialize = () => fetch(url, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(INIT) });
-    await until('new sessions refused after the delay', async () => (await initialize()).status === 503);
+    expect(textOf(await late.client.callTool({ name: 'echo', arguments: { message: 'after the delay' } }))).toBe('after the delay');
     expect(textOf(await inFlight)).toBe('slept 3000');
     const [code] = (await once(bridge, 'exit')) as [number | null];
     expect(code).toBe(0);
-    await Promise.all([client.close(), late.client.close()]);
+    idle.destroy();
+    await Promise.all([client.close(), early.client.close(), late.client.close()]);
   }, 30_000);
+
+  it('when the drain is over, then new sessions are refused as draining (503), not served by a bridge that is stopping', async () => {
+    const bridge = await bridgeFor(FIXTURE);
+    await bridge.close(1000, 0);
+    expect(bridge.hub.acceptingWork).toBe(false);
+    expect(bridge.hub.open('streamable-http')).toEqual({ ok: false, status: 503, reason: 'draining' });
+  });
 });
