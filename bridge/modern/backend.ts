@@ -3,7 +3,7 @@
 // processes, one request at a time each (worker-pool.ts).
 import type { JsonRpcRequest } from '../jsonrpc.js';
 import { stripEnvelope } from './envelope.js';
-import type { InitializeResult } from '../sessions/shared-upstream.js';
+import type { InitializeResult } from '../sessions/initialize.js';
 import type { Discovered } from './probe.js';
 import type { ModernExchange } from './exchange.js';
 import type { ListenStream } from './listen.js';

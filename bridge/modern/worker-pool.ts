@@ -17,10 +17,9 @@ import { ErrorCodes, errorResponse, isNotification, isRequest, type JSONRPCMessa
 import type { BridgeMetrics } from '../metrics.js';
 import { moreVerbose, type LogLevel } from '../sessions/log-levels.js';
 import { RequestRouter } from '../sessions/request-router.js';
-import type { InitializeResult } from '../sessions/shared-upstream.js';
+import { initializeFromDiscover } from '../sessions/initialize.js';
 import { warmInitialize } from '../sessions/warm-initialize.js';
 import type { Upstream } from '../upstream/upstream.js';
-import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import { forChild, type Identity, type ModernBackend } from './backend.js';
 import { probeEra } from './probe.js';
 import type { ModernExchange } from './exchange.js';
@@ -279,12 +278,11 @@ export class WorkerPool implements ModernBackend {
       }
       if (outcome.era === 'modern') {
         const { discovered } = outcome;
-        const init: InitializeResult = { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: discovered.capabilities, serverInfo: discovered.serverInfo };
-        return { era: 'modern', init, discovered };
+        return { era: 'modern', init: initializeFromDiscover(discovered), discovered };
       }
     }
     const initialized = await warmInitialize(upstream, this.options.metrics, log, INITIALIZE_TIMEOUT_MS, this.options.capabilities);
-    return initialized === undefined ? undefined : { era: 'legacy', init: initialized as unknown as InitializeResult };
+    return initialized === undefined ? undefined : { era: 'legacy', init: initialized };
   }
 
   private unrelated(worker: Worker, message: JSONRPCMessage): void {

@@ -9,7 +9,7 @@
 // - a crash: every in-flight request errors at once; the process restarts with backoff, is
 //   re-initialized (subscriptions and log level restored) and client sessions carry on.
 import type { Logger } from 'pino';
-import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import { ErrorCodes, errorResponse, isNotification, isRequest, type JSONRPCMessage, type JsonRpcRequest, type RequestId } from '../jsonrpc.js';
 import type { BridgeMetrics } from '../metrics.js';
 import type { Upstream } from '../upstream/upstream.js';
@@ -21,14 +21,8 @@ import { capabilityFor } from '../modern/envelope.js';
 import { bridgeEnvelope, probeEra, type Discovered } from '../modern/probe.js';
 import { SessionUpgrade } from './session-upgrade.js';
 import { backoffDelay } from '../../common/backoff.js';
-import { BRIDGE_CLIENT_INFO } from '../version.js';
+import { bridgeInitialize, initializeFromDiscover, parseInitializeResult, type InitializeResult } from './initialize.js';
 
-export interface InitializeResult {
-  protocolVersion: string;
-  capabilities: Record<string, unknown>;
-  serverInfo: { name: string; version: string };
-  instructions?: string;
-}
 
 /** What the shared upstream needs of a client (a 2025-era session, a 2026-07-28 request or listen stream). */
 export interface SharedClient extends RouterClient {
@@ -259,12 +253,7 @@ export class SharedUpstream {
    */
   private adoptModern(discovered: Discovered, router: RequestRouter): void {
     this.discovered = discovered;
-    this.init = {
-      protocolVersion: LATEST_PROTOCOL_VERSION,
-      capabilities: discovered.capabilities,
-      serverInfo: discovered.serverInfo,
-      ...(discovered.instructions !== undefined ? { instructions: discovered.instructions } : {}),
-    };
+    this.init = initializeFromDiscover(discovered);
     const listen: JsonRpcRequest = {
       jsonrpc: '2.0',
       id: 'bridge-listen',
@@ -287,21 +276,17 @@ export class SharedUpstream {
   private initialize(router: RequestRouter): void {
     const capabilities: Record<string, unknown> = { sampling: {}, elicitation: {} };
     if (this.relayRoots) capabilities.roots = { listChanged: true };
-    const message: JsonRpcRequest = {
-      jsonrpc: '2.0',
-      id: 'bridge-initialize',
-      method: 'initialize',
-      params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities, clientInfo: BRIDGE_CLIENT_INFO },
-    };
-    router.request(BRIDGE, message, {
+    router.request(BRIDGE, bridgeInitialize('bridge-initialize', capabilities), {
       deliver: () => undefined,
       complete: (response) => {
-        if (!('result' in response) || router !== this.router) {
-          this.log.error({ response }, 'shared MCP server rejected initialize');
+        if (router !== this.router) return;
+        const init = 'result' in response ? parseInitializeResult(response.result) : undefined;
+        if (init === undefined) {
+          this.log.error({ response }, 'shared MCP server rejected initialize, or answered with something that is not an InitializeResult');
           void this.upstream?.stop();
           return;
         }
-        this.init = response.result as unknown as InitializeResult;
+        this.init = init;
         router.notify(BRIDGE, { jsonrpc: '2.0', method: 'notifications/initialized' });
         this.restore();
         this.log.info({ server: this.init.serverInfo, protocolVersion: this.init.protocolVersion }, 'shared MCP server initialized');

@@ -5,19 +5,14 @@
 // capabilities (so the server can never use roots, sampling or elicitation toward a client that did
 // not offer them), no other parameters. Only clientInfo differs: the server sees the bridge's. Any
 // other client gets a process that sees its own initialize (see WarmPool.take).
-import { InitializeResultSchema, LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import { ErrorCodes, errorResponse, isRequest, isResponse, type JsonRpcRequest } from '../jsonrpc.js';
 import type { BridgeMetrics } from '../metrics.js';
 import type { Upstream } from '../upstream/upstream.js';
-import { BRIDGE_CLIENT_INFO } from '../version.js';
-
-/** The server's answer to initialize, as it sent it (validated with the SDK's schema). */
-export type InitializeResult = Record<string, unknown>;
+import { BRIDGE_PROTOCOL_VERSION, bridgeInitialize, parseInitializeResult, type InitializeResult } from './initialize.js';
 
 const WARM_ID = 'bridge-warm-initialize';
-export const WARM_PROTOCOL_VERSION = LATEST_PROTOCOL_VERSION;
-const WARM_PARAMS = { protocolVersion: WARM_PROTOCOL_VERSION, capabilities: {}, clientInfo: BRIDGE_CLIENT_INFO };
+export const WARM_PROTOCOL_VERSION = BRIDGE_PROTOCOL_VERSION;
 
 /** Whether this client initialize tells a server nothing the bridge's warm initialize did not (clientInfo aside). */
 export function matchesWarmInitialize(initialize: JsonRpcRequest): boolean {
@@ -66,15 +61,15 @@ export function warmInitialize(
     const stopIntercepting = upstream.intercept((message) => {
       if (!isResponse(message) || message.id !== WARM_ID) return false;
       stopIntercepting();
-      const result = InitializeResultSchema.safeParse(message.result);
-      if (!result.success) {
+      const result = parseInitializeResult(message.result);
+      if (result === undefined) {
         fail(message.error !== undefined ? `server refused: ${message.error.message}` : 'answer is not an InitializeResult');
         return true;
       }
       clearTimeout(timer);
       metrics.countMessage('to_server', 'notifications/initialized');
       upstream.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-      resolve(message.result as InitializeResult);
+      resolve(result);
       return true;
     });
     // Until a session takes the process (and replaces this), nobody is there to answer it.
@@ -84,6 +79,6 @@ export function warmInitialize(
       }
     };
     metrics.countMessage('to_server', 'initialize');
-    upstream.send({ jsonrpc: '2.0', id: WARM_ID, method: 'initialize', params: { ...WARM_PARAMS, capabilities } });
+    upstream.send(bridgeInitialize(WARM_ID, capabilities));
   });
 }

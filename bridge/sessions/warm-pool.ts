@@ -6,7 +6,8 @@ import type { Logger } from 'pino';
 import type { JsonRpcRequest } from '../jsonrpc.js';
 import type { BridgeMetrics } from '../metrics.js';
 import type { Upstream } from '../upstream/upstream.js';
-import { matchesWarmInitialize, warmInitialize, type InitializeResult } from './warm-initialize.js';
+import type { InitializeResult } from './initialize.js';
+import { matchesWarmInitialize, warmInitialize } from './warm-initialize.js';
 import { backoffDelay } from '../../common/backoff.js';
 
 const MAX_BACKOFF_MS = 30_000;
