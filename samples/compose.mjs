@@ -70,7 +70,7 @@ export function bridgeArgs(s) {
   // laptop's clients reach the bridge on 127.0.0.1, where an issuer's audience would not match anyway).
   if ((s.tools?.allow ?? []).length > 0) flags.push('--tools-allow', s.tools.allow.join(','));
   if ((s.tools?.deny ?? []).length > 0) flags.push('--tools-deny', s.tools.deny.join(','));
-  flags.push('--drain-delay', '0');
+  flags.push('--drain-delay', '0', '--shutdown-grace', '20');
   const passEnv = [...Object.keys(RUNTIME_ENV), ...Object.keys(s.env ?? {})].filter((n, i, all) => all.indexOf(n) === i && n !== 'HOME');
   return [...flags, ...passEnv.flatMap((n) => ['--pass-env', n]), '--', ...s.command, ...(s.args ?? [])];
 }

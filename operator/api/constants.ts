@@ -36,6 +36,19 @@ export const AUTH_TOKEN_DIR = '/var/run/mcp/auth-token';
 export const AUTH_TOKEN_FILE = `${AUTH_TOKEN_DIR}/token`;
 export const TMP_DIR = '/tmp';
 
+/**
+ * How a bridge in a pod shuts down. SIGTERM comes when the pod is deleted, at the same moment its endpoint
+ * turns terminating; kube-proxy then needs time to stop sending new connections here (its network
+ * programming latency on the local cluster under a rolling update: up to 8 s, kubeproxy_network_programming_
+ * duration_seconds). The bridge serves everything for the drain delay and after it until its sessions are
+ * quiet (docs/design.md, shutdown), so the delay has to outlast that latency with room to spare.
+ */
+export const BRIDGE_DRAIN_DELAY_SECONDS = 15;
+/** Then in-flight calls get this long (the bridge's --shutdown-grace). */
+export const BRIDGE_SHUTDOWN_GRACE_SECONDS = 20;
+/** The pod's terminationGracePeriodSeconds: the drain, the grace, and the processes' own stop (stdin close, SIGTERM, SIGKILL). */
+export const BRIDGE_TERMINATION_GRACE_SECONDS = BRIDGE_DRAIN_DELAY_SECONDS + BRIDGE_SHUTDOWN_GRACE_SECONDS + 10;
+
 /** Non-root identity for every container (PodSecurity "restricted" wants a numeric user). */
 export const RUN_AS_USER = 65532;
 

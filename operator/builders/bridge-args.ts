@@ -1,5 +1,5 @@
 // The bridge's CLI contract (bridge/: `mcp-bridge [options] -- <command> [args...]`), rendered from a spec.
-import { AUTH_TOKEN_FILE, SESSION_KEY_FILE } from '../api/constants.js';
+import { AUTH_TOKEN_FILE, BRIDGE_DRAIN_DELAY_SECONDS, BRIDGE_SHUTDOWN_GRACE_SECONDS, SESSION_KEY_FILE } from '../api/constants.js';
 import type { McpServerSpec, SessionMode } from '../api/mcp-server.js';
 
 const SESSION_MODE_FLAG: Record<SessionMode, string> = { perSession: 'per-session', shared: 'shared' };
@@ -53,6 +53,7 @@ export function bridgeFlags(spec: McpServerSpec, serviceUrl: string): string[] {
   if (bridge.authTokenSecretRef !== undefined) flags.push('--auth-token-file', AUTH_TOKEN_FILE);
   flags.push(...policyFlags(spec, serviceUrl));
   flags.push('--session-key-file', SESSION_KEY_FILE);
+  flags.push('--drain-delay', String(BRIDGE_DRAIN_DELAY_SECONDS), '--shutdown-grace', String(BRIDGE_SHUTDOWN_GRACE_SECONDS));
   return flags;
 }
 

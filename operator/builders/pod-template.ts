@@ -4,6 +4,7 @@ import {
   AGENT_PATH,
   AGENT_SOCKET,
   AUTH_TOKEN_DIR,
+  BRIDGE_TERMINATION_GRACE_SECONDS,
   SESSION_KEY_DIR,
   SHARED_DIR,
   TMP_DIR,
@@ -203,6 +204,8 @@ export function buildPodSpec(name: string, spec: McpServerSpec, opts: BuildOptio
       enableServiceLinks: false,
     },
     {
+      // A bridge drains before it stops (BRIDGE_DRAIN_DELAY_SECONDS); the default 30 s would cut it short.
+      terminationGracePeriodSeconds: topology === 'streamable-http' ? undefined : BRIDGE_TERMINATION_GRACE_SECONDS,
       serviceAccountName: spec.serviceAccountName,
       nodeSelector: spec.nodeSelector,
       tolerations: spec.tolerations,
