@@ -13,7 +13,7 @@ export function rawAgent(maxSockets = 256) {
 }
 
 /** POSTs one JSON-RPC message; resolves {status, headers, message} (message undefined for 202). */
-function post(url, agent, body, headers) {
+export function post(url, agent, body, headers) {
   return new Promise((resolve, reject) => {
     const data = Buffer.from(JSON.stringify(body));
     const req = request(url, {
