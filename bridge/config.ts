@@ -12,9 +12,6 @@ export { ConfigError } from './cli/config-error.js';
 export { HELP } from './cli/help.js';
 export { otlpTracesUrlFrom } from './cli/otlp-env.js';
 
-export const SESSION_MODES = BRIDGE_OPTIONS.sessionMode.values;
-export type SessionMode = BridgeOptionValues['sessionMode'];
-
 export type BridgeConfig = Readonly<
   Omit<BridgeOptionValues, 'env'> & {
     /** The server command (after `--`); empty with --upstream-socket. */

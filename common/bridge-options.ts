@@ -283,8 +283,8 @@ export function envVarName(key: BridgeOptionKey): string {
   return `MCP_BRIDGE_${flagName(key).toUpperCase().replaceAll('-', '_')}`;
 }
 
-/** What a renderer may be given for an option: its parsed type (numbers as numbers), or nothing. */
-export type OptionArg<K extends BridgeOptionKey> = OptionValue<Options[K]> | readonly string[] | undefined;
+/** What a renderer may be given for an option: its parsed type (numbers as numbers, lists as arrays), or nothing. */
+export type OptionArg<K extends BridgeOptionKey> = (Options[K] extends { type: 'list' } ? readonly string[] : OptionValue<Options[K]>) | undefined;
 
 /**
  * The argv for one option: nothing when the value is unset (undefined, false, an empty list), a bare flag
