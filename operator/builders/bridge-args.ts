@@ -1,60 +1,65 @@
 // The bridge's CLI contract (bridge/: `mcp-bridge [options] -- <command> [args...]`), rendered from a spec.
+// Every flag comes from the options' one description (common/bridge-options.ts): a renamed or retyped
+// option is a compile error here, not a pod that fails to start.
+import { optionArgs } from '../../common/bridge-options.js';
 import { AUTH_TOKEN_FILE, BRIDGE_DRAIN_DELAY_SECONDS, BRIDGE_SHUTDOWN_GRACE_SECONDS, SESSION_KEY_FILE } from '../api/constants.js';
 import type { McpServerSpec, SessionMode } from '../api/mcp-server.js';
 
-const SESSION_MODE_FLAG: Record<SessionMode, string> = { perSession: 'per-session', shared: 'shared' };
+const SESSION_MODE_FLAG = { perSession: 'per-session', shared: 'shared' } as const satisfies Record<SessionMode, string>;
 
 /**
  * spec.auth and spec.tools as bridge flags. `serviceUrl` is the in-cluster base URL the operator
  * knows (the default OAuth resource when spec.auth.publicUrl is not set).
  */
 export function policyFlags(spec: McpServerSpec, serviceUrl: string): string[] {
-  const flags: string[] = [];
   const { auth, tools } = spec;
-  if (auth !== undefined) {
-    flags.push('--oauth-issuer', auth.issuer, '--public-url', auth.publicUrl ?? serviceUrl);
-    if (auth.audience !== undefined) flags.push('--oauth-audience', auth.audience);
-    if (auth.scopes.length > 0) flags.push('--oauth-scopes', auth.scopes.join(','));
-    if (auth.jwksCacheSeconds !== undefined) flags.push('--oauth-jwks-cache', String(auth.jwksCacheSeconds));
-    if (auth.forwardIdentity) flags.push('--forward-identity');
-  }
-  if (spec.prompts !== undefined) {
-    if (spec.prompts.allow.length > 0) flags.push('--prompts-allow', spec.prompts.allow.join(','));
-    if (spec.prompts.deny.length > 0) flags.push('--prompts-deny', spec.prompts.deny.join(','));
-  }
-  if (spec.resourceUris !== undefined) {
-    if (spec.resourceUris.allow.length > 0) flags.push('--resources-allow', spec.resourceUris.allow.join(','));
-    if (spec.resourceUris.deny.length > 0) flags.push('--resources-deny', spec.resourceUris.deny.join(','));
-  }
-  if (tools !== undefined) {
-    if (tools.allow.length > 0) flags.push('--tools-allow', tools.allow.join(','));
-    if (tools.deny.length > 0) flags.push('--tools-deny', tools.deny.join(','));
-    for (const rule of tools.scopes) flags.push('--tool-scopes', `${rule.tools}=${rule.scope}`);
-    if (tools.rateLimit !== undefined) {
-      flags.push('--rate-limit', tools.rateLimit.rate);
-      if (tools.rateLimit.burst !== undefined) flags.push('--rate-limit-burst', String(tools.rateLimit.burst));
-    }
-  }
-  return flags;
+  return [
+    ...(auth === undefined
+      ? []
+      : [
+          ...optionArgs('oauthIssuer', auth.issuer),
+          ...optionArgs('publicUrl', auth.publicUrl ?? serviceUrl),
+          ...optionArgs('oauthAudience', auth.audience),
+          ...optionArgs('oauthScopes', auth.scopes),
+          ...optionArgs('oauthJwksCache', auth.jwksCacheSeconds),
+          ...optionArgs('forwardIdentity', auth.forwardIdentity),
+        ]),
+    ...optionArgs('promptsAllow', spec.prompts?.allow),
+    ...optionArgs('promptsDeny', spec.prompts?.deny),
+    ...optionArgs('resourcesAllow', spec.resourceUris?.allow),
+    ...optionArgs('resourcesDeny', spec.resourceUris?.deny),
+    ...optionArgs('toolsAllow', tools?.allow),
+    ...optionArgs('toolsDeny', tools?.deny),
+    // One flag per rule (joined with commas they would parse the same): the args, and so the pod template
+    // hash of running McpServers, stay what they were.
+    ...(tools?.scopes ?? []).flatMap((rule) => optionArgs('toolScopes', [`${rule.tools}=${rule.scope}`])),
+    ...optionArgs('rateLimit', tools?.rateLimit?.rate),
+    ...optionArgs('rateLimitBurst', tools?.rateLimit?.burst),
+  ];
 }
 
 /** Flags common to both bridge topologies (everything before `--` or the upstream flags). */
 export function bridgeFlags(spec: McpServerSpec, serviceUrl: string): string[] {
   const { bridge, sessions } = spec;
-  // The bridge binds 127.0.0.1 by default (DNS-rebinding safety on laptops); in a pod it must listen on all.
-  const flags = ['--host', '0.0.0.0', '--port', String(bridge.port), '--session-mode', SESSION_MODE_FLAG[sessions.mode]];
-  if (sessions.warmPool !== undefined) flags.push('--warm-pool', String(sessions.warmPool));
-  if (sessions.warmPoolInitialize === true) flags.push('--warm-pool-initialize');
-  if (sessions.maxSessions !== undefined) flags.push('--max-sessions', String(sessions.maxSessions));
-  if (sessions.idleTimeoutSeconds !== undefined) flags.push('--idle-timeout', String(sessions.idleTimeoutSeconds));
-  if (bridge.maxBodyBytes !== undefined) flags.push('--max-body', String(bridge.maxBodyBytes));
-  if (bridge.maxLineBytes !== undefined) flags.push('--max-line', String(bridge.maxLineBytes));
-  if (bridge.allowedOrigins.length > 0) flags.push('--allowed-origins', bridge.allowedOrigins.join(','));
-  if (bridge.authTokenSecretRef !== undefined) flags.push('--auth-token-file', AUTH_TOKEN_FILE);
-  flags.push(...policyFlags(spec, serviceUrl));
-  flags.push('--session-key-file', SESSION_KEY_FILE);
-  flags.push('--drain-delay', String(BRIDGE_DRAIN_DELAY_SECONDS), '--shutdown-grace', String(BRIDGE_SHUTDOWN_GRACE_SECONDS));
-  return flags;
+  return [
+    // The bridge binds 127.0.0.1 by default (DNS-rebinding safety on laptops); in a pod it must listen on all.
+    ...optionArgs('host', '0.0.0.0'),
+    ...optionArgs('port', bridge.port),
+    ...optionArgs('sessionMode', SESSION_MODE_FLAG[sessions.mode]),
+    ...optionArgs('warmPool', sessions.warmPool),
+    ...optionArgs('warmPoolInitialize', sessions.warmPoolInitialize),
+    ...optionArgs('maxSessions', sessions.maxSessions),
+    ...optionArgs('idleTimeout', sessions.idleTimeoutSeconds),
+    ...optionArgs('maxBody', bridge.maxBodyBytes),
+    ...optionArgs('maxLine', bridge.maxLineBytes),
+    ...optionArgs('allowedOrigins', bridge.allowedOrigins),
+    ...optionArgs('authTokenFile', bridge.authTokenSecretRef === undefined ? undefined : AUTH_TOKEN_FILE),
+    ...policyFlags(spec, serviceUrl),
+    ...optionArgs('sessionKeyFile', SESSION_KEY_FILE),
+    // Longer than the bridge's defaults: see BRIDGE_DRAIN_DELAY_SECONDS.
+    ...optionArgs('drainDelay', BRIDGE_DRAIN_DELAY_SECONDS),
+    ...optionArgs('shutdownGrace', BRIDGE_SHUTDOWN_GRACE_SECONDS),
+  ];
 }
 
 /**
@@ -63,9 +68,9 @@ export function bridgeFlags(spec: McpServerSpec, serviceUrl: string): string[] {
  * names are not known here, so everything is passed.
  */
 export function passEnvFlags(spec: McpServerSpec, runtimeNames: readonly string[]): string[] {
-  if (spec.envFrom.length > 0) return ['--pass-env', '*'];
+  if (spec.envFrom.length > 0) return optionArgs('passEnv', ['*']);
   const names = [...runtimeNames, ...spec.env.map((e) => e.name)].filter((n, i, all) => all.indexOf(n) === i && n !== 'HOME');
-  return names.flatMap((n) => ['--pass-env', n]);
+  return names.flatMap((n) => optionArgs('passEnv', [n]));
 }
 
 /** Embedded topology: the bridge spawns the server itself. */
@@ -75,5 +80,5 @@ export function embeddedBridgeArgs(spec: McpServerSpec, serviceUrl: string, runt
 
 /** Sidecar topology: the bridge talks to the agent in the server container over the shared volume. */
 export function sidecarBridgeArgs(spec: McpServerSpec, serviceUrl: string, socket: string, agentPath: string): string[] {
-  return [...bridgeFlags(spec, serviceUrl), '--upstream-socket', socket, '--install-agent', agentPath];
+  return [...bridgeFlags(spec, serviceUrl), ...optionArgs('upstreamSocket', socket), ...optionArgs('installAgent', agentPath)];
 }

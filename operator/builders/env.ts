@@ -1,5 +1,6 @@
 // Container environments. The user's env wins over our defaults of the same name (env is a list keyed by
 // name under server-side apply, so duplicates would be rejected). MCP_BRIDGE_* names are reserved (CRD).
+import { envVarName } from '../../common/bridge-options.js';
 import type { EnvVar } from '../api/kube-types.js';
 import type { McpServerSpec } from '../api/mcp-server.js';
 import { TMP_DIR } from '../api/constants.js';
@@ -21,7 +22,7 @@ export function runtimeDefaults(): EnvVar[] {
 export function advertiseAddressEnv(port: number): EnvVar[] {
   return [
     { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
-    { name: 'MCP_BRIDGE_ADVERTISE_ADDRESS', value: `$(POD_IP):${port}` },
+    { name: envVarName('advertiseAddress'), value: `$(POD_IP):${port}` },
   ];
 }
 
@@ -31,8 +32,8 @@ export function advertiseAddressEnv(port: number): EnvVar[] {
  */
 export function identityEnv(name: string): EnvVar[] {
   return [
-    { name: 'MCP_BRIDGE_MCP_SERVER_NAME', value: name },
-    { name: 'MCP_BRIDGE_MCP_SERVER_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+    { name: envVarName('mcpServerName'), value: name },
+    { name: envVarName('mcpServerNamespace'), valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
   ];
 }
 

@@ -78,7 +78,7 @@ beforeAll(async () => {
   await docker(['version']).catch((e: unknown) => {
     throw new Error(`no Docker engine answers (run test/compose/run.sh, which starts one): ${String(e)}`);
   });
-  const { stdout } = await run(process.execPath, [join(ROOT, 'samples/generate.mjs'), '--compose-json']);
+  const { stdout } = await run(process.execPath, [join(ROOT, 'hack/run-ts.mjs'), join(ROOT, 'samples/generate.ts'), '--compose-json']);
   writeFileSync(join(work, 'model.json'), stdout);
   writeOverride();
   await compose(['up', '-d', '--wait', '--wait-timeout', '300'], 360_000);

@@ -8,7 +8,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 describe('the samples', () => {
   it('when generated again from samples/servers.json, then nothing in samples/k8s/ changes', () => {
-    execFileSync(process.execPath, [join(ROOT, 'samples/generate.mjs'), '--check'], { stdio: 'pipe' });
+    execFileSync(process.execPath, [join(ROOT, 'hack/run-ts.mjs'), join(ROOT, 'samples/generate.ts'), '--check'], { stdio: 'pipe' });
   });
 
   it('when the McpServers are read, then each one sets a command, and stdio ones a session mode', () => {

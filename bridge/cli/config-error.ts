@@ -1,0 +1,2 @@
+/** A refused command line or environment: main.ts prints its message and exits 2. */
+export class ConfigError extends Error {}
