@@ -6,7 +6,7 @@
 // volume, support services, resource limits). What Compose leaves out on purpose is named below
 // (COMPOSE_ONLY); a pod feature without a Compose form is refused with ComposeTranslationError.
 // Pure: the same servers.json gives byte-identical text.
-import { flagName, optionArgs } from '../common/bridge-options.js';
+import { flagName } from '../common/bridge-options.js';
 import { TMP_DIR, sessionKeySecretName } from '../operator/api/constants.js';
 import type { Container, EnvVar, PodSpec, Volume } from '../operator/api/kube-types.js';
 import { parseMcpServer, type McpServer } from '../operator/api/mcp-server.js';
