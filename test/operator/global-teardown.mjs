@@ -3,5 +3,8 @@
 export default async function teardown() {
   const cp = globalThis.mcpControlPlane;
   globalThis.mcpControlPlane = undefined;
-  await cp?.stop();
+  if (cp === undefined) return;
+  const t0 = performance.now();
+  await cp.stop();
+  process.stderr.write(`control plane stopped and removed in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
 }
