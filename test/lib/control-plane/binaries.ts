@@ -19,9 +19,9 @@ const script = `. hack/lib/common.sh
 bin_path etcd "$ETCD_VERSION"; echo
 for b in kube-apiserver kube-controller-manager kubectl; do bin_path "$b" "$K8S_VERSION"; echo; done`;
 
-/** Absolute paths of the control plane's binaries, checked to be executable. */
-export function controlPlaneBinaries(repoRoot: string): Record<ControlPlaneBinary, string> {
-  const paths = execFileSync('bash', ['-c', script], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+/** Absolute paths of the control plane's binaries, checked to be executable. `env` may set MCP_CACHE_DIR. */
+export function controlPlaneBinaries(repoRoot: string, env: NodeJS.ProcessEnv = process.env): Record<ControlPlaneBinary, string> {
+  const paths = execFileSync('bash', ['-c', script], { cwd: repoRoot, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
     .trim()
     .split('\n');
   const entries = CONTROL_PLANE_BINARIES.map((name, i) => [name, paths[i] ?? join('/nonexistent', name)] as const);
