@@ -21,8 +21,18 @@ export default {
     },
     // Chart and samples checked without a cluster (drift against crds/, operator/rbac.yaml, samples/servers.json).
     { ...common, displayName: 'static', testMatch: ['<rootDir>/test/e2e/static/**/*.test.ts'] },
-    // Against a real kube-apiserver (KUBECONFIG from hack/cluster-up.sh); run in band, one shared cluster.
-    { ...common, displayName: 'operator', testMatch: ['<rootDir>/test/operator/**/*.test.ts'] },
+    // The operator against a private control plane (etcd + kube-apiserver + kube-controller-manager) that
+    // the project's globalSetup starts in seconds and its globalTeardown removes: no cluster needed.
+    {
+      ...common,
+      displayName: 'operator',
+      testMatch: ['<rootDir>/test/operator/*.test.ts'],
+      globalSetup: '<rootDir>/test/operator/global-setup.mjs',
+      globalTeardown: '<rootDir>/test/operator/global-teardown.mjs',
+    },
+    // The few operator tests that need pods to run (kubelet, containerd, CNI, Services that route): against
+    // the full cluster in KUBECONFIG (test/operator/run.sh, after hack/cluster-up.sh); run in band.
+    { ...common, displayName: 'operator-cluster', testMatch: ['<rootDir>/test/operator/cluster/**/*.test.ts'] },
     // compose.yaml on a real Docker engine (test/compose/run.sh starts one and loads the images).
     { ...common, displayName: 'compose', testMatch: ['<rootDir>/test/compose/**/*.test.ts'] },
   ],

@@ -30,10 +30,11 @@ fi
 # bench/otel-overhead.mjs, built with the Collector Builder from the Go module proxy and cached under
 # /var/cache/mcp-sidecar/bin (cold: about 4 min on 2 shared cores; then only a path check).
 bash hack/otelcol.sh >/dev/null
-# The lint tier runs shellcheck (Debian package) over the shell scripts.
-if ! command -v shellcheck >/dev/null 2>&1; then
-  echo "setup: apt-get install shellcheck" >&2
+# The lint tier runs shellcheck (Debian package) over the shell scripts; the operator tier's control
+# plane makes its certificates with openssl.
+if ! command -v shellcheck >/dev/null 2>&1 || ! command -v openssl >/dev/null 2>&1; then
+  echo "setup: apt-get install shellcheck openssl" >&2
   # shellcheck source=hack/lib/common.sh
   . hack/lib/common.sh
-  apt_ensure shellcheck:shellcheck
+  apt_ensure shellcheck:shellcheck openssl:openssl
 fi

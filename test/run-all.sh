@@ -29,6 +29,9 @@ step "build";       npm run -s build
 step "agent (Go)";  (cd agent && go vet ./... && go test -count=1 ./...) && bash agent/build.sh
 step "unit";        npm run -s test:unit
 step "integration"; npm run -s test:integration
+# The operator against a control plane of its own (etcd, kube-apiserver, kube-controller-manager started
+# by the tests in a temp dir: no cluster, no lock). Its binaries are the cluster's (cached: seconds).
+step "operator (control plane)"; bash hack/build-binaries.sh && npm run -s test:operator
 step "conformance (SDK reference)"; test/conformance/bridge.sh reference
 step "conformance (bridge)";        test/conformance/bridge.sh
 step "conformance (bridge shared)"; BRIDGE_ARGS="--session-mode shared" test/conformance/bridge.sh
@@ -48,10 +51,10 @@ step "cluster up";                    eval "$(bash hack/cluster-up.sh | tail -1)
 # After cluster-up: its helm lints the chart.
 step "chart + samples (static)";      npm run -s test:static
 step "cluster acceptance";            bash test/cluster/cluster.test.sh
-# Images before the operator tier: some of its tests run pods from the node image (a fresh machine
+# Images before the operator's cluster tier: its tests run pods from the node image (a fresh machine
 # has none imported yet).
 step "images";                        bash hack/images.sh
-step "operator (real apiserver)";     npm run -s test:operator
+step "operator (full cluster: pods)"; npm run -s test:operator:cluster
 step "e2e (chart, samples, clients)"; bash test/e2e/run.sh
 step "cluster down + warm up";        bash test/cluster/down.test.sh
 # compose.yaml on a real Docker engine (started and stopped here if none runs; no iptables changes, so

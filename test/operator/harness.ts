@@ -3,7 +3,6 @@
 // e.g. `eval "$(hack/cluster-up.sh | tail -1)"`). The tests talk to the API with client-node directly,
 // independently of the operator's own adapter.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -14,13 +13,13 @@ import {
   KubeConfig,
   KubernetesObjectApi,
   PatchStrategy,
-  loadAllYaml,
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { parseConfig } from '../../operator/config.js';
 import { Operator } from '../../operator/operator.js';
+import { installCrds } from '../lib/control-plane/crds.js';
 import { waitFor as poll } from '../lib/wait-for.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -66,24 +65,9 @@ export function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T
   return poll(what, probe, { timeoutMs });
 }
 
-/** Installs (server-side applies) the CRD and waits for it to be Established. */
+/** Installs (server-side applies) the CRD and waits until McpServers can be listed. */
 export async function installCrd(a: Api): Promise<void> {
-  for (const obj of loadAllYaml(readFileSync(CRD_FILE, 'utf8')) as KubernetesObject[]) {
-    await a.objects.patch(obj, undefined, undefined, 'mcp-operator-tests', true, PatchStrategy.ServerSideApply);
-  }
-  await waitFor('the CRD to be Established', async () => {
-    const crd = await a.objects.read<KubernetesObject & { status?: { conditions?: { type: string; status: string }[] } }>({
-      apiVersion: 'apiextensions.k8s.io/v1',
-      kind: 'CustomResourceDefinition',
-      metadata: { name: `${PLURAL}.${GROUP}` },
-    });
-    return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') === true ? true : undefined;
-  });
-  // The discovery cache of the apiserver can lag the Established condition by a moment.
-  await waitFor('McpServers to be listable', async () => {
-    await a.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL });
-    return true;
-  });
+  await installCrds(a.kc, [CRD_FILE]);
 }
 
 /**

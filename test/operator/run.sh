@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# The operator tier: the operator in-process against the real kube-apiserver in KUBECONFIG.
+# The operator's full-cluster tier (jest project `operator-cluster`, test/operator/cluster/): the few
+# operator tests that need pods to run (kubelet, containerd, CNI, Services that route), the operator
+# in-process against the cluster in KUBECONFIG. The rest of the operator tests need only a control plane
+# and start their own (`npm run test:operator`, docs/operator.md#tests).
 # The tests own their namespaces and count the writes of the operators they start, so an operator that
 # is already running in the cluster (the chart installed by `npm start` or an earlier e2e run watches
 # every namespace) would act in them too. Such operators are scaled to 0 for the tier and restored after.
@@ -29,4 +32,4 @@ while read -r ns name replicas; do
   "${kubectl_bin}" wait -n "${ns}" --for=delete pod -l "${selector}" --timeout=120s >/dev/null
 done < <("${kubectl_bin}" get deployments -A -l "${selector}" -o jsonpath='{range .items[*]}{.metadata.namespace} {.metadata.name} {.spec.replicas}{"\n"}{end}')
 
-node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects operator --runInBand "$@"
+node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects operator-cluster --runInBand "$@"

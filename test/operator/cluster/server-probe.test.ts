@@ -24,7 +24,7 @@ import {
   waitFor,
   type McpServerObject,
   type RunningOperator,
-} from './harness.js';
+} from '../harness.js';
 
 const a = api();
 let ns = '';

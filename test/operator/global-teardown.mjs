@@ -1,0 +1,10 @@
+// Jest globalTeardown of the `operator` project: stops the control plane global-setup.mjs started
+// (kept on globalThis: Jest runs both hooks in its main process).
+export default async function teardown() {
+  const cp = globalThis.mcpControlPlane;
+  globalThis.mcpControlPlane = undefined;
+  if (cp === undefined) return;
+  const t0 = performance.now();
+  await cp.stop();
+  process.stderr.write(`control plane stopped and removed in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+}
