@@ -3,8 +3,24 @@
 // `undefined` knobs; `npm run generate` turns the same declarations into the CRD's OpenAPI schema with its
 // CEL rules (operator/api/crd/, crds/mcp.sidecar.dev_mcpservers.yaml). How to read them: schema-kit.ts.
 import { z } from 'zod';
-import { envFromSource, envVar, networkPeer, networkPort, quantityMap, toleration, volume, volumeMount } from './kube-shapes.js';
-import { cel, crd, nonEmptyForTheOperator } from './schema-kit.js';
+import { envFromSource, envVar, quantityMap, toleration, volume, volumeMount } from './kube-shapes.js';
+import { networkSchema } from './network-schema.js';
+import { authSchema, nameFilter, toolsSchema } from './policy-schema.js';
+import { cel, crd } from './schema-kit.js';
+import { mcpServerStatusSchema } from './status-schema.js';
+
+export { networkSchema, type Network } from './network-schema.js';
+export {
+  autoscalingStatusSchema,
+  conditionSchema,
+  mcpServerStatusSchema,
+  serverStatusSchema,
+  type AutoscalingStatus,
+  type Condition,
+  type Era,
+  type McpServerStatus,
+  type ServerStatus,
+} from './status-schema.js';
 
 export const sessionModeSchema = z
   .enum(['perSession', 'shared'])
@@ -135,180 +151,6 @@ const bridgeSchema = z.object({
   maxBodyBytes: z.number().int().min(1024).meta(crd({ description: 'Largest HTTP request body accepted.' })).optional(),
   maxLineBytes: z.number().int().min(1024).meta(crd({ description: 'Largest single message (stdout line) accepted from the server.' })).optional(),
 });
-
-/** An OAuth scope token (RFC 6749 §3.3: printable ASCII but space, '"' and '\'). */
-// eslint-disable-next-line no-useless-escape -- the apiserver's RE2 reads this pattern too; escaped, it means the same to both.
-const scopeToken = z.string().min(1).max(256).regex(/^[!#-\[\]-~]+$/);
-
-/** OAuth 2.1 resource-server mode of the bridge (docs/security.md). Nothing in it is secret. */
-const authSchema = z
-  .object({
-    issuer: nonEmptyForTheOperator(z.string().max(2048)).meta(
-      crd({
-        description:
-          "The authorization server's issuer URL; its metadata (and jwks_uri) come from /.well-known/oauth-authorization-server or /.well-known/openid-configuration.",
-      }),
-    ),
-    audience: nonEmptyForTheOperator(z.string().max(2048))
-      .meta(crd({ description: 'The aud a token must carry. Default: publicUrl.' }))
-      .optional(),
-    publicUrl: nonEmptyForTheOperator(z.string().max(2048))
-      .meta(
-        crd({
-          description:
-            "The server's canonical URL as clients reach it (the OAuth resource, RFC 8707). Default: the in-cluster Service URL (http://NAME.NAMESPACE.svc.cluster.local:PORT); set it when clients come through an ingress.",
-        }),
-      )
-      .optional(),
-    scopes: z.array(scopeToken).max(32).default([]).meta(crd({ description: 'Scopes every request needs.' })),
-    jwksCacheSeconds: z
-      .number()
-      .int()
-      .min(1)
-      .max(86400)
-      .meta(
-        crd({
-          description:
-            "How long the issuer's keys are kept before they are fetched again (default 600). An unknown key id fetches them again at once (at most every 30 s).",
-        }),
-      )
-      .optional(),
-    forwardIdentity: z
-      .boolean()
-      .default(false)
-      .meta(
-        crd({
-          description:
-            'Give the MCP server the validated caller (sub, client_id, scopes) in each request\'s params._meta["dev.mcp-sidecar/identity"]. Off by default.',
-        }),
-      ),
-  })
-  .meta(
-    crd({
-      description:
-        'OAuth 2.1 resource-server mode of the bridge (MCP authorization): every request needs a JWT access token from the issuer, with the audience and scopes below; RFC 9728 metadata is served at /.well-known/oauth-protected-resource. docs/security.md.',
-      'x-kubernetes-validations': [
-        cel(
-          "self.issuer.startsWith('https://') || self.issuer.matches('^http://(localhost|127[.][0-9.]+)(:[0-9]+)?(/.*)?$')",
-          'spec.auth.issuer must be an https URL (http only for a loopback issuer in the same pod): the keys that sign the tokens are fetched from it',
-        ),
-        cel("!has(self.publicUrl) || self.publicUrl.matches('^https?://[^/?#]+(/[^?#]*)?$')", 'spec.auth.publicUrl must be an http(s) URL without query or fragment'),
-      ],
-    }),
-  );
-
-/** A tool name or glob: commas and '=' separate entries in the bridge's flags. */
-const toolPattern = z.string().min(1).max(256).regex(/^[^,=]+$/);
-const toolPatterns = z.array(toolPattern).max(256).default([]);
-
-const toolsSchema = z
-  .object({
-    allow: toolPatterns,
-    deny: toolPatterns,
-    scopes: z
-      .array(z.object({ tools: toolPattern, scope: scopeToken }))
-      .max(64)
-      .default([])
-      .meta(
-        crd({
-          description:
-            "Tools matching a pattern need a scope in the caller's token (needs spec.auth); a caller without it does not see them, and a call gets 403 insufficient_scope.",
-        }),
-      ),
-    rateLimit: z
-      .object({
-        rate: z
-          .string()
-          .max(32)
-          .regex(/^([1-9][0-9]*(\.[0-9]+)?|0\.[0-9]*[1-9][0-9]*)\/[smh]$/)
-          .meta(crd({ description: 'N/s, N/m or N/h with N > 0, e.g. 60/m' })),
-        burst: z
-          .number()
-          .int()
-          .min(1)
-          .max(1000000)
-          .meta(crd({ description: 'Calls allowed at once after a quiet period (default: the N of rate).' }))
-          .optional(),
-      })
-      .meta(
-        crd({
-          description:
-            "tools/call per caller (the token's sub, else the client address) and tool, counted per pod: over it, HTTP 429 with Retry-After (bridge --rate-limit). See docs/security.md#rate-limits.",
-        }),
-      )
-      .optional(),
-  })
-  .meta(
-    crd({
-      description:
-        'Which tools clients see and may call (the bridge filters tools/list per caller and refuses other calls). Names or globs with * and ?; deny wins over allow.',
-    }),
-  );
-
-/** Prompts (by name) and resources (by URI) clients may see and use: allow/deny globs, deny wins. */
-const namePatterns = z
-  .array(
-    z
-      .string()
-      .min(1)
-      .max(1024)
-      .regex(/^[^,]+$/),
-  )
-  .max(256)
-  .default([]);
-const nameFilter = (description: string) => z.object({ allow: namePatterns, deny: namePatterns }).meta(crd({ description }));
-
-/**
- * spec.network: the McpServer's NetworkPolicy (operator/builders/network-policy.ts). Peers and ports are
- * NetworkPolicy's own shapes, validated by the CRD schema and passed through as written.
- */
-export const networkSchema = z
-  .object({
-    ingress: z
-      .object({ from: z.array(networkPeer).max(32).default([]) })
-      .meta(
-        crd({
-          description:
-            "Set: only these peers may connect (plus the operator's namespace, for its MCP probe, and the McpServer's own pods, for session relays between replicas); from: [] = nobody else. Kubelet probes from the node are not affected.",
-        }),
-      )
-      .optional(),
-    egress: z
-      .object({
-        dns: z
-          .boolean()
-          .default(true)
-          .meta(crd({ admissionDefault: true, description: 'Allow DNS (UDP and TCP port 53, any destination).' })),
-        publicInternet: z
-          .boolean()
-          .default(false)
-          .meta(
-            crd({
-              admissionDefault: true,
-              description:
-                'Allow every address outside the private (RFC 1918, RFC 6598, RFC 4193), loopback and link-local ranges, any port: for servers like fetch that must reach the web but not the cluster or cloud metadata.',
-            }),
-          ),
-        allow: z
-          .array(
-            z
-              .object({ to: z.array(networkPeer).max(32).optional(), ports: z.array(networkPort).max(32).optional() })
-              .meta(crd({ 'x-kubernetes-validations': [cel('has(self.to) || has(self.ports)', 'an egress rule names peers (to), ports, or both')] })),
-          )
-          .max(32)
-          .default([])
-          .meta(crd({ description: 'NetworkPolicy egress rules: to (peers; empty = any destination) and ports (empty = any port).' })),
-      })
-      .meta(crd({ description: 'Set: the server may connect only to what is allowed here (plus DNS unless dns is false, and its own pods).' }))
-      .optional(),
-  })
-  .meta(
-    crd({
-      description:
-        "Network reach of the server's pods: a NetworkPolicy owned by the operator (deleted when this is removed). Absent: no policy (any pod may connect, the server may connect anywhere). Enforced only where the cluster runs a NetworkPolicy engine. See docs/security.md#network.",
-    }),
-  );
-export type Network = z.infer<typeof networkSchema>;
 
 /** Rules across fields of the spec: each names the fields it relates (the CRD evaluates them on spec). */
 const specRules = [
@@ -474,84 +316,6 @@ export const mcpServerSpecSchema = z
   })
   .meta(crd({ 'x-kubernetes-validations': specRules }));
 export type McpServerSpec = z.infer<typeof mcpServerSpecSchema>;
-
-// The status is written by the operator and read leniently: a status this version does not understand
-// must never make the object unparseable. So the constraints the apiserver checks on status writes are
-// CRD-only (meta), not parse checks.
-const int32 = crd({ format: 'int32' });
-const int64 = crd({ format: 'int64' });
-const dateTime = crd({ format: 'date-time' });
-
-export const conditionSchema = z.object({
-  type: z.string().meta(crd({ maxLength: 316 })),
-  status: z.enum(['True', 'False', 'Unknown']),
-  reason: z.string().meta(crd({ maxLength: 1024 })),
-  message: z.string().meta(crd({ maxLength: 32768 })),
-  lastTransitionTime: z.string().meta(dateTime),
-  observedGeneration: z.number().int().meta(crd({ format: 'int64', minimum: 0 })).optional(),
-});
-export type Condition = z.infer<typeof conditionSchema>;
-
-/** The protocol eras of MCP: "modern" = 2026-07-28 and later (no initialize), "legacy" = the 2024/2025 revisions. */
-export type Era = 'modern' | 'legacy';
-
-/** What the operator's MCP probe observed of the server (status.server). */
-export const serverStatusSchema = z
-  .object({
-    name: z.string().meta(crd({ maxLength: 256, description: 'serverInfo.name' })).optional(),
-    version: z.string().meta(crd({ maxLength: 256, description: 'serverInfo.version' })).optional(),
-    protocolVersions: z
-      .array(z.string().meta(crd({ maxLength: 64 })))
-      .meta(
-        crd({
-          maxItems: 16,
-          description: 'Protocol versions the server supports, newest first (server/discover: supportedVersions; initialize: the version negotiated).',
-        }),
-      )
-      .optional(),
-    eras: z
-      .array(z.string().meta(crd({ enum: ['modern', 'legacy'] satisfies Era[] })))
-      .meta(
-        crd({
-          maxItems: 2,
-          description: 'modern (2026-07-28 and later: server/discover, no initialize) and/or legacy (the initialize-based 2024/2025 revisions).',
-        }),
-      )
-      .optional(),
-  })
-  .meta(
-    crd({
-      description:
-        "What the operator's MCP probe found (server/discover, or initialize for 2025-era servers): self-reported, for display. Absent until a probe succeeded; see the ServerVerified condition.",
-    }),
-  );
-export type ServerStatus = z.infer<typeof serverStatusSchema>;
-
-/** What the HorizontalPodAutoscaler reports (status.autoscaling), copied from its status. */
-export const autoscalingStatusSchema = z
-  .object({
-    currentReplicas: z.number().int().meta(int32).optional(),
-    desiredReplicas: z.number().int().meta(int32).optional(),
-    lastScaleTime: z.string().meta(dateTime).optional(),
-  })
-  .meta(crd({ description: 'What the HorizontalPodAutoscaler reports (spec.autoscaling); see the Autoscaling condition.' }));
-export type AutoscalingStatus = z.infer<typeof autoscalingStatusSchema>;
-
-export const mcpServerStatusSchema = z.object({
-  observedGeneration: z.number().int().meta(int64).optional(),
-  replicas: z.number().int().meta(int32).optional(),
-  readyReplicas: z.number().int().meta(int32).optional(),
-  selector: z.string().meta(crd({ description: 'Label selector of the pods (scale subresource, HPA).' })).optional(),
-  url: z.string().meta(crd({ description: 'In-cluster Streamable HTTP endpoint.' })).optional(),
-  sseUrl: z.string().meta(crd({ description: 'In-cluster legacy HTTP+SSE endpoint.' })).optional(),
-  server: serverStatusSchema.optional(),
-  autoscaling: autoscalingStatusSchema.optional(),
-  conditions: z
-    .array(conditionSchema)
-    .meta(crd({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] }))
-    .optional(),
-});
-export type McpServerStatus = z.infer<typeof mcpServerStatusSchema>;
 
 export const mcpServerSchema = z.object({
   metadata: z.object({
