@@ -53,6 +53,6 @@ export const quantity = intOrString(
 /**
  * A check of the parse only, with no counterpart in the CRD (zod refinements do not reach JSON Schema):
  * where the operator has always refused what admission accepts. Kept as it was so that behaviour does not
- * change; the ADR lists them.
+ * change; the ADR lists them. The message is zod's own for min(1), so an InvalidSpec status reads as before.
  */
 export const nonEmptyForTheOperator = (s: z.ZodString) => s.refine((v) => v.length > 0, { message: 'Too small: expected string to have >=1 characters' });
