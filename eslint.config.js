@@ -17,7 +17,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
-  // The JavaScript tools (bench/, samples/, charts/sync.mjs, test fixtures and conformance servers): the
+  // The JavaScript tools (bench/, samples/, test fixtures and conformance servers): the
   // rules that need no types (they are not in the TypeScript project).
   {
     files: ['**/*.mjs'],
