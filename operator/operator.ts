@@ -8,6 +8,7 @@ import type { OperatorConfig } from './config.js';
 import { ApplyMemo } from './controller/apply-memo.js';
 import { Controller, keyOf } from './controller/controller.js';
 import { Reconciler } from './controller/reconciler.js';
+import type { KedaAvailability } from './builders/autoscaler-choice.js';
 import { HealthServer } from './http/health-server.js';
 import { InformerRunner } from './kube/informer-runner.js';
 import { KubeClient, type KubeConfig } from './kube/kube-client.js';
@@ -43,7 +44,7 @@ export class Operator {
   private readonly elector: LeaderElector | undefined;
   private readonly prober: Prober | undefined;
   private readonly scaledObjects: InformerRunner<KubernetesObject>;
-  private kedaInstalled = false;
+  private keda: KedaAvailability = 'absent';
   private stopping = false;
   private resolveLost: () => void = () => undefined;
   readonly metrics: OperatorMetrics;
@@ -107,7 +108,7 @@ export class Operator {
         secret: (n, name) => secrets.informer.get(name, n),
         pods: (n, name) => pods.informer.list(n).filter((p) => p.metadata?.labels?.[LABEL_SERVER] === name),
         autoscaler: (n, name) => autoscalers.informer.get(name, n),
-        scaledObject: (n, name) => (this.kedaInstalled ? scaledObjects.informer.get(name, n) : undefined),
+        scaledObject: (n, name) => (this.keda === 'installed' ? scaledObjects.informer.get(name, n) : undefined),
         disruptionBudget: (n, name) => budgets.informer.get(name, n),
         networkPolicy: (n, name) => networkPolicies.informer.get(name, n),
         claimAccessModes: (n, name) => {
@@ -125,7 +126,7 @@ export class Operator {
         bridgeOtlpEndpoint: config.bridgeOtlpEndpoint,
         ...(config.operatorNamespace === '' ? {} : { operatorNamespace: config.operatorNamespace }),
       },
-      autoscaling: () => ({ kedaInstalled: this.kedaInstalled, prometheusUrl: config.autoscalingPrometheusUrl }),
+      autoscaling: () => ({ keda: this.keda, prometheusUrl: config.autoscalingPrometheusUrl }),
       randomKey: () => randomBytes(32),
       now: () => new Date(),
       log,
@@ -163,9 +164,9 @@ export class Operator {
     this.log.info({ port: this.port, namespace: this.config.namespace || '(all)' }, 'health and metrics listening');
     // Once per process: installing KEDA later takes an operator restart (docs/autoscaling.md). Until then
     // McpServers with bridge-metric targets say Autoscaling=False KedaNotInstalled.
-    this.kedaInstalled = await this.client.servesScaledObjects();
-    this.log.info({ kedaInstalled: this.kedaInstalled }, 'KEDA ScaledObject API discovered');
-    if (this.kedaInstalled) this.runners.push(this.scaledObjects);
+    this.keda = await this.client.scaledObjectAvailability(this.config.namespace);
+    this.log.info({ keda: this.keda }, 'KEDA ScaledObject API discovered');
+    if (this.keda === 'installed') this.runners.push(this.scaledObjects);
     await Promise.all(this.runners.map((r) => r.start()));
     this.log.info({ synced: this.runners.every((r) => r.synced) }, 'informers started');
     if (this.elector === undefined) {

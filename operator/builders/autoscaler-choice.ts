@@ -7,11 +7,16 @@ import { usesBridgeMetrics } from './scaled-object.js';
 
 /** What the operator knows of the cluster's autoscaling components (config and API discovery). */
 export interface AutoscalingEnvironment {
-  /** keda.sh/v1alpha1 ScaledObject is served (checked once at operator start). */
-  kedaInstalled: boolean;
+  /**
+   * keda.sh/v1alpha1 ScaledObject, as found once at operator start: served and ours to list ('installed'),
+   * not served ('absent'), or served but our RBAC may not list it ('forbidden': a chart older than the operator).
+   */
+  keda: KedaAvailability;
   /** Prometheus for the ScaledObjects' triggers (--autoscaling-prometheus-url); '' = none. */
   prometheusUrl: string;
 }
+
+export type KedaAvailability = 'installed' | 'absent' | 'forbidden';
 
 export type AutoscalerChoice =
   | { kind: 'none' }
@@ -25,7 +30,17 @@ export function chooseAutoscaler(mcp: McpServer, plan: ReplicaPlan, env: Autosca
   const autoscaling = mcp.spec.autoscaling;
   if (!plan.autoscale || autoscaling === undefined) return { kind: 'none' };
   if (!usesBridgeMetrics(autoscaling.targets)) return { kind: 'hpa' };
-  if (!env.kedaInstalled) {
+  if (env.keda === 'forbidden') {
+    return {
+      kind: 'blocked',
+      blocked: {
+        reason: 'KedaForbidden',
+        message:
+          'Targets on bridge metrics need a KEDA ScaledObject, and the operator may not list scaledobjects.keda.sh: grant it (operator/rbac.yaml, the chart\'s ClusterRole) and restart the operator',
+      },
+    };
+  }
+  if (env.keda === 'absent') {
     return {
       kind: 'blocked',
       blocked: {

@@ -41,7 +41,7 @@ const samples = readdirSync(samplesDir).filter((f) => f.endsWith('.yaml'));
 /** As the reconciler chooses (autoscaler-choice.ts) on a cluster with KEDA and the sample Prometheus. */
 const PROMETHEUS = 'http://prometheus.monitoring.svc.cluster.local:9090';
 function autoscalerOf(mcp: McpServer, plan: ReplicaPlan): KubeObject[] {
-  const choice = chooseAutoscaler(mcp, plan, { kedaInstalled: true, prometheusUrl: PROMETHEUS });
+  const choice = chooseAutoscaler(mcp, plan, { keda: 'installed', prometheusUrl: PROMETHEUS });
   const a = mcp.spec.autoscaling;
   if (a === undefined) return [];
   if (choice.kind === 'hpa') return [buildAutoscaler(mcp, a)];

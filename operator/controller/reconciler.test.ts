@@ -110,7 +110,7 @@ function startPod(world: FakeWorld): void {
 
 const PROMETHEUS = 'http://prometheus.monitoring.svc.cluster.local:9090';
 
-function setup(servers?: ServerObserver, autoscaling: AutoscalingEnvironment = { kedaInstalled: true, prometheusUrl: PROMETHEUS }) {
+function setup(servers?: ServerObserver, autoscaling: AutoscalingEnvironment = { keda: 'installed', prometheusUrl: PROMETHEUS }) {
   const world = new FakeWorld();
   let keys = 0;
   const reconciler = new Reconciler({
@@ -228,9 +228,10 @@ describe('Reconciler', () => {
   });
 
   it.each([
-    [{ kedaInstalled: false, prometheusUrl: PROMETHEUS }, 'KedaNotInstalled'],
-    [{ kedaInstalled: true, prometheusUrl: '' }, 'PrometheusNotConfigured'],
-  ])('when bridge-metric targets are set and the cluster offers %j, then no autoscaler is applied and Autoscaling=False says %s', async (env, reason) => {
+    [{ keda: 'absent', prometheusUrl: PROMETHEUS }, 'KedaNotInstalled'],
+    [{ keda: 'forbidden', prometheusUrl: PROMETHEUS }, 'KedaForbidden'],
+    [{ keda: 'installed', prometheusUrl: '' }, 'PrometheusNotConfigured'],
+  ] as [AutoscalingEnvironment, string][])('when bridge-metric targets are set and the cluster offers %j, then no autoscaler is applied and Autoscaling=False says %s', async (env, reason) => {
     const { world, reconciler } = setup(undefined, env);
     if (world.mcp !== undefined) world.mcp = { ...world.mcp, spec: { command: ['srv'], autoscaling: { maxReplicas: 4, targets: { sessionsPerPod: 10 } } } };
     await expect(reconciler.reconcile('ns/fs')).resolves.toBe('success');

@@ -70,7 +70,7 @@ export interface ReconcilerDeps {
   /** MCP probes of available servers (status.server, ServerVerified); undefined = probing is off. */
   servers?: ServerObserver;
   buildOptions: BuildOptions;
-  /** KEDA and Prometheus, as far as autoscaling needs them (kedaInstalled is known once the operator started). */
+  /** KEDA and Prometheus, as far as autoscaling needs them (KEDA's availability is known once the operator started). */
   autoscaling: () => AutoscalingEnvironment;
   /** I/O kept out of the builders. */
   randomKey: () => Buffer;

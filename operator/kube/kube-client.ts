@@ -144,7 +144,7 @@ export class KubeClient {
     return makeInformer(this.kubeConfig, nsPath('/apis/autoscaling/v2', namespace, 'horizontalpodautoscalers'), list, labelSelector);
   }
 
-  /** Our ScaledObjects (KEDA); start it only where servesScaledObjects() said yes. */
+  /** Our ScaledObjects (KEDA); started only where scaledObjectAvailability() said 'installed'. */
   scaledObjectInformer(namespace: string): Watched<KubernetesObject> {
     const labelSelector = MANAGED_SELECTOR;
     const base = { group: KEDA_GROUP, version: KEDA_VERSION, plural: SCALED_OBJECT_PLURAL, labelSelector };
@@ -155,13 +155,24 @@ export class KubeClient {
     return makeInformer(this.kubeConfig, nsPath(`/apis/${KEDA_GROUP}/${KEDA_VERSION}`, namespace, SCALED_OBJECT_PLURAL), list, labelSelector);
   }
 
-  /** Whether the cluster serves KEDA's ScaledObject (its CRDs are installed): API discovery, 404 = no. */
-  async servesScaledObjects(): Promise<boolean> {
+  /**
+   * Whether the cluster serves KEDA's ScaledObject (API discovery: its CRDs are installed) and we may list
+   * it where we watch (an older chart's RBAC may not allow it: the informer would then never sync).
+   */
+  async scaledObjectAvailability(namespace: string): Promise<'installed' | 'absent' | 'forbidden'> {
     try {
       const list = await this.custom.getAPIResources({ group: KEDA_GROUP, version: KEDA_VERSION });
-      return list.resources.some((r) => r.name === SCALED_OBJECT_PLURAL);
+      if (!list.resources.some((r) => r.name === SCALED_OBJECT_PLURAL)) return 'absent';
     } catch (err) {
-      if (isNotFound(err)) return false;
+      if (isNotFound(err)) return 'absent';
+      throw err;
+    }
+    const base = { group: KEDA_GROUP, version: KEDA_VERSION, plural: SCALED_OBJECT_PLURAL, limit: 1 };
+    try {
+      await (namespace === '' ? this.custom.listClusterCustomObject(base) : this.custom.listNamespacedCustomObject({ ...base, namespace }));
+      return 'installed';
+    } catch (err) {
+      if (statusCodeOf(err) === 403) return 'forbidden';
       throw err;
     }
   }

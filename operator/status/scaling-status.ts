@@ -24,7 +24,7 @@ export interface HpaView extends KubeObject {
  * Prometheus triggers need an address.
  */
 export interface AutoscalerBlocked {
-  reason: 'KedaNotInstalled' | 'PrometheusNotConfigured';
+  reason: 'KedaNotInstalled' | 'KedaForbidden' | 'PrometheusNotConfigured';
   message: string;
 }
 
