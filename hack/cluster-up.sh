@@ -188,6 +188,7 @@ main() {
   # KEDA: the external metrics API for the McpServer targets on bridge metrics (ScaledObjects; ADR 0106).
   # Its operator polls the scalers (Prometheus) and serves their values over gRPC (mutual TLS) to its
   # adapter, which the apiserver aggregates as v1beta1.external.metrics.k8s.io. No webhooks.
+  # WATCH_NAMESPACE must be set; empty = all namespaces.
   log "KEDA ${KEDA_VERSION} (operator + metrics adapter, host processes on ${NODE_IP}; APIService v1beta1.external.metrics.k8s.io)"
   local kcfg; kcfg="$(keda_config_dir)"
   kc apply --server-side --force-conflicts -f "${kcfg}/crds.yaml" >/dev/null || die "could not apply KEDA's CRDs (${kcfg}/crds.yaml)"
@@ -195,13 +196,13 @@ main() {
   kc apply -f "${CONF}/keda.yaml" >/dev/null || die "could not create KEDA's namespace/Service/APIService/RBAC"
   kc apply -f "${kcfg}/roles.yaml" >/dev/null || die "could not apply KEDA's roles (${kcfg}/roles.yaml)"
   write_keda_files
-  KEDA_CLUSTER_OBJECT_NAMESPACE=keda POD_NAMESPACE=keda MCP_DAEMON_RESOLV_CONF="${KEDA_DIR}/resolv.conf" \
+  WATCH_NAMESPACE="" KEDA_CLUSTER_OBJECT_NAMESPACE=keda POD_NAMESPACE=keda MCP_DAEMON_RESOLV_CONF="${KEDA_DIR}/resolv.conf" \
     start_daemon keda "${B_KEDA}" \
     --kubeconfig "${KCFG}/keda.kubeconfig" --leader-elect=false --metrics-bind-address 0 \
     --health-probe-bind-address "127.0.0.1:${KEDA_HEALTH_PORT}" --metrics-service-bind-address "${NODE_IP}:${KEDA_GRPC_PORT}" \
     --cert-dir "${KEDA_DIR}/certs" --zap-log-level info
   wait_daemon keda "KEDA operator /readyz" 60 curl -fsS "http://127.0.0.1:${KEDA_HEALTH_PORT}/readyz"
-  KEDA_CLUSTER_OBJECT_NAMESPACE=keda POD_NAMESPACE=keda start_daemon keda-adapter "${B_KEDA_ADAPTER}" \
+  WATCH_NAMESPACE="" KEDA_CLUSTER_OBJECT_NAMESPACE=keda POD_NAMESPACE=keda start_daemon keda-adapter "${B_KEDA_ADAPTER}" \
     --kubeconfig "${KCFG}/keda.kubeconfig" --lister-kubeconfig "${KCFG}/keda.kubeconfig" \
     --authentication-kubeconfig "${KCFG}/keda.kubeconfig" --authorization-kubeconfig "${KCFG}/keda.kubeconfig" \
     --bind-address "${NODE_IP}" --secure-port "${KEDA_ADAPTER_PORT}" --port "${KEDA_ADAPTER_METRICS_PORT}" \
