@@ -172,7 +172,8 @@ describe('spec.autoscaling on bridge metrics: a KEDA ScaledObject', () => {
   }, 240_000);
 
   it('when the bridge-metric target is removed, then the ScaledObject (and KEDA\'s HPA) go and the operator\'s HPA is back', async () => {
-    await patchMcpServerSpec(a, open, 'keda', { autoscaling: BRIDGED.autoscaling });
+    // A merge patch: null removes the key (the targets object would otherwise keep it).
+    await patchMcpServerSpec(a, open, 'keda', { autoscaling: { ...BRIDGED.autoscaling, targets: { cpuUtilizationPercent: 80, inFlightRequestsPerPod: null } } });
     await waitFor('the operator\'s HPA again', () => hpa(open, 'keda'), 60_000);
     await waitFor('the ScaledObject deleted', async () => ((await scaledObject(open, 'keda')) === undefined ? true : undefined), 60_000);
     await waitFor('KEDA\'s HPA deleted', async () => ((await hpa(open, 'keda-hpa-keda')) === undefined ? true : undefined), 60_000);
