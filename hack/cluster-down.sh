@@ -35,7 +35,7 @@ if [ -x "${STATE}/bin/crictl" ]; then CRICTL="${STATE}/bin/crictl"; fi
 if [ -x "${STATE}/bin/kube-proxy" ]; then KUBE_PROXY="${STATE}/bin/kube-proxy"; fi
 
 # Control loops first, so nothing recreates pods while we remove them.
-stop_daemons 20 kube-scheduler kube-controller-manager kubelet kube-proxy kube-router coredns metrics-server
+stop_daemons 20 keda-adapter keda kube-scheduler kube-controller-manager kubelet kube-proxy kube-router coredns metrics-server
 
 # Pod sandboxes: stop and remove them through CRI. containerd then runs CNI DEL for each one
 # (veth, netns, host-local IP, portmap/masquerade rules) and the shims exit.

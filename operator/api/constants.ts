@@ -61,3 +61,14 @@ export const sessionKeySecretName = (mcpServerName: string): string => `${mcpSer
  */
 export const METRIC_IN_FLIGHT = 'mcp_bridge_requests_in_flight';
 export const METRIC_SESSIONS = 'mcp_bridge_sessions_active';
+
+/**
+ * KEDA (ADR 0106): the operator owns a ScaledObject instead of the HPA when a target is a bridge metric;
+ * KEDA then owns the HPA, named by horizontalPodAutoscalerConfig.name (kedaHpaName).
+ */
+export const KEDA_API_VERSION = 'keda.sh/v1alpha1';
+export const KEDA_GROUP = 'keda.sh';
+export const KEDA_VERSION = 'v1alpha1';
+export const SCALED_OBJECT_KIND = 'ScaledObject';
+export const SCALED_OBJECT_PLURAL = 'scaledobjects';
+export const kedaHpaName = (mcpServerName: string): string => `keda-hpa-${mcpServerName}`;

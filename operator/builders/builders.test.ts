@@ -5,10 +5,13 @@ import { ANNOTATION_CONFIG_HASH, RUN_AS_USER } from '../api/constants.js';
 import { parseMcpServer, type McpServer } from '../api/mcp-server.js';
 import { objectToYaml, yamlToObjects } from '../kube/kube-client.js';
 import type { BuildOptions } from './build-options.js';
+import type { KubeObject } from '../api/kube-types.js';
 import { buildAutoscaler, buildDisruptionBudget } from './autoscaler.js';
+import { chooseAutoscaler } from './autoscaler-choice.js';
+import { buildScaledObject } from './scaled-object.js';
 import { buildDeployment } from './deployment.js';
 import { buildNetworkPolicy } from './network-policy.js';
-import { planReplicas } from './replica-plan.js';
+import { planReplicas, type ReplicaPlan } from './replica-plan.js';
 import { buildService } from './service.js';
 import { buildSessionKeySecret } from './session-key-secret.js';
 import { serverUrls } from './urls.js';
@@ -35,6 +38,17 @@ function minimal(spec: Record<string, unknown>): McpServer {
 
 const samples = readdirSync(samplesDir).filter((f) => f.endsWith('.yaml'));
 
+/** As the reconciler chooses (autoscaler-choice.ts) on a cluster with KEDA and the sample Prometheus. */
+const PROMETHEUS = 'http://prometheus.monitoring.svc.cluster.local:9090';
+function autoscalerOf(mcp: McpServer, plan: ReplicaPlan): KubeObject[] {
+  const choice = chooseAutoscaler(mcp, plan, { keda: 'installed', prometheusUrl: PROMETHEUS });
+  const a = mcp.spec.autoscaling;
+  if (a === undefined) return [];
+  if (choice.kind === 'hpa') return [buildAutoscaler(mcp, a)];
+  if (choice.kind === 'scaledObject') return [buildScaledObject(mcp, a, choice.prometheusUrl)];
+  return [];
+}
+
 describe('builders against golden files (UPDATE_GOLDEN=1 rewrites them)', () => {
   it.each(samples)('when %s is built, then the children match the golden YAML byte for byte', (file) => {
     const mcp = sample(file);
@@ -43,7 +57,7 @@ describe('builders against golden files (UPDATE_GOLDEN=1 rewrites them)', () => 
     const children = [
       buildDeployment(mcp, opts, plan),
       buildService(mcp),
-      ...(plan.autoscale && mcp.spec.autoscaling !== undefined ? [buildAutoscaler(mcp, mcp.spec.autoscaling)] : []),
+      ...autoscalerOf(mcp, plan),
       ...(plan.disruptionBudget ? [buildDisruptionBudget(mcp)] : []),
       ...[buildNetworkPolicy(mcp, { ...opts, operatorNamespace: 'mcp-system' })].filter((p) => p !== undefined),
     ];
@@ -51,6 +65,35 @@ describe('builders against golden files (UPDATE_GOLDEN=1 rewrites them)', () => 
     const golden = join(goldenDir, file);
     if (process.env.UPDATE_GOLDEN === '1' || !existsSync(golden)) writeFileSync(golden, text);
     expect(text).toBe(readFileSync(golden, 'utf8'));
+  });
+});
+
+describe('the autoscaler of each kind of target (golden)', () => {
+  const withTargets = (targets: Record<string, number>): McpServer => {
+    const mcp = sample('autoscaling.yaml');
+    return { ...mcp, spec: { ...mcp.spec, autoscaling: { minReplicas: 2, maxReplicas: 6, targets, scaleDownStabilizationSeconds: 120 } } };
+  };
+  it.each([
+    ['hpa-resource-targets.yaml', { cpuUtilizationPercent: 70, memoryUtilizationPercent: 80 }, 'HorizontalPodAutoscaler'],
+    ['scaledobject-all-targets.yaml', { inFlightRequestsPerPod: 8, sessionsPerPod: 100, cpuUtilizationPercent: 70, memoryUtilizationPercent: 80 }, 'ScaledObject'],
+  ])('when the targets are those of %s, then the one autoscaler built is a %s matching the golden YAML', (file, targets, kind) => {
+    const mcp = withTargets(targets);
+    const built = autoscalerOf(mcp, planReplicas(mcp.spec, new Map()));
+    expect(built.map((o) => o.kind)).toEqual([kind]);
+    const text = built.map((o) => objectToYaml(o)).join('---\n');
+    const golden = join(goldenDir, 'autoscalers', file);
+    if (process.env.UPDATE_GOLDEN === '1' || !existsSync(golden)) writeFileSync(golden, text);
+    expect(text).toBe(readFileSync(golden, 'utf8'));
+  });
+
+  it('when a ScaledObject is built, then each bridge target queries the sum over this server\'s pods, which the HPA averages per pod', () => {
+    const mcp = withTargets({ inFlightRequestsPerPod: 8, sessionsPerPod: 100 });
+    const so = buildScaledObject(mcp, mcp.spec.autoscaling ?? { minReplicas: 1, maxReplicas: 1, targets: {} }, PROMETHEUS);
+    expect(so.spec.triggers).toEqual([
+      { type: 'prometheus', metricType: 'AverageValue', metadata: expect.objectContaining({ query: 'sum(mcp_bridge_requests_in_flight{namespace="tools",service="everything"})', threshold: '8' }) as unknown },
+      { type: 'prometheus', metricType: 'AverageValue', metadata: expect.objectContaining({ query: 'sum(mcp_bridge_sessions_active{namespace="tools",service="everything"})', threshold: '100' }) as unknown },
+    ]);
+    expect(so.spec.scaleTargetRef).toEqual({ apiVersion: 'mcp.sidecar.dev/v1alpha1', kind: 'McpServer', name: 'everything' });
   });
 });
 

@@ -6,6 +6,7 @@ import type { ProbeResult } from '../probe/probe-result.js';
 import type { ProbeTarget } from '../probe/probe-target.js';
 import type { ServerObserver } from '../probe/prober.js';
 import { ApplyMemo } from './apply-memo.js';
+import type { AutoscalingEnvironment } from '../builders/autoscaler-choice.js';
 import type { HpaView } from '../status/scaling-status.js';
 import { Reconciler, type Caches, type ChildRef, type Writer } from './reconciler.js';
 
@@ -40,6 +41,9 @@ class FakeWorld implements Caches, Writer {
   }
   autoscaler(ns: string, name: string): HpaView | undefined {
     return this.objects.get(`HorizontalPodAutoscaler/${ns}/${name}`);
+  }
+  scaledObject(ns: string, name: string): KubeObject | undefined {
+    return this.objects.get(`ScaledObject/${ns}/${name}`);
   }
   disruptionBudget(ns: string, name: string): KubeObject | undefined {
     return this.objects.get(`PodDisruptionBudget/${ns}/${name}`);
@@ -104,7 +108,9 @@ function startPod(world: FakeWorld): void {
   ];
 }
 
-function setup(servers?: ServerObserver) {
+const PROMETHEUS = 'http://prometheus.monitoring.svc.cluster.local:9090';
+
+function setup(servers?: ServerObserver, autoscaling: AutoscalingEnvironment = { keda: 'installed', prometheusUrl: PROMETHEUS }) {
   const world = new FakeWorld();
   let keys = 0;
   const reconciler = new Reconciler({
@@ -113,6 +119,7 @@ function setup(servers?: ServerObserver) {
     memo: new ApplyMemo(),
     ...(servers === undefined ? {} : { servers }),
     buildOptions: { bridgeImage: 'b:1', bridgeImagePullPolicy: 'IfNotPresent', bridgeMetricsAnnotations: false },
+    autoscaling: () => autoscaling,
     randomKey: () => Buffer.alloc(32, ++keys),
     now: () => new Date('2026-01-01T00:00:00Z'),
     log: pino({ level: 'silent' }),
@@ -169,12 +176,12 @@ describe('Reconciler', () => {
     const respec = (spec: Record<string, unknown>, generation: number): void => {
       if (world.mcp !== undefined) world.mcp = { ...world.mcp, spec, metadata: { ...world.mcp.metadata, generation } };
     };
-    respec({ command: ['srv'], replicas: 1, autoscaling: { minReplicas: 2, maxReplicas: 4, targets: { inFlightRequestsPerPod: 5 } } }, 2);
+    respec({ command: ['srv'], replicas: 1, autoscaling: { minReplicas: 2, maxReplicas: 4, targets: { cpuUtilizationPercent: 50 } } }, 2);
     await reconciler.reconcile('ns/fs');
     expect(world.writes).toEqual(expect.arrayContaining(['apply HorizontalPodAutoscaler/ns/fs', 'apply PodDisruptionBudget/ns/fs']));
     expect((world.objects.get('Deployment/ns/fs') as Deployment).spec?.replicas).toBe(2);
     // The HPA wrote 3 through the scale subresource: the Deployment follows.
-    respec({ command: ['srv'], replicas: 3, autoscaling: { minReplicas: 2, maxReplicas: 4, targets: { inFlightRequestsPerPod: 5 } } }, 3);
+    respec({ command: ['srv'], replicas: 3, autoscaling: { minReplicas: 2, maxReplicas: 4, targets: { cpuUtilizationPercent: 50 } } }, 3);
     world.writes = [];
     await reconciler.reconcile('ns/fs');
     expect(world.writes).toEqual(['apply Deployment/ns/fs', 'status']);
@@ -187,6 +194,50 @@ describe('Reconciler', () => {
     world.writes = [];
     await reconciler.reconcile('ns/fs');
     expect(world.writes).toEqual([]);
+  });
+
+  it('when a bridge-metric target is added and removed, then the HPA hands over to a ScaledObject and back, and status reads KEDA\'s HPA', async () => {
+    const { world, reconciler } = setup();
+    const respec = (targets: Record<string, unknown>, replicas: number, generation: number): void => {
+      if (world.mcp !== undefined) world.mcp = { ...world.mcp, spec: { command: ['srv'], replicas, autoscaling: { minReplicas: 1, maxReplicas: 4, targets } }, metadata: { ...world.mcp.metadata, generation } };
+    };
+    respec({ cpuUtilizationPercent: 50 }, 1, 2);
+    await reconciler.reconcile('ns/fs');
+    expect(world.writes).toContain('apply HorizontalPodAutoscaler/ns/fs');
+    // The HPA scaled to 2; then a bridge-metric target is added.
+    respec({ cpuUtilizationPercent: 50, inFlightRequestsPerPod: 4 }, 2, 3);
+    world.writes = [];
+    await reconciler.reconcile('ns/fs');
+    expect(world.writes).toEqual(expect.arrayContaining(['delete HorizontalPodAutoscaler/ns/fs', 'apply ScaledObject/ns/fs']));
+    expect((world.objects.get('Deployment/ns/fs') as Deployment).spec?.replicas).toBe(2);
+    expect(world.mcp?.status?.conditions?.find((c) => c.type === 'Autoscaling')).toMatchObject({ status: 'Unknown', reason: 'AutoscalerPending' });
+    // KEDA created its HPA (a label of ours, no owner of ours) and it reports: status reads it.
+    world.objects.set('HorizontalPodAutoscaler/ns/keda-hpa-fs', {
+      metadata: { name: 'keda-hpa-fs', namespace: 'ns' },
+      status: { currentReplicas: 2, desiredReplicas: 3, conditions: [{ type: 'ScalingActive', status: 'True', reason: 'ValidMetricFound', message: 'ok' }] },
+    } as KubeObject);
+    await reconciler.reconcile('ns/fs');
+    expect(world.mcp?.status?.autoscaling).toEqual({ currentReplicas: 2, desiredReplicas: 3 });
+    expect(world.mcp?.status?.conditions?.find((c) => c.type === 'Autoscaling')).toMatchObject({ status: 'True' });
+    // Back to CPU only: the ScaledObject goes (KEDA's HPA with it), the operator's HPA returns.
+    respec({ cpuUtilizationPercent: 50 }, 3, 4);
+    world.writes = [];
+    await reconciler.reconcile('ns/fs');
+    expect(world.writes).toEqual(expect.arrayContaining(['apply HorizontalPodAutoscaler/ns/fs', 'delete ScaledObject/ns/fs']));
+    expect((world.objects.get('Deployment/ns/fs') as Deployment).spec?.replicas).toBe(3);
+  });
+
+  it.each([
+    [{ keda: 'absent', prometheusUrl: PROMETHEUS }, 'KedaNotInstalled'],
+    [{ keda: 'forbidden', prometheusUrl: PROMETHEUS }, 'KedaForbidden'],
+    [{ keda: 'installed', prometheusUrl: '' }, 'PrometheusNotConfigured'],
+  ] as [AutoscalingEnvironment, string][])('when bridge-metric targets are set and the cluster offers %j, then no autoscaler is applied and Autoscaling=False says %s', async (env, reason) => {
+    const { world, reconciler } = setup(undefined, env);
+    if (world.mcp !== undefined) world.mcp = { ...world.mcp, spec: { command: ['srv'], autoscaling: { maxReplicas: 4, targets: { sessionsPerPod: 10 } } } };
+    await expect(reconciler.reconcile('ns/fs')).resolves.toBe('success');
+    expect(world.writes.filter((w) => w.includes('HorizontalPodAutoscaler') || w.includes('ScaledObject'))).toEqual([]);
+    expect(world.mcp?.status?.conditions?.find((c) => c.type === 'Autoscaling')).toMatchObject({ status: 'False', reason });
+    expect(world.mcp?.status?.conditions?.find((c) => c.type === 'Reconciled')).toMatchObject({ status: 'True' });
   });
 
   it('when spec.network is set and removed, then the NetworkPolicy is applied once, then deleted', async () => {

@@ -3,11 +3,13 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Deployment, Pod, Secret, Service } from '../api/kube-types.js';
 import type { Logger } from 'pino';
-import { ANNOTATION_CONFIG_HASH, sessionKeySecretName } from '../api/constants.js';
+import { ANNOTATION_CONFIG_HASH, KEDA_API_VERSION, SCALED_OBJECT_KIND, kedaHpaName, sessionKeySecretName } from '../api/constants.js';
 import { parseMcpServer, type McpServer, type McpServerStatus } from '../api/mcp-server.js';
 import type { BuildOptions } from '../builders/build-options.js';
 import { canonicalJson, contentHash } from '../builders/canonical-json.js';
 import { buildAutoscaler, buildDisruptionBudget } from '../builders/autoscaler.js';
+import { chooseAutoscaler, type AutoscalerChoice, type AutoscalingEnvironment } from '../builders/autoscaler-choice.js';
+import { buildScaledObject } from '../builders/scaled-object.js';
 import { buildDeployment } from '../builders/deployment.js';
 import { buildNetworkPolicy } from '../builders/network-policy.js';
 import { planReplicas, writableClaims, type ClaimModes, type ReplicaPlan } from '../builders/replica-plan.js';
@@ -16,7 +18,7 @@ import { buildService } from '../builders/service.js';
 import { buildSessionKeySecret } from '../builders/session-key-secret.js';
 import type { ServerObserver } from '../probe/prober.js';
 import { planProbe } from '../probe/probe-target.js';
-import type { HpaView } from '../status/scaling-status.js';
+import type { AutoscalerBlocked, HpaView } from '../status/scaling-status.js';
 import type { ServerObservation } from '../status/server-status.js';
 import {
   computeStatus,
@@ -36,6 +38,8 @@ export interface Caches {
   /** The McpServer's pods (for the MCP probe). */
   pods(namespace: string, name: string): readonly Pod[];
   autoscaler(namespace: string, name: string): HpaView | undefined;
+  /** Our KEDA ScaledObjects (always undefined where KEDA is not installed). */
+  scaledObject(namespace: string, name: string): KubernetesObject | undefined;
   disruptionBudget(namespace: string, name: string): KubernetesObject | undefined;
   networkPolicy(namespace: string, name: string): KubernetesObject | undefined;
   /** A PersistentVolumeClaim's access modes (bound: the volume's; else as asked); undefined = no such claim. */
@@ -66,6 +70,8 @@ export interface ReconcilerDeps {
   /** MCP probes of available servers (status.server, ServerVerified); undefined = probing is off. */
   servers?: ServerObserver;
   buildOptions: BuildOptions;
+  /** KEDA and Prometheus, as far as autoscaling needs them (KEDA's availability is known once the operator started). */
+  autoscaling: () => AutoscalingEnvironment;
   /** I/O kept out of the builders. */
   randomKey: () => Buffer;
   now: () => Date;
@@ -98,6 +104,7 @@ export class Reconciler {
       this.deps.memo.forget(childKey('Deployment', namespace, name));
       this.deps.memo.forget(childKey('Service', namespace, name));
       this.deps.memo.forget(childKey('HorizontalPodAutoscaler', namespace, name));
+      this.deps.memo.forget(childKey(SCALED_OBJECT_KIND, namespace, name));
       this.deps.memo.forget(childKey('PodDisruptionBudget', namespace, name));
       this.deps.memo.forget(childKey('NetworkPolicy', namespace, name));
       this.deps.servers?.forget(key);
@@ -117,17 +124,18 @@ export class Reconciler {
     let outcome: ReconcileOutcome = { ok: true };
     let failure: unknown;
     const plan = this.planReplicas(mcp);
+    const autoscaler = chooseAutoscaler(mcp, plan, this.deps.autoscaling());
     const desired = buildDeployment(mcp, this.deps.buildOptions, plan);
     let deployment: Deployment | undefined;
     try {
-      deployment = await this.reconcileChildren(mcp, desired, plan);
+      deployment = await this.reconcileChildren(mcp, desired, plan, autoscaler);
     } catch (err) {
       failure = err;
       outcome = { ok: false, reason: 'ApplyFailed', message: errorMessage(err) };
       deployment = this.deps.caches.deployment(namespace, name);
     }
     const server = this.observeServer(key, mcp, desired);
-    const scaling = { plan, autoscaler: plan.autoscale ? this.deps.caches.autoscaler(namespace, name) : undefined };
+    const scaling = { plan, ...this.observeAutoscaler(mcp, autoscaler) };
     await this.writeStatusIfChanged(namespace, name, computeStatus(mcp, deployment, outcome, server, scaling), mcp.status);
     if (failure !== undefined) throw new ReconcileError(`reconcile ${key}: ${outcome.ok ? '' : outcome.message}`, failure);
     return 'success';
@@ -140,15 +148,52 @@ export class Reconciler {
     return planReplicas(mcp.spec, modes);
   }
 
+  /** The HPA that scales the McpServer (ours, or KEDA's for a ScaledObject), or why there is none. */
+  private observeAutoscaler(mcp: McpServer, choice: AutoscalerChoice): { autoscaler?: HpaView; blocked?: AutoscalerBlocked } {
+    const { namespace, name } = mcp.metadata;
+    const hpa = (n: string): { autoscaler?: HpaView } => {
+      const found = this.deps.caches.autoscaler(namespace, n);
+      return found === undefined ? {} : { autoscaler: found };
+    };
+    switch (choice.kind) {
+      case 'hpa':
+        return hpa(name);
+      case 'scaledObject':
+        return hpa(kedaHpaName(name));
+      case 'blocked':
+        return { blocked: choice.blocked };
+      case 'none':
+        return {};
+    }
+  }
+
+  /**
+   * The HPA or the ScaledObject, and never both for long: switching between them (a bridge-metric target
+   * added or removed) applies the new one and deletes the other in the same reconcile. Both scale the
+   * McpServer's scale subresource, so spec.replicas carries over.
+   */
+  private async reconcileAutoscaler(mcp: McpServer, choice: AutoscalerChoice): Promise<void> {
+    const { namespace, name } = mcp.metadata;
+    const autoscaling = mcp.spec.autoscaling;
+    if (choice.kind === 'hpa' && autoscaling !== undefined) {
+      await this.applyChild<KubernetesObject>(buildAutoscaler(mcp, autoscaling), this.deps.caches.autoscaler(namespace, name));
+    } else {
+      await this.deleteChild('autoscaling/v2', 'HorizontalPodAutoscaler', mcp, this.deps.caches.autoscaler(namespace, name));
+    }
+    if (choice.kind === 'scaledObject' && autoscaling !== undefined) {
+      await this.applyChild<KubernetesObject>(buildScaledObject(mcp, autoscaling, choice.prometheusUrl), this.deps.caches.scaledObject(namespace, name));
+    } else {
+      await this.deleteChild(KEDA_API_VERSION, SCALED_OBJECT_KIND, mcp, this.deps.caches.scaledObject(namespace, name));
+    }
+  }
+
   /** Applies every child; returns the Deployment as last observed (apply response or cache). */
-  private async reconcileChildren(mcp: McpServer, desired: Deployment, plan: ReplicaPlan): Promise<Deployment | undefined> {
+  private async reconcileChildren(mcp: McpServer, desired: Deployment, plan: ReplicaPlan, autoscaler: AutoscalerChoice): Promise<Deployment | undefined> {
     const { namespace, name } = mcp.metadata;
     if (topologyOf(mcp.spec) !== 'streamable-http') await this.ensureSessionKey(mcp);
     await this.applyChild(buildService(mcp), this.deps.caches.service(namespace, name));
     const deployment = await this.applyChild(desired, this.deps.caches.deployment(namespace, name));
-    const autoscaling = plan.autoscale ? mcp.spec.autoscaling : undefined;
-    if (autoscaling !== undefined) await this.applyChild<KubernetesObject>(buildAutoscaler(mcp, autoscaling), this.deps.caches.autoscaler(namespace, name));
-    else await this.deleteChild('autoscaling/v2', 'HorizontalPodAutoscaler', mcp, this.deps.caches.autoscaler(namespace, name));
+    await this.reconcileAutoscaler(mcp, autoscaler);
     if (plan.disruptionBudget) await this.applyChild<KubernetesObject>(buildDisruptionBudget(mcp), this.deps.caches.disruptionBudget(namespace, name));
     else await this.deleteChild('policy/v1', 'PodDisruptionBudget', mcp, this.deps.caches.disruptionBudget(namespace, name));
     const networkPolicy = buildNetworkPolicy(mcp, this.deps.buildOptions);

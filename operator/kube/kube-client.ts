@@ -35,7 +35,7 @@ import type {
   V1Secret,
   V1Service,
 } from '@kubernetes/client-node';
-import { FIELD_MANAGER, GROUP, PLURAL, VERSION } from '../api/constants.js';
+import { FIELD_MANAGER, GROUP, KEDA_GROUP, KEDA_VERSION, PLURAL, SCALED_OBJECT_PLURAL, VERSION } from '../api/constants.js';
 import type { McpServerStatus } from '../api/mcp-server.js';
 import { MANAGED_SELECTOR } from '../builders/labels.js';
 
@@ -142,6 +142,39 @@ export class KubeClient {
         ? this.autoscaling.listHorizontalPodAutoscalerForAllNamespaces({ labelSelector })
         : this.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace, labelSelector });
     return makeInformer(this.kubeConfig, nsPath('/apis/autoscaling/v2', namespace, 'horizontalpodautoscalers'), list, labelSelector);
+  }
+
+  /** Our ScaledObjects (KEDA); started only where scaledObjectAvailability() said 'installed'. */
+  scaledObjectInformer(namespace: string): Watched<KubernetesObject> {
+    const labelSelector = MANAGED_SELECTOR;
+    const base = { group: KEDA_GROUP, version: KEDA_VERSION, plural: SCALED_OBJECT_PLURAL, labelSelector };
+    const list = async (): Promise<KubernetesListObject<KubernetesObject>> =>
+      (namespace === ''
+        ? await this.custom.listClusterCustomObject(base)
+        : await this.custom.listNamespacedCustomObject({ ...base, namespace })) as KubernetesListObject<KubernetesObject>;
+    return makeInformer(this.kubeConfig, nsPath(`/apis/${KEDA_GROUP}/${KEDA_VERSION}`, namespace, SCALED_OBJECT_PLURAL), list, labelSelector);
+  }
+
+  /**
+   * Whether the cluster serves KEDA's ScaledObject (API discovery: its CRDs are installed) and we may list
+   * it where we watch (an older chart's RBAC may not allow it: the informer would then never sync).
+   */
+  async scaledObjectAvailability(namespace: string): Promise<'installed' | 'absent' | 'forbidden'> {
+    try {
+      const list = await this.custom.getAPIResources({ group: KEDA_GROUP, version: KEDA_VERSION });
+      if (!list.resources.some((r) => r.name === SCALED_OBJECT_PLURAL)) return 'absent';
+    } catch (err) {
+      if (isNotFound(err)) return 'absent';
+      throw err;
+    }
+    const base = { group: KEDA_GROUP, version: KEDA_VERSION, plural: SCALED_OBJECT_PLURAL, limit: 1 };
+    try {
+      await (namespace === '' ? this.custom.listClusterCustomObject(base) : this.custom.listNamespacedCustomObject({ ...base, namespace }));
+      return 'installed';
+    } catch (err) {
+      if (statusCodeOf(err) === 403) return 'forbidden';
+      throw err;
+    }
   }
 
   disruptionBudgetInformer(namespace: string): Watched<V1PodDisruptionBudget> {

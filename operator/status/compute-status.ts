@@ -6,7 +6,7 @@ import { selectorString } from '../builders/labels.js';
 import { serverUrls } from '../builders/urls.js';
 import type { ReplicaPlan } from '../builders/replica-plan.js';
 import { planReplicas } from '../builders/replica-plan.js';
-import { scalingPart, type HpaView } from './scaling-status.js';
+import { scalingPart, type AutoscalerBlocked, type HpaView } from './scaling-status.js';
 import { serverPart, type ServerObservation } from './server-status.js';
 
 export type ConditionStatus = Condition['status'];
@@ -92,6 +92,7 @@ export interface DesiredStatus extends Omit<McpServerStatus, 'conditions'> {
 export interface Scaling {
   plan: ReplicaPlan;
   autoscaler?: HpaView;
+  blocked?: AutoscalerBlocked;
 }
 
 /**
@@ -109,7 +110,7 @@ export function computeStatus(
   const view = deployment === undefined ? undefined : viewOf(deployment);
   const urls = serverUrls(mcp);
   const probed = serverPart(server, mcp.status, gen);
-  const scaled = scalingPart(mcp, scaling.plan, scaling.autoscaler);
+  const scaled = scalingPart(mcp, scaling.plan, scaling.autoscaler, scaling.blocked);
   return {
     observedGeneration: gen,
     replicas: view?.replicas ?? 0,

@@ -18,6 +18,16 @@ export interface HpaView extends KubeObject {
   };
 }
 
+/**
+ * Why the operator could not put an autoscaler in place for a spec that asks for one (a defined refusal,
+ * shown as Autoscaling=False): bridge-metric targets need KEDA's ScaledObject (ADR 0106), and its
+ * Prometheus triggers need an address.
+ */
+export interface AutoscalerBlocked {
+  reason: 'KedaNotInstalled' | 'KedaForbidden' | 'PrometheusNotConfigured';
+  message: string;
+}
+
 export interface ScalingPart {
   autoscaling?: AutoscalingStatus;
   conditions: DesiredCondition[];
@@ -41,11 +51,17 @@ function autoscalingCondition(hpa: HpaView | undefined, gen: number): DesiredCon
   return cond(CONDITION_AUTOSCALING, 'True', 'ScalingActive', active.message ?? 'The autoscaler computes the replica count from its metrics', gen);
 }
 
-export function scalingPart(mcp: McpServer, plan: ReplicaPlan, hpa: HpaView | undefined): ScalingPart {
+/**
+ * @param hpa the HPA that scales the McpServer: the operator's own, or KEDA's for a ScaledObject.
+ * @param blocked set when no autoscaler could be put in place.
+ */
+export function scalingPart(mcp: McpServer, plan: ReplicaPlan, hpa: HpaView | undefined, blocked?: AutoscalerBlocked): ScalingPart {
   const gen = mcp.metadata.generation;
   const conditions: DesiredCondition[] = [];
   let autoscaling: AutoscalingStatus | undefined;
-  if (plan.autoscale) {
+  if (plan.autoscale && blocked !== undefined) {
+    conditions.push(cond(CONDITION_AUTOSCALING, 'False', blocked.reason, blocked.message, gen));
+  } else if (plan.autoscale) {
     conditions.push(autoscalingCondition(hpa, gen));
     const st = hpa?.status;
     if (st !== undefined) {

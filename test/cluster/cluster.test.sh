@@ -185,6 +185,24 @@ check "the APIService v1beta1.metrics.k8s.io is Available" \
 top_lists_echo() { [ "$(k top pods -n "${NS}" --no-headers 2>/dev/null | grep -c '^echo-')" -eq 2 ]; }
 check "kubectl top pods shows both echo pods" poll 90 top_lists_echo
 
+# --- external metrics (KEDA: operator + adapter, host daemons) ---------------------------------------
+check "the APIService v1beta1.external.metrics.k8s.io (KEDA's adapter) is Available" \
+  k wait --for=condition=Available apiservice/v1beta1.external.metrics.k8s.io --timeout=60s
+check "KEDA's ScaledObject CRD is established" k wait --for=condition=Established crd/scaledobjects.keda.sh --timeout=30s
+k apply -n "${NS}" -f - >/dev/null <<EOF
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: {name: echo}
+spec:
+  scaleTargetRef: {name: echo}
+  minReplicaCount: 2
+  maxReplicaCount: 3
+  triggers:
+  - {type: cpu, metricType: Utilization, metadata: {value: "90"}}
+EOF
+keda_hpa() { [ "$(k get hpa keda-hpa-echo -n "${NS}" -o jsonpath='{.spec.scaleTargetRef.name}' 2>/dev/null)" = echo ]; }
+check "KEDA's operator turns a ScaledObject into its HPA (keda-hpa-echo)" poll 60 keda_hpa
+
 # --- PodSecurity admission --------------------------------------------------------------------------
 k create namespace "${NS_PSA}" >/dev/null
 k label namespace "${NS_PSA}" pod-security.kubernetes.io/enforce=restricted >/dev/null
