@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const chart = join(root, 'charts/mcp-sidecar-operator');
+/** @type {[source: string, copy: string][]} */
 const pairs = readdirSync(join(root, 'crds')).filter((f) => f.endsWith('.yaml')).map((f) => [`crds/${f}`, `crds/${f}`]);
 pairs.push(['operator/rbac.yaml', 'files/rbac.yaml']);
 const check = process.argv.includes('--check');

@@ -1,7 +1,11 @@
 // A tiny block-style YAML writer for plain data (maps, arrays, scalars), enough for the generated samples.
 // Deterministic: the same data gives byte-identical text (the drift checks compare text).
 
-/** A YAML scalar: plain when unambiguous, JSON-quoted otherwise. */
+/**
+ * A YAML scalar: plain when unambiguous, JSON-quoted otherwise.
+ * @param {unknown} v
+ * @returns {string}
+ */
 export function scalar(v) {
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   const s = String(v);
@@ -9,7 +13,11 @@ export function scalar(v) {
   return plain ? s : JSON.stringify(s);
 }
 
-/** Block-style YAML for plain data (maps, arrays, scalars); scalar arrays in flow style while they fit a line. */
+/**
+ * Block-style YAML for plain data (maps, arrays, scalars); scalar arrays in flow style while they fit a line.
+ * @param {unknown} v
+ * @returns {string}
+ */
 export function yaml(v, indent = 0) {
   const pad = ' '.repeat(indent);
   if (Array.isArray(v)) {
