@@ -53,10 +53,27 @@ async function sessionsActive(url) {
  * For each installed version: a fresh per-session bridge (server-everything, --vanished-after
  * `vanishedAfter`), `runs` CLI runs one after another, then a wait of up to 4 x the grace for the
  * count to come back. Resolves one row per version (skipped versions say so).
+ * @typedef {{ version: string, skipped: string }} SkippedRow
+ * @typedef {object} InspectorRow
+ * @property {string} version
+ * @property {undefined} [skipped]
+ * @property {number} runs
+ * @property {number} failures
+ * @property {string | undefined} firstFailure
+ * @property {number} meanRunMs
+ * @property {number} baseline processes in the bridge's tree before the loop
+ * @property {number} peak
+ * @property {number} afterLoop
+ * @property {number} sessionsAfterLoop
+ * @property {number} afterGrace
+ * @property {number} sessionsAfterGrace
+ * @property {number} backInMs
+ * @property {boolean} ok
  * @param {{ runs?: number, vanishedAfter?: number, log?: (line: string) => void }} [options]
+ * @returns {Promise<(SkippedRow | InspectorRow)[]>}
  */
 export async function inspectorLoop({ runs = 20, vanishedAfter = 2, log = () => {} } = {}) {
-  /** @type {({ version: string, skipped: string } | Record<string, unknown>)[]} */
+  /** @type {(SkippedRow | InspectorRow)[]} */
   const rows = [];
   const home = mkdtempSync(path.join(os.tmpdir(), 'soak-inspector-home-'));
   // The 2.x CLI writes a catalog under $HOME: keep it out of the user's home.
