@@ -16,10 +16,14 @@ if (!chartAvailable()) {
   process.stderr.write('chart modules missing: run bash bench/setup-peers.sh first\n');
   process.exit(1);
 }
+/**
+ * What test/e2e/35-autoscaling.test.ts writes.
+ * @type {{ secondsToScaleUp: number, secondsToScaleDown: number, callsUnderLoad: number, callsPerSecond: number, failures: number, samples: { t: number, replicas: number, ready: number, calls: number }[] }}
+ */
 const figures = JSON.parse(readFileSync(input, 'utf8'));
 /** Calls per second between consecutive samples (the samples are ~2 s apart). */
 const rates = figures.samples.slice(1).map((s, i) => {
-  const prev = figures.samples[i];
+  const prev = figures.samples[i] ?? s; // samples[i] is the one before s (slice(1) shifted the indices)
   return { t: s.t, value: Math.max(0, (s.calls - prev.calls) / Math.max(0.1, s.t - prev.t)), series: 'calls/s' };
 });
 const replicas = figures.samples.flatMap((s) => [

@@ -8,14 +8,16 @@
 // Usage: npm run -s build && node bench/capacity.mjs [limitMiB ...]   (default 512 1024 2048)
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { pino } from 'pino';
-import { startBridge } from '../dist/bridge/bridge.js';
-import { parseConfig } from '../dist/bridge/config.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+// The built bridge (dist/), typed from the TypeScript it is built from. Not a static import of ../dist:
+// `npm run typecheck:mjs` would then type-check the compiled JavaScript instead (tsconfig.mjs.json).
+const { startBridge } = /** @type {typeof import('../bridge/bridge.js')} */ (await import(pathToFileURL(join(ROOT, 'dist/bridge/bridge.js')).href));
+const { parseConfig } = /** @type {typeof import('../bridge/config.js')} */ (await import(pathToFileURL(join(ROOT, 'dist/bridge/config.js')).href));
 const EVERYTHING = ['node', join(ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js'), 'stdio'];
 const MiB = 1024 * 1024;
 
@@ -31,7 +33,7 @@ function treeMemory() {
       // gone meanwhile
     }
   }
-  const inTree = (pid) => {
+  const inTree = (/** @type {number} */ pid) => {
     for (let p = pid; p > 1; p = parent.get(p) ?? 0) if (p === process.pid) return true;
     return false;
   };
@@ -50,6 +52,7 @@ function treeMemory() {
   return { rss, pss };
 }
 
+/** @param {string} url */
 async function connect(url) {
   const client = new Client({ name: 'capacity-bench', version: '1' });
   await client.connect(new StreamableHTTPClientTransport(new URL(url)));
@@ -61,6 +64,7 @@ const limits = (process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['512
 const rows = [];
 for (const limitMiB of limits) {
   const parsed = parseConfig(['--port', '0', '--vanished-after', '0', '--', ...EVERYTHING], {});
+  if (parsed.kind !== 'config') throw new Error(`parseConfig: ${parsed.kind} instead of a configuration`);
   const bridge = await startBridge(parsed.config, { log: pino({ level: 'silent' }), environment: { PATH: process.env.PATH, HOME: process.env.HOME }, processMetrics: false, memoryLimit: limitMiB * MiB });
   const clients = [await connect(bridge.url)];
   const cap = bridge.hub.capacity.max;

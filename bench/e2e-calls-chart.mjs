@@ -31,6 +31,10 @@ const step = Math.max(5, Math.ceil((end - start) / 300));
 // A short window (6 scrapes at the sample's 5 s) shows bursts; the dashboard uses $__rate_interval.
 const query = `sum by (service) (rate(mcp_bridge_messages_total{namespace="${args.namespace}", direction="to_server", method="tools/call"}[30s]))`;
 const url = `${args.prometheus}/api/v1/query_range?${new URLSearchParams({ query, start: String(start), end: String(end), step: String(step) })}`;
+/**
+ * Prometheus's answer to a range query (the fields read here).
+ * @type {{ status: string, errorType?: string, error?: string, data: { result: { metric: { service: string }, values: [number, string][] }[] } }}
+ */
 const body = await (await fetch(url)).json();
 if (body.status !== 'success') throw new Error(`Prometheus: ${body.errorType}: ${body.error}`);
 

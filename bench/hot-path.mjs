@@ -23,39 +23,54 @@ import { ms, summarize, table } from './lib/stats.mjs';
 import { openSession, startBridge, startHttpFloor, startRelayFloor, startStdioDirect } from './lib/targets.mjs';
 
 const argv = process.argv.slice(2);
-const opt = (name, dflt) => {
+const opt = (/** @type {string} */ name, /** @type {string | undefined} */ dflt = undefined) => {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : dflt;
 };
 const baseline = opt('--baseline');
-const C = Number(opt('-c', 1));
-const SECS = Number(opt('--secs', 6));
-const ROUNDS = Number(opt('--rounds', 6));
+const C = Number(opt('-c', '1'));
+const SECS = Number(opt('--secs', '6'));
+const ROUNDS = Number(opt('--rounds', '6'));
 const WARM_MS = 1000;
 const SDK = argv.includes('--sdk');
-const wanted = opt('--targets', baseline ? 'base,bridge' : 'floor,bridge,shared').split(',');
+const wanted = (opt('--targets', baseline ? 'base,bridge' : 'floor,bridge,shared') ?? '').split(',');
 
 // e.g. BENCH_NODE_ARGS=--perf-basic-prof, so `perf record` can name the bridge's JIT frames.
 const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+/** The baseline build's bridge (base targets only; their check below makes --baseline required). */
+const baseMain = () => path.join(baseline ?? '', 'dist/bridge/main.js');
+/**
+ * A session of a target: an echo tools/call, and close; pid for direct stdio (the server it spawned).
+ * @typedef {{ echo(message: string): Promise<void>, close(): Promise<unknown>, pid?: number | null }} EchoSession
+ * A target: an HTTP URL, or (direct stdio) its own way to open sessions; proc.pid undefined when it has
+ * no process of its own.
+ * @typedef {{ pid?: number, stop?: () => Promise<unknown> }} TargetProc
+ * @typedef {{ proc: TargetProc, url: string } | { proc: TargetProc, url?: undefined, open(): Promise<EchoSession> }} Target
+ * @type {Record<string, () => Promise<Target>>}
+ */
 const makers = {
   direct: () => startStdioDirect(),
   floor: () => startHttpFloor(),
   relay: () => startRelayFloor(),
   bridge: () => startBridge({ name: 'bridge', nodeArgs }),
   shared: () => startBridge({ name: 'shared', sessionMode: 'shared', nodeArgs }),
-  base: () => startBridge({ name: 'base', nodeArgs, main: path.join(baseline, 'dist/bridge/main.js') }),
-  'base-shared': () => startBridge({ name: 'base-shared', sessionMode: 'shared', nodeArgs, main: path.join(baseline, 'dist/bridge/main.js') }),
+  base: () => startBridge({ name: 'base', nodeArgs, main: baseMain() }),
+  'base-shared': () => startBridge({ name: 'base-shared', sessionMode: 'shared', nodeArgs, main: baseMain() }),
 };
 for (const id of wanted) if (!makers[id]) throw new Error(`unknown target ${id} (known: ${Object.keys(makers).join(', ')})`);
 if (wanted.some((id) => id.startsWith('base')) && !baseline) throw new Error('base targets need --baseline DIR');
 
-/** An SDK client session with the raw session's echo()/close() interface. */
+/**
+ * An SDK client session with the raw session's echo()/close() interface.
+ * @param {string} url
+ * @returns {Promise<EchoSession>}
+ */
 async function sdkSession(url) {
   const s = await openSession({ transport: 'http', url });
   return {
     async echo(message) {
       const r = await s.client.callTool({ name: 'echo', arguments: { message } });
-      if (r.content?.[0]?.text !== message) throw new Error(`wrong answer: sent ${message}`);
+      if (/** @type {{ text?: string }[] | undefined} */ (r.content)?.[0]?.text !== message) throw new Error(`wrong answer: sent ${message}`);
     },
     close: () => s.close(),
   };
@@ -69,20 +84,30 @@ process.on('warning', (w) => {
 
 const loadStart = os.loadavg().map((x) => x.toFixed(2)).join(' ');
 const agent = rawAgent();
+/**
+ * @type {{ id: string, proc: TargetProc, sessions: EchoSession[], samples: number[], calls: number, elapsed: number, ownUserMs: number, ownSysMs: number, childMs: number }[]}
+ */
 const targets = [];
 try {
   for (const id of wanted) {
-    const t = await makers[id]();
+    const t = await /** @type {() => Promise<Target>} */ (makers[id])();
+    /** @type {EchoSession[]} */
     const sessions = [];
     for (let i = 0; i < C; i++) sessions.push(t.url === undefined ? await t.open() : SDK ? await sdkSession(t.url) : (await RawSession.open(t.url, agent)).session);
     if (t.proc.pid !== undefined) process.stderr.write(`${id}: pid ${t.proc.pid}\n`);
     targets.push({ id, proc: t.proc, sessions, samples: [], calls: 0, elapsed: 0, ownUserMs: 0, ownSysMs: 0, childMs: 0 });
   }
   let seq = 0;
+  /**
+   * @param {(typeof targets)[number]} t
+   * @param {number} durationMs
+   * @param {boolean} record
+   */
   const loop = async (t, durationMs, record) => {
     // direct: no process in between; what its server processes use is the "children" column.
-    const own = t.proc.pid === undefined ? [] : [t.proc.pid];
-    const children = t.proc.pid === undefined ? t.sessions.map((s) => s.pid) : processTree(t.proc.pid).filter((p) => p !== t.proc.pid);
+    const rootPid = t.proc.pid;
+    const own = rootPid === undefined ? [] : [rootPid];
+    const children = rootPid === undefined ? t.sessions.flatMap((s) => (typeof s.pid === 'number' ? [s.pid] : [])) : processTree(rootPid).filter((p) => p !== rootPid);
     const own0 = cpuSplitOf(own);
     const child0 = cpuMsOf(children);
     const t0 = performance.now();
@@ -122,7 +147,7 @@ process.stdout.write(`${table(
   ['target', 'calls', 'calls/s', 'p50 ms', 'p99 ms', 'µs CPU/call (process)', 'of which user / sys', 'µs CPU/call (its children)'],
   targets.map((t) => {
     const s = summarize(t.samples);
-    const perCall = (msTotal) => ((msTotal * 1000) / t.calls).toFixed(0);
+    const perCall = (/** @type {number} */ msTotal) => ((msTotal * 1000) / t.calls).toFixed(0);
     return [t.id, t.calls, ((t.calls / t.elapsed) * 1000).toFixed(0), ms(s.p50), ms(s.p99), perCall(t.ownUserMs + t.ownSysMs), `${perCall(t.ownUserMs)} / ${perCall(t.ownSysMs)}`, perCall(t.childMs)];
   }),
 )}\n`);

@@ -32,14 +32,17 @@ import { litellmInstalled, startLitellmProxy } from './lib/litellm-proxy.mjs';
 import { ModernClient, RawSession, openGetStream, rawAgent } from './lib/raw-client.mjs';
 import { ms, ratio, summarize, table } from './lib/stats.mjs';
 import { BRIDGE_MAIN, MCP_PROXY_NPM_BIN, ROOT, peerVersions, startBridge, startMcpProxyNpm } from './lib/targets.mjs';
+/** @import { Agent } from 'node:http' */
+/** @import { Target } from './lib/targets.mjs' */
 
 // ---------------------------------------------------------------- options
 const argv = process.argv.slice(2);
-const flag = (name) => argv.includes(name);
-const opt = (name) => {
+const flag = (/** @type {string} */ name) => argv.includes(name);
+const opt = (/** @type {string} */ name) => {
   const i = argv.findIndex((a) => a === name || a.startsWith(`${name}=`));
-  if (i < 0) return undefined;
-  return argv[i].includes('=') ? argv[i].slice(name.length + 1) : argv[i + 1];
+  const arg = argv[i];
+  if (arg === undefined) return undefined;
+  return arg.includes('=') ? arg.slice(name.length + 1) : argv[i + 1];
 };
 if (flag('--help') || flag('-h')) {
   process.stdout.write('usage: node bench/litellm-eras.mjs [--quick] [--no-setup] [--targets id,...] [--ops id,...] [--json FILE] [--chart FILE.svg]\n');
@@ -51,10 +54,11 @@ const P = QUICK
   : { warm: 50, rounds: 8, seqOps: 800, seqMs: 12000, concurrency: 10, tpSecs: 3, tpRounds: 3, warmPool: 4, litellmOps: 80 };
 const MAX_ERRORS = 5;
 
-const log = (...a) => process.stderr.write(`[litellm-eras ${new Date().toISOString().slice(11, 19)}] ${a.join(' ')}\n`);
+const log = (/** @type {unknown[]} */ ...a) => process.stderr.write(`[litellm-eras ${new Date().toISOString().slice(11, 19)}] ${a.join(' ')}\n`);
 const out = (s = '') => process.stdout.write(`${s}\n`);
+/** @type {string[]} */
 const findings = [];
-const finding = (text) => {
+const finding = (/** @type {string} */ text) => {
   log(`FINDING: ${text}`);
   findings.push(text);
 };
@@ -74,7 +78,20 @@ const versions = peerVersions();
 let seq = 0;
 const message = () => `m${++seq}`;
 
-/** Each operation: (target, agent, state) → resolves when done, throws on any wrong answer. */
+/**
+ * Each operation: (target, agent, state) → resolves when done, throws on any wrong answer. state is what
+ * setup made (operations with a setup), per cell and per worker.
+ * @typedef {{ session: RawSession } | undefined} OpState
+ * @typedef {object} Op
+ * @property {string} id
+ * @property {string} label
+ * @property {string} short
+ * @property {number} requests HTTP requests per operation
+ * @property {(t: Target, agent: Agent) => Promise<OpState>} [setup]
+ * @property {(t: Target, agent: Agent, state?: OpState) => Promise<void>} run
+ * @property {(state: NonNullable<OpState>) => Promise<void>} [teardown]
+ */
+/** @type {Op[]} */
 const OPS = [
   {
     id: 'echo-open',
@@ -84,7 +101,10 @@ const OPS = [
     async setup(t, agent) {
       return { session: (await RawSession.open(t.url, agent)).session };
     },
-    run: (t, agent, state) => state.session.echo(message()),
+    run: async (t, agent, state) => {
+      if (state === undefined) throw new Error('echo-open: no session (its setup did not run)');
+      await state.session.echo(message());
+    },
     teardown: (state) => state.session.close(),
   },
   {
@@ -108,6 +128,7 @@ const OPS = [
     requests: 6,
     async run(t, agent) {
       const { session } = await RawSession.open(t.url, agent);
+      /** @type {{ status: number | undefined, close(): void } | undefined} */
       let stream;
       try {
         stream = await openGetStream(t.url, agent, session.headers);
@@ -135,6 +156,7 @@ const OPS = [
     async run(t, agent) {
       const client = new ModernClient(t.url, agent);
       await client.call('server/discover', {});
+      /** @type {{ tools?: { name: string }[] }} */
       const list = await client.call('tools/list', {});
       if (!list.tools?.some((tool) => tool.name === 'echo')) throw new Error('tools/list (2026-07-28): no echo tool');
       await client.echo(message());
@@ -143,18 +165,24 @@ const OPS = [
 ];
 
 // ---------------------------------------------------------------- targets
-const TARGET_DEFS = [
+/**
+ * @typedef {{ id: string, label: string, start: () => Promise<Target> }} TargetDef
+ * @typedef {TargetDef & Target} Running a target that started
+ * @type {TargetDef[]}
+ */
+const TARGET_DEFS = /** @type {(TargetDef | false)[]} */ ([
   { id: 'bridge-shared', label: 'bridge --session-mode shared', start: () => startBridge({ sessionMode: 'shared' }) },
   { id: 'bridge-per-session', label: 'bridge per-session (warm pool 0)', start: () => startBridge({}) },
   { id: 'bridge-per-session-wp', label: `bridge per-session --warm-pool ${P.warmPool}`, start: () => startBridge({ warmPool: P.warmPool }) },
   existsSync(MCP_PROXY_NPM_BIN) && { id: 'mcp-proxy-npm', label: `mcp-proxy ${versions.mcpProxyNpm} (npm, one shared child)`, start: () => startMcpProxyNpm() },
-].filter(Boolean);
+]).filter((t) => t !== false);
 const onlyTargets = opt('--targets')?.split(',').filter(Boolean);
 const onlyOps = opt('--ops')?.split(',').filter(Boolean);
 const TARGETS = onlyTargets ? TARGET_DEFS.filter((t) => onlyTargets.includes(t.id)) : TARGET_DEFS;
 const CELL_OPS = onlyOps ? OPS.filter((o) => onlyOps.includes(o.id)) : OPS;
 if (!existsSync(MCP_PROXY_NPM_BIN)) finding('mcp-proxy (npm) is not installed: its rows are left out (run bench/setup-peers.sh)');
 
+/** @type {{ nproc: number, cpu: string, node: string, loadStart: string, commit: string, date: string, loadEnd?: string, wallSecs?: string }} */
 const machine = {
   nproc: os.availableParallelism(),
   cpu: os.cpus()[0]?.model ?? 'unknown',
@@ -164,8 +192,12 @@ const machine = {
   date: new Date().toISOString(),
 };
 
+/** @type {Running[]} */
 const running = [];
-/** Every target that started (running is emptied by stopAll). */
+/**
+ * Every target that started (running is emptied by stopAll).
+ * @type {Running[]}
+ */
 const started = [];
 async function stopAll() {
   await Promise.all(running.splice(0).map((t) => t.proc.stop()));
@@ -174,16 +206,36 @@ process.on('SIGINT', () => {
   void stopAll().then(() => process.exit(130));
 });
 
-/** A (target, operation) pair with its samples. */
+/**
+ * A (target, operation) pair with its samples; tp: the closed loop's (phase 2).
+ * @typedef {{ ok: number, errors: number, samples: number[], elapsed: number, cpuMs: number }} Throughput
+ * @typedef {{ target: Running, op: Op, samples: number[], errors: number, firstError: string | undefined, failed: boolean, state: OpState, tp: Throughput }} Cell
+ * @param {Running} t
+ * @param {Op} op
+ * @returns {Cell}
+ */
 function newCell(t, op) {
-  return { target: t, op, samples: [], errors: 0, firstError: undefined, failed: false, state: undefined };
+  return { target: t, op, samples: [], errors: 0, firstError: undefined, failed: false, state: undefined, tp: { ok: 0, errors: 0, samples: [], elapsed: 0, cpuMs: 0 } };
 }
+/** @param {unknown} err an Error or anything thrown */
+function errorText(err) {
+  const message = typeof err === 'object' && err !== null && 'message' in err ? err.message : undefined;
+  return String(message ?? err).slice(0, 300);
+}
+/**
+ * @param {Cell} cell
+ * @param {unknown} err
+ */
 function noteError(cell, err) {
   cell.errors++;
-  cell.firstError ??= String(err?.message ?? err).slice(0, 300);
+  cell.firstError ??= errorText(err);
   if (cell.errors >= MAX_ERRORS) cell.failed = true;
 }
 
+/**
+ * @param {Cell} cell
+ * @param {Agent} agent
+ */
 async function timed(cell, agent) {
   const t0 = performance.now();
   await cell.op.run(cell.target, agent, cell.state);
@@ -192,7 +244,9 @@ async function timed(cell, agent) {
 
 // ---------------------------------------------------------------- run
 const agent = rawAgent();
+/** @type {Cell[]} */
 const cells = [];
+/** @type {(import('./lib/stats.mjs').Summary & { target: string, targetLabel: string, era: string, short: string, errors: number, firstError: string | undefined })[]} */
 const litellmRows = [];
 const tStart = performance.now();
 try {
@@ -203,7 +257,7 @@ try {
       running.push({ ...def, ...s });
       started.push({ ...def, ...s });
     } catch (err) {
-      finding(`${def.id}: did not start: ${err.message}`);
+      finding(`${def.id}: did not start: ${errorText(err)}`);
     }
   }
   for (const t of running) {
@@ -249,7 +303,6 @@ try {
 
   // Phase 2: closed loop, P.concurrency workers per cell.
   log(`throughput: ${P.concurrency} concurrent workers, ${P.tpSecs} s per cell in ${P.tpRounds} rounds`);
-  for (const cell of cells) cell.tp = { ok: 0, errors: 0, samples: [], elapsed: 0, cpuMs: 0 };
   for (let r = 0; r < P.tpRounds; r++) {
     const order = r % 2 === 0 ? cells : [...cells].reverse();
     for (const cell of order) {
@@ -274,7 +327,7 @@ try {
               cell.tp.ok++;
             } catch (err) {
               cell.tp.errors++;
-              cell.firstError ??= String(err?.message ?? err).slice(0, 300);
+              cell.firstError ??= errorText(err);
             }
           }
         }),
@@ -297,11 +350,14 @@ try {
 
 /** Sequential REST tools/call echo through LiteLLM, per target and era, interleaved in rounds. */
 async function phaseLitellm() {
+  /** @type {{ era: string, short: string, suffix: string, protocolVersion?: string }[]} */
   const eras = [
     { era: '2025 (protocol_version auto)', short: '2025 via LiteLLM', suffix: 'auto' },
     { era: '2026-07-28', short: 'modern via LiteLLM', suffix: 'modern', protocolVersion: '2026-07-28' },
   ];
+  /** @type {Record<string, { url: string, protocolVersion?: string }>} */
   const entries = {};
+  /** @type {LitellmRow[]} */
   const rows = [];
   for (const t of running) {
     for (const e of eras) {
@@ -315,7 +371,7 @@ async function phaseLitellm() {
   try {
     proxy = await startLitellmProxy(entries);
   } catch (err) {
-    finding(`LiteLLM did not start: ${err.message.slice(0, 500)}`);
+    finding(`LiteLLM did not start: ${(err instanceof Error ? err.message : String(err)).slice(0, 500)}`);
     return;
   }
   try {
@@ -336,6 +392,13 @@ async function phaseLitellm() {
   litellmRows.push(...rows.map((row) => ({ target: row.target.id, targetLabel: row.target.label, era: row.era.era, short: row.era.short, errors: row.errors, firstError: row.firstError, ...summarize(row.samples) })));
 }
 
+/**
+ * One REST tools/call echo through LiteLLM.
+ * @typedef {{ target: Running, era: { era: string, short: string }, name: string, samples: number[], errors: number, firstError: string | undefined }} LitellmRow
+ * @param {Awaited<ReturnType<typeof startLitellmProxy>>} proxy
+ * @param {LitellmRow} row
+ * @param {boolean} keep record its time (false: warm-up)
+ */
 async function litellmCall(proxy, row, keep) {
   const m = message();
   const t0 = performance.now();
@@ -346,7 +409,7 @@ async function litellmCall(proxy, row, keep) {
     if (keep) row.samples.push(performance.now() - t0);
   } catch (err) {
     row.errors++;
-    row.firstError ??= String(err?.message ?? err).slice(0, 300);
+    row.firstError ??= errorText(err);
   }
 }
 
@@ -361,7 +424,7 @@ machine.wallSecs = ((performance.now() - tStart) / 1000).toFixed(0);
 // ---------------------------------------------------------------- report
 const results = cells.map((c) => {
   const s = summarize(c.samples);
-  const tp = c.tp ?? { ok: 0, errors: 0, samples: [], elapsed: 0, cpuMs: 0 };
+  const tp = c.tp;
   return {
     target: c.target.id,
     targetLabel: c.target.label,
@@ -381,7 +444,7 @@ const results = cells.map((c) => {
     tpCpuUsPerOp: tp.ok > 0 ? (tp.cpuMs * 1000) / tp.ok : NaN,
   };
 });
-const cell = (target, op) => results.find((r) => r.target === target && r.op === op);
+const cell = (/** @type {string} */ target, /** @type {string} */ op) => results.find((r) => r.target === target && r.op === op);
 
 out(`## LiteLLM's tool call in both eras${QUICK ? ' (--quick)' : ''}`);
 out();
@@ -411,17 +474,18 @@ if (litellmRows.length > 0) {
   out();
   out("What a LiteLLM user waits for: LiteLLM's own work plus its upstream operation (2025: a new session per call; 2026-07-28: server/discover + tools/list + tools/call).");
   out();
-  const ref = (target) => litellmRows.find((r) => r.target === target && r.short === '2025 via LiteLLM');
+  const ref = (/** @type {string} */ target) => litellmRows.find((r) => r.target === target && r.short === '2025 via LiteLLM');
   out(table(
     ['target', 'upstream protocol', 'n', 'p50', 'p90', 'p99', 'calls/s', '2025 p50 ÷ this p50', 'errors'],
-    litellmRows.map((r) => [r.targetLabel, r.era, r.n, ms(r.p50, 1), ms(r.p90, 1), ms(r.p99, 1), Number.isFinite(r.mean) ? (1000 / r.mean).toFixed(0) : '—', ratio(ref(r.target)?.p50, r.p50), r.errors]),
+    litellmRows.map((r) => [r.targetLabel, r.era, r.n, ms(r.p50, 1), ms(r.p90, 1), ms(r.p99, 1), Number.isFinite(r.mean) ? (1000 / r.mean).toFixed(0) : '—', ratio(ref(r.target)?.p50 ?? NaN, r.p50), r.errors]),
   ));
   out();
 }
 out('### 4. Ratios and targets');
 out();
-const verdict = (ok) => (ok === undefined ? 'n/a' : ok ? 'PASS' : 'FAIL');
-const usable = (r) => r && !r.failed && Number.isFinite(r.p50);
+const verdict = (/** @type {boolean | undefined} */ ok) => (ok === undefined ? 'n/a' : ok ? 'PASS' : 'FAIL');
+/** @type {(r: (typeof results)[number] | undefined) => r is (typeof results)[number]} */
+const usable = (r) => r !== undefined && !r.failed && Number.isFinite(r.p50);
 const tRows = [];
 for (const t of started) {
   const ref = cell(t.id, 'echo-open');
@@ -435,10 +499,10 @@ for (const t of started) {
   else tRows.push([t.label, '2025 pattern p50 ÷ modern op p50 ≥ 5x', modern?.failed ? 'modern op fails' : '—', 'FAIL']);
   if (usable(modernL) && usable(oldL)) tRows.push([t.label, 'as LiteLLM 1.110.2 sends them: 2025 ÷ modern, p50 (no target)', `${ratio(oldL.p50, modernL.p50)} (${ms(oldL.p50, 2)} vs ${ms(modernL.p50, 2)} ms)`, '—']);
 }
-const mp = (op) => cell('mcp-proxy-npm', op);
+const mpModern = cell('mcp-proxy-npm', 'op-modern');
 for (const t of started.filter((x) => x.id !== 'mcp-proxy-npm')) {
   const b = cell(t.id, 'op-modern');
-  if (usable(b) && usable(mp('op-modern'))) tRows.push([t.label, 'modern op vs mcp-proxy (npm): p50 ratio, ops/s ratio at c=10 (no target)', `${ratio(b.p50, mp('op-modern').p50)} p50, ${ratio(b.tpOpsPerSec, mp('op-modern').tpOpsPerSec)} ops/s`, '—']);
+  if (usable(b) && usable(mpModern)) tRows.push([t.label, 'modern op vs mcp-proxy (npm): p50 ratio, ops/s ratio at c=10 (no target)', `${ratio(b.p50, mpModern.p50)} p50, ${ratio(b.tpOpsPerSec, mpModern.tpOpsPerSec)} ops/s`, '—']);
 }
 out(table(['target', 'measure', 'measured', 'verdict'], tRows));
 out();
@@ -457,13 +521,14 @@ if (chartOut) {
   if (!chartAvailable()) {
     log('chart renderer not installed (bench/setup-peers.sh): no chart');
   } else {
-    const values = results.flatMap((r) =>
+    /** @typedef {{ target: string, operation: string, percentile?: string, ms?: number, failed?: string }} ChartValue */
+    const values = results.flatMap((r) => /** @type {ChartValue[]} */ (
       !r.failed && Number.isFinite(r.p50)
         ? [
             { target: r.targetLabel, operation: r.opShort, percentile: 'p50', ms: r.p50 },
             { target: r.targetLabel, operation: r.opShort, percentile: 'p99', ms: r.p99 },
           ]
-        : [{ target: r.targetLabel, operation: r.opShort, failed: `fails: ${(r.firstError ?? '').slice(0, 70)}` }],
+        : [{ target: r.targetLabel, operation: r.opShort, failed: `fails: ${(r.firstError ?? '').slice(0, 70)}` }]),
     );
     for (const r of litellmRows) {
       if (r.n > 0) values.push({ target: r.targetLabel, operation: r.short, percentile: 'p50', ms: r.p50 }, { target: r.targetLabel, operation: r.short, percentile: 'p99', ms: r.p99 });

@@ -13,27 +13,32 @@ import os from 'node:os';
 import { ms, ratio, summarize, table } from './lib/stats.mjs';
 import { startBridge } from './lib/targets.mjs';
 
-const arg = (name, fallback) => {
+const arg = (/** @type {string} */ name, /** @type {string} */ fallback) => {
   const i = process.argv.indexOf(`--${name}`);
   return i === -1 ? fallback : process.argv[i + 1];
 };
 const rounds = Number(arg('rounds', '40'));
-const server = arg('server', 'fixture');
+const server = /** @type {import('./lib/targets.mjs').ServerName} */ (arg('server', 'fixture'));
 
-/** One LiteLLM-style operation: returns its wall time in ms; throws on a wrong answer. */
+/**
+ * One LiteLLM-style operation: returns its wall time in ms; throws on a wrong answer.
+ * @param {string} url
+ * @param {number} i
+ */
 async function operation(url, i) {
   const started = performance.now();
   const client = new Client({ name: 'litellm-like', version: '1' });
   const transport = new StreamableHTTPClientTransport(new URL(url));
   await client.connect(transport);
   const result = await client.callTool({ name: 'echo', arguments: { message: `op-${i}` } });
-  const text = result.content?.map((c) => c.text ?? '').join('');
+  const text = /** @type {{ text?: string }[] | undefined} */ (result.content)?.map((c) => c.text ?? '').join('');
   if (server === 'fixture' && text !== `op-${i}`) throw new Error(`wrong answer: ${text}`);
   await transport.terminateSession();
   await client.close();
   return performance.now() - started;
 }
 
+/** @type {{ name: string, opts: { sessionMode?: 'shared', warmPool?: number } }[]} */
 const models = [
   { name: 'shared', opts: { sessionMode: 'shared' } },
   { name: 'per-session, warm pool 4', opts: { warmPool: 4 } },

@@ -16,19 +16,21 @@ import { ms, ratio, summarize, table } from './lib/stats.mjs';
 import { ROOT, startBridge } from './lib/targets.mjs';
 
 const argv = process.argv.slice(2);
-const opt = (name, dflt) => {
+const opt = (/** @type {string} */ name, /** @type {string} */ dflt) => {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : dflt;
 };
-const C = Number(opt('-c', 1));
-const SECS = Number(opt('--secs', 6));
-const ROUNDS = Number(opt('--rounds', 6));
+const C = Number(opt('-c', '1'));
+const SECS = Number(opt('--secs', '6'));
+const ROUNDS = Number(opt('--rounds', '6'));
 const MODE = opt('--session-mode', 'per-session');
+if (MODE !== 'per-session' && MODE !== 'shared') throw new Error(`--session-mode: per-session or shared, not ${MODE}`);
 const WARM_MS = 1000;
-const log = (...a) => process.stderr.write(`[otel-bench ${new Date().toISOString().slice(11, 19)}] ${a.join(' ')}\n`);
+const log = (/** @type {unknown[]} */ ...a) => process.stderr.write(`[otel-bench ${new Date().toISOString().slice(11, 19)}] ${a.join(' ')}\n`);
 
 // ---- the collector (OTLP/HTTP in, spans to a file)
-const binary = execFileSync('bash', [path.join(ROOT, 'hack/otelcol.sh')], { encoding: 'utf8' }).trim().split('\n').pop();
+// hack/otelcol.sh prints the binary's path as its last line.
+const binary = execFileSync('bash', [path.join(ROOT, 'hack/otelcol.sh')], { encoding: 'utf8' }).trim().split('\n').pop() ?? '';
 const dir = mkdtempSync(path.join(os.tmpdir(), 'otel-bench-'));
 const tracesFile = path.join(dir, 'traces.jsonl');
 const port = await freePort();
@@ -49,7 +51,9 @@ service:
       receivers: [otlp]
       exporters: [file]
 `);
-let ready;
+/** @type {() => void} */
+let ready = () => {};
+/** @type {Promise<void>} */
 const collectorReady = new Promise((resolve) => (ready = resolve));
 const collector = startProcess('otelcol', binary, ['--config', path.join(dir, 'collector.yaml')], {
   onStderrLine: (line) => line.includes('Everything is ready') && ready(),
@@ -60,11 +64,15 @@ log(`collector ${binary} on :${port}`);
 // ---- the two bridges
 const quiet = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_')));
 const agent = rawAgent();
+/**
+ * @type {{ id: string, proc: import('./lib/proc.mjs').Proc, sessions: RawSession[], samples: number[], calls: number, elapsed: number, ownMs: number, childMs: number, collectorMs: number }[]}
+ */
 const targets = [];
 try {
   const on = { ...quiet, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` };
   // on: every call a sampled, exported span (the default sampler; the raw client sends no traceparent).
   // on, 10%: what a busy production setting would use (OTEL_TRACES_SAMPLER=traceidratio, ARG 0.1).
+  /** @type {[string, NodeJS.ProcessEnv][]} */
   const variants = [['off', quiet], ['on', on], ['on, 10% sampled', { ...on, OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' }]];
   for (const [id, env] of variants) {
     const t = await startBridge({ name: id, sessionMode: MODE, env });
@@ -73,6 +81,11 @@ try {
     targets.push({ id, proc: t.proc, sessions, samples: [], calls: 0, elapsed: 0, ownMs: 0, childMs: 0, collectorMs: 0 });
   }
   let seq = 0;
+  /**
+   * @param {(typeof targets)[number]} t
+   * @param {number} durationMs
+   * @param {boolean} record
+   */
   const loop = async (t, durationMs, record) => {
     const own = [t.proc.pid];
     const children = processTree(t.proc.pid).filter((p) => p !== t.proc.pid);
@@ -111,8 +124,8 @@ try {
 }
 
 const [off, ...ons] = targets;
-const perCall = (t, msTotal) => (msTotal * 1000) / t.calls;
-const rate = (t) => (t.calls / t.elapsed) * 1000;
+const perCall = (/** @type {{ calls: number }} */ t, /** @type {number} */ msTotal) => (msTotal * 1000) / t.calls;
+const rate = (/** @type {{ calls: number, elapsed: number }} */ t) => (t.calls / t.elapsed) * 1000;
 process.stdout.write(`tracing overhead: raw node:http client, ${C} session(s), ${MODE}, echo tools/call closed loop, ${SECS}s per target in ${ROUNDS} interleaved rounds; ` +
   `${os.availableParallelism()} CPUs, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}; collector file ${(statSync(tracesFile, { throwIfNoEntry: false })?.size ?? 0) >> 10} KiB\n\n`);
 process.stdout.write(`${table(

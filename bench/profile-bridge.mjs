@@ -14,13 +14,13 @@ import { closeAll, openMany, startBridge } from './lib/targets.mjs';
 import { table } from './lib/stats.mjs';
 
 const argv = process.argv.slice(2);
-const opt = (name, dflt) => {
+const opt = (/** @type {string} */ name, /** @type {string | undefined} */ dflt = undefined) => {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : dflt;
 };
-const CALLS = Number(opt('--calls', 5000));
-const SECS = Number(opt('--secs', 5));
-const TOP = Number(opt('--top', 25));
+const CALLS = Number(opt('--calls', '5000'));
+const SECS = Number(opt('--secs', '5'));
+const TOP = Number(opt('--top', '25'));
 const keep = opt('--keep');
 const RAW = argv.includes('--raw');
 const SHARED = argv.includes('--shared');
@@ -33,28 +33,32 @@ process.on('warning', (w) => {
 });
 
 const bridge = await startBridge({ server: 'fixture', sessionMode: SHARED ? 'shared' : 'per-session', nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+/** @type {import('./lib/targets.mjs').SessionTarget} */
 const target = { transport: 'http', url: bridge.url };
 const agent = rawAgent();
-const openRaw = async (n) => {
+const openRaw = async (/** @type {number} */ n) => {
   const sessions = [];
   for (let i = 0; i < n; i++) sessions.push((await RawSession.open(bridge.url, agent)).session);
   return sessions;
 };
+/** @type {(n: number) => Promise<(RawSession | import('./lib/targets.mjs').Session)[]>} */
 const open = (n) => (RAW ? openRaw(n) : openMany(target, n));
 let seq = 0;
 let calls = 0;
+/** @param {RawSession | import('./lib/targets.mjs').Session} s a raw session with --raw, an SDK one without */
 const call = async (s) => {
   const message = `p${++seq}`;
-  if (RAW) {
+  if (s instanceof RawSession) {
     await s.echo(message);
   } else {
     const r = await s.client.callTool({ name: 'echo', arguments: { message } }, undefined, { timeout: 15_000 });
-    if (r.content?.[0]?.text !== message) throw new Error(`wrong answer for ${message}`);
+    if (/** @type {{ text?: string }[] | undefined} */ (r.content)?.[0]?.text !== message) throw new Error(`wrong answer for ${message}`);
   }
   calls++;
 };
 try {
   const [one] = await open(1);
+  if (one === undefined) throw new Error('no session opened');
   for (let i = 0; i < CALLS; i++) await call(one);
   await one.close();
   const ten = await open(10);
@@ -70,27 +74,34 @@ try {
 
 const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
 if (!file) throw new Error(`no .cpuprofile written in ${dir}`);
+/** @type {import('node:inspector').Profiler.Profile} */
 const prof = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
 // Self time per node from the sample counts and time deltas.
 const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+/** @type {Map<number, number>} µs of self time by node id */
 const self = new Map();
-for (let i = 0; i < prof.samples.length; i++) {
-  const dt = prof.timeDeltas[i + 1] ?? 0;
-  self.set(prof.samples[i], (self.get(prof.samples[i]) ?? 0) + dt);
-}
+const samples = prof.samples ?? [];
+const timeDeltas = prof.timeDeltas ?? [];
+samples.forEach((id, i) => {
+  const dt = timeDeltas[i + 1] ?? 0;
+  self.set(id, (self.get(id) ?? 0) + dt);
+});
 // Percentages are of busy time: (idle) is the bridge waiting for the client or the server.
 let idle = 0;
 for (const [id, us] of self) {
-  if (byId.get(id).callFrame.functionName === '(idle)') {
+  if (byId.get(id)?.callFrame.functionName === '(idle)') {
     idle += us;
     self.delete(id);
   }
 }
 const total = [...self.values()].reduce((a, b) => a + b, 0);
+/** @type {Map<string, number>} */
 const byFn = new Map();
+/** @type {Map<string, number>} */
 const byFile = new Map();
 for (const [id, us] of self) {
   const n = byId.get(id);
+  if (n === undefined) continue; // every sample names a node of the profile
   const cf = n.callFrame;
   const url = cf.url.replace(/^file:\/\//, '').replace(`${process.cwd()}/`, '');
   const where = url ? `${url.replace(/.*node_modules\//, 'node_modules/')}:${cf.lineNumber + 1}` : '(native/vm)';
@@ -99,8 +110,8 @@ for (const [id, us] of self) {
   const fileKey = url.includes('node_modules/') ? url.replace(/.*node_modules\/((?:@[^/]+\/)?[^/]+).*/, 'node_modules/$1') : url.startsWith('node:') ? 'node: internals' : url ? url.replace(/.*\/dist\//, 'dist/') : `(${cf.functionName})`;
   byFile.set(fileKey, (byFile.get(fileKey) ?? 0) + us);
 }
-const pct = (us) => `${((us / total) * 100).toFixed(1)}%`;
-const top = (m, n) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n);
+const pct = (/** @type {number} */ us) => `${((us / total) * 100).toFixed(1)}%`;
+const top = (/** @type {Map<string, number>} */ m, /** @type {number} */ n) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n);
 process.stdout.write(
   `bridge CPU profile (${RAW ? 'raw node:http client' : 'SDK client'}, ${SHARED ? 'shared' : 'per-session'} mode): ${calls} calls (${CALLS} sequential on 1 session, then ${SECS}s closed loop on 10 sessions); ` +
     `bridge busy ${(total / 1000).toFixed(0)} ms, idle ${(idle / 1000).toFixed(0)} ms (includes start-up and session set-up) → ` +

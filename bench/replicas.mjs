@@ -46,7 +46,10 @@ const SERVER = 'bench-everything';
 const agentFor = () => (opts['new-connections'] ? new Agent({ keepAlive: false, maxSockets: CONCURRENCY }) : rawAgent(CONCURRENCY));
 const NOOP = 'bench-noop';
 
-/** @param {string[]} args */
+/**
+ * @param {string[]} args
+ * @param {string} [input] written to kubectl's stdin
+ */
 async function kubectl(args, input) {
   const p = run(KUBECTL, args, { maxBuffer: 64 << 20 });
   if (input !== undefined) {
@@ -88,18 +91,33 @@ const manifests = [
   { apiVersion: 'v1', kind: 'Service', metadata: { name: NOOP, namespace: NS }, spec: { selector: { app: NOOP }, ports: [{ port: 8080 }] } },
 ];
 
-/** Ready addresses of a Service's endpoints (what kube-proxy spreads over). */
+/** @typedef {{ addresses: string[], conditions?: { ready?: boolean, terminating?: boolean } }} Endpoint */
+
+/**
+ * Ready addresses of a Service's endpoints (what kube-proxy spreads over).
+ * @param {string} service
+ * @returns {Promise<string[]>}
+ */
 async function readyEndpoints(service) {
+  /** @type {{ items: { endpoints?: Endpoint[] }[] }} */
   const slices = JSON.parse(await kubectl(['get', 'endpointslices', '-n', NS, '-l', `kubernetes.io/service-name=${service}`, '-o', 'json']));
   return slices.items.flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready === true && e.conditions?.terminating !== true).flatMap((e) => e.addresses));
 }
 
-/** Pods of a Service that still exist (terminating ones count: they still take CPU). */
+/**
+ * Pods of a Service that still exist (terminating ones count: they still take CPU).
+ * @param {string} selector
+ */
 async function podCount(selector) {
+  /** @type {{ items: unknown[] }} */
   const pods = JSON.parse(await kubectl(['get', 'pods', '-n', NS, '-l', selector, '-o', 'json']));
   return pods.items.length;
 }
 
+/**
+ * @param {string} what
+ * @param {() => Promise<boolean>} predicate
+ */
 async function waitFor(what, predicate, timeoutMs = 300_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -109,7 +127,10 @@ async function waitFor(what, predicate, timeoutMs = 300_000) {
   }
 }
 
-/** Scales both to n and waits until each has n ready endpoints and no pod beyond them. */
+/**
+ * Scales both to n and waits until each has n ready endpoints and no pod beyond them.
+ * @param {number} n
+ */
 async function scaleTo(n) {
   await kubectl(['scale', '-n', NS, `mcpserver/${SERVER}`, `--replicas=${n}`]);
   await kubectl(['scale', '-n', NS, `deployment/${NOOP}`, `--replicas=${n}`]);
@@ -118,9 +139,11 @@ async function scaleTo(n) {
     (await podCount(`app.kubernetes.io/instance=${SERVER}`)) === n && (await podCount(`app=${NOOP}`)) === n);
 }
 
+/** @param {string} name */
 async function serviceUrl(name) {
+  /** @type {{ spec: { clusterIP: string, ports: { port: number }[] } }} */
   const svc = JSON.parse(await kubectl(['get', 'service', name, '-n', NS, '-o', 'json']));
-  return `http://${svc.spec.clusterIP}:${svc.spec.ports[0].port}`;
+  return `http://${svc.spec.clusterIP}:${svc.spec.ports[0]?.port ?? 80}`;
 }
 
 /** Sum of mcp_bridge_relayed_total over the server's pods (each scraped at its pod IP). */
@@ -133,9 +156,16 @@ async function relayedTotal() {
   return sum;
 }
 
-/** Runs `worker` on CONCURRENCY loops for SECONDS; each loop counts its calls. */
+/** @typedef {{ calls: number, errors: number, firstError: string | undefined, perSecond: number }} LoadResult */
+
+/**
+ * Runs a worker on CONCURRENCY loops for SECONDS; each loop counts its calls.
+ * @param {(i: number) => Promise<() => Promise<unknown>>} makeWorker makes loop i's step
+ * @returns {Promise<LoadResult>}
+ */
 async function load(makeWorker) {
   const stop = { at: performance.now() + SECONDS * 1000 };
+  /** @type {{ calls: number, errors: number, firstError: string | undefined }} */
   const counts = { calls: 0, errors: 0, firstError: undefined };
   await Promise.all(Array.from({ length: CONCURRENCY }, async (_, i) => {
     const step = await makeWorker(i);
@@ -152,6 +182,7 @@ async function load(makeWorker) {
   return { ...counts, perSecond: counts.calls / SECONDS };
 }
 
+/** @param {string} url */
 async function measureNoop(url) {
   const agent = agentFor();
   // The same client stack as the bridge's workers (node:http, keep-alive): only the server differs.
@@ -163,6 +194,10 @@ async function measureNoop(url) {
   return result;
 }
 
+/**
+ * @param {string} url
+ * @returns {Promise<LoadResult & { relayShare: number }>}
+ */
 async function measureBridge(url) {
   const agent = agentFor();
   const relayedBefore = await relayedTotal();
@@ -182,6 +217,7 @@ async function measureBridge(url) {
 
 const t0 = Date.now();
 await kubectl(['apply', '--server-side', '-f', '-'], manifests.map((m) => JSON.stringify(m)).join('\n'));
+/** @type {{ replicas: number, noop: LoadResult, bridge: LoadResult & { relayShare: number } }[]} */
 const rows = [];
 for (const n of COUNTS) {
   await scaleTo(n);
@@ -191,6 +227,7 @@ for (const n of COUNTS) {
   process.stderr.write(`${n} replica(s): no-op ${noop.perSecond.toFixed(0)}/s, bridge ${bridge.perSecond.toFixed(0)}/s (${bridge.errors} errors${bridge.firstError ? `: ${bridge.firstError}` : ''}), relayed ${(bridge.relayShare * 100).toFixed(1)} %\n`);
 }
 const base = rows[0];
+if (base === undefined) throw new Error('no replica counts measured');
 const table = rows.map((r) => ({
   replicas: r.replicas,
   noopPerSecond: Math.round(r.noop.perSecond),

@@ -34,14 +34,18 @@ import {
 } from './lib/targets.mjs';
 import { RawSession, rawAgent } from './lib/raw-client.mjs';
 import { existsSync } from 'node:fs';
+/** @import { Proc } from './lib/proc.mjs' */
+/** @import { ServerName, Session, SessionTarget } from './lib/targets.mjs' */
+/** @import { Summary } from './lib/stats.mjs' */
 
 // ---------------------------------------------------------------- options
 const argv = process.argv.slice(2);
-const flag = (name) => argv.includes(name);
-const opt = (name) => {
+const flag = (/** @type {string} */ name) => argv.includes(name);
+const opt = (/** @type {string} */ name) => {
   const i = argv.findIndex((a) => a === name || a.startsWith(`${name}=`));
-  if (i < 0) return undefined;
-  return argv[i].includes('=') ? argv[i].slice(name.length + 1) : argv[i + 1];
+  const arg = argv[i];
+  if (arg === undefined) return undefined;
+  return arg.includes('=') ? arg.slice(name.length + 1) : argv[i + 1];
 };
 if (flag('--help') || flag('-h')) {
   process.stdout.write('usage: node bench/run.mjs [--quick] [--no-setup] [--targets id,...] [--skip latency,throughput,coldstart] [--cold-samples N] [--json FILE]\n');
@@ -57,10 +61,20 @@ const MAX_ERRORS = 50;
 const skip = new Set((opt('--skip') ?? '').split(',').filter(Boolean));
 const onlyTargets = opt('--targets')?.split(',').filter(Boolean);
 
-const log = (...a) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${a.join(' ')}\n`);
+const log = (/** @type {unknown[]} */ ...a) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${a.join(' ')}\n`);
 const out = (s = '') => process.stdout.write(`${s}\n`);
+/**
+ * The run's results (--json FILE writes them).
+ * @typedef {{ ok: number, errors: number, wrong: number, samples: number[], elapsed: number, serverCpuMs: number, firstErrors: string[] }} Tally
+ * @typedef {Summary & { errors: number, wrong: number, firstErrors: string[] }} LatencyRow
+ * @typedef {LatencyRow & { callsPerSec: number, serverCpuUsPerCall: number, ok: number }} ThroughputRow
+ * @typedef {ReturnType<typeof memoryOf>} Memory
+ * @typedef {{ n: number, baseline: Memory, withSessions: Memory, rssPerSession: number, pssPerSession: number, processesPerSession: number, openSecs: number, processesAfterClose?: number }} MemoryRow
+ * @typedef {Summary & { label: string, server: ServerName, initP50: number, errors: number }} ColdRow
+ * @type {{ params: typeof P, quick: boolean, findings: string[], machine?: typeof machine, versions?: typeof versions, latency?: Record<string, LatencyRow>, throughput?: Record<number, Record<string, ThroughputRow>>, memory?: Record<string, MemoryRow>, coldstart?: ColdRow[] }}
+ */
 const results = { params: P, quick: QUICK, findings: [] };
-const finding = (text) => {
+const finding = (/** @type {string} */ text) => {
   log(`FINDING: ${text}`);
   results.findings.push(text);
 };
@@ -93,6 +107,7 @@ const versions = peerVersions();
 const haveSg = existsSync(SG_BIN);
 const haveMp = existsSync(MCP_PROXY_BIN);
 
+/** @type {{ nproc: number, cpu: string, memGiB: string, node: string, loadStart: string, commit: string, date: string, loadEnd?: string, wallSecs?: string }} */
 const machine = {
   nproc: os.availableParallelism(),
   cpu: os.cpus()[0]?.model ?? 'unknown',
@@ -106,7 +121,14 @@ results.machine = machine;
 results.versions = versions;
 
 // ---------------------------------------------------------------- servers under test (fixture)
+/** @type {Proc[]} */
 const started = [];
+/** Processes whose unexpected exit was already reported. */
+const reported = new Set();
+/**
+ * @template {{ proc: Proc }} T
+ * @param {Promise<T>} p
+ */
 async function track(p) {
   const s = await p;
   started.push(s.proc);
@@ -127,8 +149,12 @@ const sgSse = haveSg ? await track(startSupergateway({ mode: 'sse' })) : undefin
 const mp = haveMp ? await track(startMcpProxy()) : undefined;
 const floor = await track(startHttpFloor());
 
-/** Every target: how to open a session, and which process tree holds its server side. */
-const ALL_TARGETS = [
+/**
+ * Every target: how to open a session, and which process tree holds its server side.
+ * @typedef {{ id: string, label: string, perSession?: boolean } & ({ transport: 'stdio', server: ServerName } | { transport: 'http' | 'sse', url: string, proc: Proc })} BenchTarget
+ * @type {BenchTarget[]}
+ */
+const ALL_TARGETS = /** @type {(BenchTarget | undefined)[]} */ ([
   { id: 'direct', label: 'direct stdio (SDK stdio client)', transport: 'stdio', server: 'fixture', perSession: true },
   { id: 'http-floor', label: 'HTTP floor: node:http answering in process (no child)', transport: 'http', url: floor.url, proc: floor.proc },
   { id: 'bridge-http', label: 'bridge Streamable HTTP (per-session)', transport: 'http', url: bridge.url, proc: bridge.proc, perSession: true },
@@ -138,14 +164,14 @@ const ALL_TARGETS = [
   sgSse && { id: 'sg-sse', label: `supergateway ${versions.supergateway} SSE (one shared child)`, transport: 'sse', url: sgSse.sseUrl, proc: sgSse.proc },
   mp && { id: 'mcp-proxy-http', label: `mcp-proxy ${versions.mcpProxy} Streamable HTTP (shared child)`, transport: 'http', url: mp.url, proc: mp.proc },
   mp && { id: 'mcp-proxy-sse', label: `mcp-proxy ${versions.mcpProxy} SSE (shared child)`, transport: 'sse', url: mp.sseUrl, proc: mp.proc },
-].filter(Boolean);
+]).filter((t) => t !== undefined);
 const TARGETS = onlyTargets ? ALL_TARGETS.filter((t) => onlyTargets.includes(t.id)) : ALL_TARGETS;
-const byId = Object.fromEntries(TARGETS.map((t) => [t.id, t]));
 
+/** @param {string} phase */
 function checkAlive(phase) {
   for (const p of started) {
-    if (p.exited && !p.stopping && !p.reported) {
-      p.reported = true;
+    if (p.exited && !p.stopping && !reported.has(p)) {
+      reported.add(p);
       finding(`${p.name} exited unexpectedly during ${phase}: ${JSON.stringify(p.exited)}; last output:\n${p.tail.slice(-10).join('\n')}`);
     }
   }
@@ -153,34 +179,46 @@ function checkAlive(phase) {
 
 // ---------------------------------------------------------------- the call
 let msgSeq = 0;
-/** One echo tools/call; returns latency in ms; throws on error or a wrong answer. */
+/**
+ * One echo tools/call; returns latency in ms; throws on error or a wrong answer.
+ * @param {Session} session
+ * @param {ServerName} [server]
+ */
 async function echo(session, server = 'fixture') {
   const message = `m${++msgSeq}`;
   const t0 = performance.now();
   const r = await session.client.callTool({ name: 'echo', arguments: { message } }, undefined, { timeout: CALL_TIMEOUT_MS });
   const dt = performance.now() - t0;
-  const text = r?.content?.[0]?.text;
+  const text = /** @type {{ text?: string }[] | undefined} */ (r?.content)?.[0]?.text;
   // server-everything's echo answers "Echo: <message>".
   if (text !== (server === 'everything' ? `Echo: ${message}` : message)) {
-    const e = new Error(`wrong answer: sent ${message}, got ${JSON.stringify(text)}`);
-    e.wrongAnswer = true;
-    throw e;
+    throw Object.assign(new Error(`wrong answer: sent ${message}, got ${JSON.stringify(text)}`), { wrongAnswer: true });
   }
   return dt;
 }
 
+/** @returns {Tally} */
 function newTally() {
   return { ok: 0, errors: 0, wrong: 0, samples: [], elapsed: 0, serverCpuMs: 0, firstErrors: [] };
 }
+/**
+ * @param {Tally} tally
+ * @param {unknown} err
+ */
 function noteError(tally, err) {
-  if (err?.wrongAnswer) tally.wrong++;
+  const e = /** @type {{ wrongAnswer?: boolean, message?: string } | null | undefined} */ (err);
+  if (e?.wrongAnswer) tally.wrong++;
   else tally.errors++;
-  if (tally.firstErrors.length < 3) tally.firstErrors.push(String(err?.message ?? err).slice(0, 200));
+  if (tally.firstErrors.length < 3) tally.firstErrors.push(String(e?.message ?? err).slice(0, 200));
 }
 
 /**
  * Closed loop: every session calls echo back to back until durationMs has passed. With `target`, also
  * adds the CPU time its server side (bridge/peer process and children, or the direct children) used.
+ * @param {Session[]} sessions
+ * @param {number} durationMs
+ * @param {Tally} [tally]
+ * @param {BenchTarget} [target]
  */
 async function closedLoop(sessions, durationMs, tally = newTally(), target = undefined) {
   const pids = target ? serverPids(target, sessions) : [];
@@ -207,26 +245,28 @@ async function closedLoop(sessions, durationMs, tally = newTally(), target = und
 // ---------------------------------------------------------------- phase 1: latency
 async function phaseLatency() {
   log(`latency: ${P.latCalls} sequential echo calls per target after ${P.latWarm} warm-up, ${P.latRounds} interleaved rounds`);
+  /** @type {Map<string, Session>} */
   const sessions = new Map();
   for (const t of TARGETS) {
     try {
-      sessions.set(t.id, await openSession(t));
-      for (let i = 0; i < P.latWarm; i++) await echo(sessions.get(t.id));
+      const session = await openSession(t);
+      sessions.set(t.id, session);
+      for (let i = 0; i < P.latWarm; i++) await echo(session);
     } catch (err) {
-      finding(`latency: ${t.id}: session or warm-up failed: ${err.message}`);
+      finding(`latency: ${t.id}: session or warm-up failed: ${errorMessage(err)}`);
       sessions.delete(t.id);
     }
   }
-  const tallies = Object.fromEntries([...sessions.keys()].map((id) => [id, newTally()]));
+  const tallies = new Map([...sessions.keys()].map((id) => [id, newTally()]));
   const perRound = Math.ceil(P.latCalls / P.latRounds);
   for (let r = 0; r < P.latRounds; r++) {
-    const order = [...sessions.keys()];
+    const order = [...sessions];
     if (r % 2 === 1) order.reverse();
-    for (const id of order) {
-      const tally = tallies[id];
+    for (const [id, session] of order) {
+      const tally = tallies.get(id) ?? newTally(); // every id of sessions has its tally
       for (let i = 0; i < perRound && tally.errors + tally.wrong < MAX_ERRORS; i++) {
         try {
-          tally.samples.push(await echo(sessions.get(id)));
+          tally.samples.push(await echo(session));
           tally.ok++;
         } catch (err) {
           noteError(tally, err);
@@ -236,44 +276,64 @@ async function phaseLatency() {
   }
   await closeAll([...sessions.values()]);
   checkAlive('latency');
-  results.latency = Object.fromEntries(Object.entries(tallies).map(([id, t]) => [id, { ...summarize(t.samples), errors: t.errors, wrong: t.wrong, firstErrors: t.firstErrors }]));
+  results.latency = Object.fromEntries([...tallies].map(([id, t]) => [id, { ...summarize(t.samples), errors: t.errors, wrong: t.wrong, firstErrors: t.firstErrors }]));
+}
+
+/** @param {unknown} err */
+function errorMessage(err) {
+  return err instanceof Error ? err.message : String(err);
 }
 
 // ---------------------------------------------------------------- phase 2: throughput (+ memory)
+/**
+ * @param {BenchTarget} target
+ * @param {Session[]} sessions
+ */
 function serverPids(target, sessions) {
   if (target.transport === 'stdio') return sessions.flatMap((s) => (s.pid ? processTree(s.pid) : []));
   return processTree(target.proc.pid);
 }
 
-/** c ≤ 10: sessions of every target open at once, measured in interleaved rounds. */
+/**
+ * c ≤ 10: sessions of every target open at once, measured in interleaved rounds.
+ * @param {number} c
+ * @returns {Promise<Record<string, Tally>>}
+ */
 async function throughputInterleaved(c) {
   log(`throughput c=${c}: ${P.tpSecs}s per target in ${P.tpRounds} interleaved rounds`);
-  const open = {};
+  /** @type {Map<string, { target: BenchTarget, sessions: Session[], tally: Tally }>} */
+  const open = new Map();
   for (const t of TARGETS) {
     try {
-      open[t.id] = await openMany(t, c);
-      await closedLoop(open[t.id], P.tpWarmMs);
+      const sessions = await openMany(t, c);
+      open.set(t.id, { target: t, sessions, tally: newTally() });
+      await closedLoop(sessions, P.tpWarmMs);
     } catch (err) {
-      finding(`throughput c=${c}: ${t.id}: opening ${c} sessions failed: ${err.message}`);
+      finding(`throughput c=${c}: ${t.id}: opening ${c} sessions failed: ${errorMessage(err)}`);
     }
   }
-  const tallies = Object.fromEntries(Object.keys(open).map((id) => [id, newTally()]));
   for (let r = 0; r < P.tpRounds; r++) {
-    const order = Object.keys(open);
+    const order = [...open.values()];
     if (r % 2 === 1) order.reverse();
-    for (const id of order) await closedLoop(open[id], (P.tpSecs * 1000) / P.tpRounds, tallies[id], byId[id]);
+    for (const o of order) await closedLoop(o.sessions, (P.tpSecs * 1000) / P.tpRounds, o.tally, o.target);
   }
-  for (const ss of Object.values(open)) await closeAll(ss);
+  for (const o of open.values()) await closeAll(o.sessions);
   checkAlive(`throughput c=${c}`);
-  return tallies;
+  return Object.fromEntries([...open].map(([id, o]) => [id, o.tally]));
 }
 
-/** The large step: one target at a time (hundreds of processes at once would not fit). Memory first. */
+/**
+ * The large step: one target at a time (hundreds of processes at once would not fit). Memory first.
+ * @param {number} c
+ * @returns {Promise<Record<string, Tally>>}
+ */
 async function throughputSequential(c) {
   log(`throughput c=${c}: one target at a time, ${P.tpSecs}s each; memory at ${P.memN} idle sessions first`);
+  /** @type {Record<string, Tally>} */
   const tallies = {};
-  results.memory ??= {};
+  const memory = (results.memory ??= {});
   for (const t of TARGETS) {
+    /** @type {Session[]} */
     const sessions = [];
     try {
       const baseline = t.transport === 'stdio' ? { rss: 0, pss: 0, processes: 0 } : memoryOf(serverPids(t, []));
@@ -283,7 +343,7 @@ async function throughputSequential(c) {
       await sleep(1000);
       const loaded = memoryOf(serverPids(t, sessions));
       const n = sessions.length;
-      results.memory[t.id] = {
+      memory[t.id] = {
         n,
         baseline,
         withSessions: loaded,
@@ -300,17 +360,18 @@ async function throughputSequential(c) {
       await closedLoop(sessions, P.tpWarmMs);
       tallies[t.id] = await closedLoop(sessions, P.tpSecs * 1000, newTally(), t);
     } catch (err) {
-      finding(`throughput c=${c}: ${t.id}: ${err.message}`);
+      finding(`throughput c=${c}: ${t.id}: ${errorMessage(err)}`);
     } finally {
       await closeAll(sessions);
     }
     // Leak check: the server side should be back to its own baseline of processes.
-    if (t.transport !== 'stdio' && results.memory[t.id]) {
+    const measured = memory[t.id];
+    if (t.transport !== 'stdio' && measured) {
       await sleep(QUICK ? 1000 : 2000);
       const after = memoryOf(serverPids(t, []));
-      results.memory[t.id].processesAfterClose = after.processes;
-      if (after.processes > results.memory[t.id].baseline.processes) {
-        finding(`${t.id}: ${after.processes - results.memory[t.id].baseline.processes} server processes still alive 2 s after all ${c} sessions were closed (baseline ${results.memory[t.id].baseline.processes})`);
+      measured.processesAfterClose = after.processes;
+      if (after.processes > measured.baseline.processes) {
+        finding(`${t.id}: ${after.processes - measured.baseline.processes} server processes still alive 2 s after all ${c} sessions were closed (baseline ${measured.baseline.processes})`);
       }
     }
     checkAlive(`throughput c=${c} (${t.id})`);
@@ -319,13 +380,15 @@ async function throughputSequential(c) {
 }
 
 async function phaseThroughput() {
-  results.throughput = {};
+  /** @type {Record<number, Record<string, ThroughputRow>>} */
+  const throughput = {};
+  results.throughput = throughput;
   for (const c of P.tpLevels) {
     const tallies = c <= 10 ? await throughputInterleaved(c) : await throughputSequential(c);
-    results.throughput[c] = Object.fromEntries(
+    const level = (throughput[c] = Object.fromEntries(
       Object.entries(tallies).map(([id, t]) => [id, { callsPerSec: (t.ok / t.elapsed) * 1000, serverCpuUsPerCall: (t.serverCpuMs * 1000) / t.ok, ok: t.ok, errors: t.errors, wrong: t.wrong, ...summarize(t.samples), firstErrors: t.firstErrors }]),
-    );
-    for (const [id, r] of Object.entries(results.throughput[c])) {
+    ));
+    for (const [id, r] of Object.entries(level)) {
       if (r.errors + r.wrong > 0) finding(`throughput c=${c}: ${id}: ${r.errors} errors, ${r.wrong} wrong answers; first: ${r.firstErrors.join(' | ')}`);
     }
   }
@@ -337,19 +400,31 @@ async function phaseThroughput() {
  * callTool) and/or 'raw' (bench/lib/raw-client.mjs: POST initialize, POST notifications/initialized,
  * POST tools/call on a keep-alive agent), alternated sample by sample so both see the same minutes;
  * one result row per client. The difference between the two rows is the SDK client's own cost.
+ * @typedef {'sdk' | 'raw'} ColdClient
+ * @typedef {SessionTarget | { transport: 'raw-prespawned', waitMs: number }} ColdTarget
+ * @typedef {{ proc?: Proc, target: ColdTarget, settleMs?: number }} ColdServer
+ * @typedef {[label: string, make: () => Promise<ColdServer>, gapMs: number, clients?: ColdClient[]]} ColdConfig
+ * @param {string} label
+ * @param {ServerName} server
+ * @param {() => Promise<ColdServer>} make
+ * @param {number} gapMs
+ * @param {ColdClient[]} [clients]
+ * @returns {Promise<ColdRow[]>}
  */
 async function coldConfig(label, server, make, gapMs, clients = ['sdk']) {
+  /** @type {ColdServer | undefined} */
   let srv;
-  const rows = Object.fromEntries(clients.map((c) => [c, { samples: [], inits: [], errors: [] }]));
+  /** @type {[ColdClient, { samples: number[], inits: number[], errors: string[] }][]} */
+  const rows = clients.map((c) => [c, { samples: [], inits: [], errors: [] }]);
   const agent = rawAgent();
   try {
     srv = await make();
     const target = srv.target;
     await sleep(srv.settleMs ?? 300);
     for (let i = 0; i < P.coldSamples; i++) {
-      for (const client of clients) {
-        const row = rows[client];
+      for (const [client, row] of rows) {
         await sleep(gapMs);
+        /** @type {{ close(): Promise<unknown> } | undefined} */
         let s;
         try {
           if (target.transport === 'raw-prespawned') {
@@ -364,42 +439,47 @@ async function coldConfig(label, server, make, gapMs, clients = ['sdk']) {
           }
           const t0 = performance.now();
           if (client === 'raw') {
-            s = (await RawSession.open(target.url, agent)).session;
+            if (target.transport !== 'http') throw new Error(`the raw client speaks Streamable HTTP only, not ${target.transport}`);
+            const raw = (await RawSession.open(target.url, agent)).session;
+            s = raw;
             row.inits.push(performance.now() - t0);
-            await s.echo(`cold${i}`);
+            await raw.echo(`cold${i}`);
           } else {
-            s = await openSession(target);
+            const session = await openSession(target);
+            s = session;
             row.inits.push(performance.now() - t0);
-            await echo(s, server);
+            await echo(session, server);
           }
           row.samples.push(performance.now() - t0);
         } catch (err) {
-          row.errors.push(err.message);
+          row.errors.push(errorMessage(err));
         } finally {
           await s?.close();
         }
       }
     }
   } catch (err) {
-    rows[clients[0]].errors.push(err.message);
+    rows[0]?.[1].errors.push(errorMessage(err));
   } finally {
     agent.destroy();
     await srv?.proc?.stop();
   }
-  return clients.map((client) => {
-    const { samples, inits, errors } = rows[client];
+  return rows.map(([client, { samples, inits, errors }]) => {
     const rowLabel = clients.length > 1 || client === 'raw' ? `${label} (${client === 'raw' ? 'raw HTTP client' : 'SDK client'})` : label;
-    if (errors.length > 0) finding(`new-session ${rowLabel} (${server}): ${errors.length} failures; first: ${errors[0].slice(0, 300)}`);
+    if (errors.length > 0) finding(`new-session ${rowLabel} (${server}): ${errors.length} failures; first: ${String(errors[0]).slice(0, 300)}`);
     return { label: rowLabel, server, ...summarize(samples), initP50: summarize(inits).p50, errors: errors.length };
   });
 }
 
 async function phaseColdStart() {
-  results.coldstart = [];
+  /** @type {ColdRow[]} */
+  const coldstart = [];
+  results.coldstart = coldstart;
   const pool = P.warmPool;
-  for (const server of QUICK ? ['fixture'] : ['fixture', 'everything']) {
+  for (const server of /** @type {ServerName[]} */ (QUICK ? ['fixture'] : ['fixture', 'everything'])) {
     const warmGap = server === 'fixture' ? 1000 : 1500;
     log(`new-session time (${server}): ${P.coldSamples} sessions per config, initialize → first tools/call result`);
+    /** @type {(ColdConfig | false)[]} */
     const configs = [
       ['direct stdio (spawn + initialize)', async () => ({ target: { transport: 'stdio', server } }), 200],
       server === 'fixture' && ['HTTP floor: new session on node:http answering in process', async () => {
@@ -435,8 +515,12 @@ async function phaseColdStart() {
         const m = await startMcpProxy({ server });
         return { proc: m.proc, target: { transport: 'http', url: m.url }, settleMs: 2000 };
       }, 200],
-    ].filter(Boolean);
-    for (const [label, make, gap, clients] of configs) results.coldstart.push(...(await coldConfig(label, server, make, gap, clients)));
+    ];
+    for (const config of configs) {
+      if (config === false) continue;
+      const [label, make, gap, clients] = config;
+      coldstart.push(...(await coldConfig(label, server, make, gap, clients)));
+    }
   }
 }
 
@@ -453,7 +537,7 @@ machine.loadEnd = os.loadavg().map((x) => x.toFixed(2)).join(' ');
 machine.wallSecs = ((performance.now() - tStart) / 1000).toFixed(0);
 
 // ---------------------------------------------------------------- report
-const label = (id) => ALL_TARGETS.find((t) => t.id === id)?.label ?? id;
+const label = (/** @type {string} */ id) => ALL_TARGETS.find((t) => t.id === id)?.label ?? id;
 out(`## Benchmark run${QUICK ? ' (--quick)' : ''}`);
 out();
 out(`- machine: ${machine.nproc} CPUs (${machine.cpu}), ${machine.memGiB} GiB RAM, shared with other workloads; load average ${machine.loadStart} at start, ${machine.loadEnd} at end; run took ${machine.wallSecs}s`);
@@ -478,18 +562,20 @@ if (results.latency) {
   out(table(['target', 'p50', 'p90', 'p99', 'mean', 'p50 - direct', 'p50 / direct', 'errors'], rows));
   out();
 }
-if (results.throughput) {
+const throughput = results.throughput;
+if (throughput) {
   out(`### 2. Throughput: calls/s, closed loop, each session its own SDK client (${P.tpSecs}s measured per target and level; c ≤ 10 interleaved in ${P.tpRounds} rounds, c > 10 one target at a time)`);
   out();
-  const ids = TARGETS.map((t) => t.id).filter((id) => P.tpLevels.some((c) => results.throughput[c]?.[id]));
-  const sg = (c) => results.throughput[c]?.['sg-http']?.callsPerSec;
+  const ids = TARGETS.map((t) => t.id).filter((id) => P.tpLevels.some((c) => throughput[c]?.[id]));
+  const sg = (/** @type {number} */ c) => throughput[c]?.['sg-http']?.callsPerSec;
   const rows = ids.map((id) => {
     const row = [label(id)];
     for (const c of P.tpLevels) {
-      const r = results.throughput[c]?.[id];
+      const r = throughput[c]?.[id];
+      const g = sg(c);
       row.push(r ? `${r.callsPerSec.toFixed(0)}${r.errors + r.wrong > 0 ? ` (${r.errors + r.wrong} err)` : ''}` : 'failed');
       row.push(r ? ms(r.p99, 1) : '—');
-      row.push(r && sg(c) ? ratio(r.callsPerSec, sg(c)) : '—');
+      row.push(r && g ? ratio(r.callsPerSec, g) : '—');
     }
     return row;
   });
@@ -497,12 +583,13 @@ if (results.throughput) {
   out();
   out('Server-side CPU per call: CPU time (user+system, from /proc) of the bridge/peer process and all its children (for direct stdio: the server processes) during the measured loops, divided by the calls answered. Independent of the load generator sharing the cores; lower is better.');
   out();
-  const sgCpu = (c) => results.throughput[c]?.['sg-http']?.serverCpuUsPerCall;
+  const sgCpu = (/** @type {number} */ c) => throughput[c]?.['sg-http']?.serverCpuUsPerCall;
   const cpuRows = ids.map((id) => [
     label(id),
     ...P.tpLevels.flatMap((c) => {
-      const r = results.throughput[c]?.[id];
-      return [r && Number.isFinite(r.serverCpuUsPerCall) ? r.serverCpuUsPerCall.toFixed(0) : '—', r && sgCpu(c) ? ratio(sgCpu(c), r.serverCpuUsPerCall) : '—'];
+      const r = throughput[c]?.[id];
+      const g = sgCpu(c);
+      return [r && Number.isFinite(r.serverCpuUsPerCall) ? r.serverCpuUsPerCall.toFixed(0) : '—', r && g ? ratio(g, r.serverCpuUsPerCall) : '—'];
     }),
   ]);
   out(table(['target', ...P.tpLevels.flatMap((c) => [`c=${c} µs CPU/call`, `c=${c} sg-http ÷ this`])], cpuRows));
@@ -534,7 +621,7 @@ if (results.coldstart) {
 // Targets.
 out('### Targets');
 out();
-const verdict = (ok) => (ok === undefined ? 'n/a' : ok ? 'PASS' : 'FAIL');
+const verdict = (/** @type {boolean | undefined} */ ok) => (ok === undefined ? 'n/a' : ok ? 'PASS' : 'FAIL');
 const tRows = [];
 if (results.latency?.['bridge-http'] && direct) {
   const over = results.latency['bridge-http'].p50 - direct.p50;

@@ -39,14 +39,18 @@ import { memoryOf, processTree } from './lib/proc.mjs';
 import { ModernClient, RawSession, rawAgent } from './lib/raw-client.mjs';
 import { table } from './lib/stats.mjs';
 import { BRIDGE_MAIN, ROOT, openSession, startBridge } from './lib/targets.mjs';
+/** @import { Agent } from 'node:http' */
+/** @import { Exit } from './lib/proc.mjs' */
+/** @import { Target } from './lib/targets.mjs' */
 
 // ---------------------------------------------------------------- options
 const argv = process.argv.slice(2);
-const flag = (name) => argv.includes(name);
-const opt = (name) => {
+const flag = (/** @type {string} */ name) => argv.includes(name);
+const opt = (/** @type {string} */ name) => {
   const i = argv.findIndex((a) => a === name || a.startsWith(`${name}=`));
-  if (i < 0) return undefined;
-  return argv[i].includes('=') ? argv[i].slice(name.length + 1) : argv[i + 1];
+  const arg = argv[i];
+  if (arg === undefined) return undefined;
+  return arg.includes('=') ? arg.slice(name.length + 1) : argv[i + 1];
 };
 if (flag('--help') || flag('-h')) {
   process.stdout.write('usage: npm run soak -- [--minutes N (30)] [--fuzz-rate R (60)] [--json FILE] [--chart FILE.svg] [--no-inspector] [--inspector-only] [--no-setup]\n');
@@ -75,7 +79,16 @@ const FUZZ_DEADLINE_MS = 35_000; // above the bridge's --body-timeout (30 s): a 
 const LIMITS = { bridgeRssMiB: 1, heapUsedMiB: 0.5, treeRssMiB: 5, bridgeFds: 0.5, treeFds: 2, processes: 0.1, lagP99Ms: 2 };
 /** Runs shorter than this only report the slopes (a validation run): warm-up fills their second half. */
 const JUDGED_FROM_MINUTES = 10;
-/** The sampled series that are checked and charted. */
+/**
+ * One sample of a bridge, every SAMPLE_MS (t in minutes since the start; what /metrics and /healthz
+ * give is missing when the scrape failed).
+ * @typedef {{ t: number, bridgeRssMiB: number, treeRssMiB: number, bridgeFds: number, treeFds: number, processes: number, healthMs?: number, lagP99Ms?: number, lagMaxMs?: number, sessions?: number, heapUsedMiB?: number }} Sample
+ * @typedef {'bridgeRssMiB' | 'heapUsedMiB' | 'treeRssMiB' | 'bridgeFds' | 'treeFds' | 'processes' | 'lagP99Ms'} SeriesKey
+ */
+/**
+ * The sampled series that are checked and charted.
+ * @type {{ key: SeriesKey, label: string, limit: number, digits: number }[]}
+ */
 const SERIES = [
   { key: 'bridgeRssMiB', label: 'RSS, bridge (MiB)', limit: LIMITS.bridgeRssMiB, digits: 3 },
   { key: 'heapUsedMiB', label: 'V8 heap used, bridge (MiB)', limit: LIMITS.heapUsedMiB, digits: 3 },
@@ -86,9 +99,11 @@ const SERIES = [
   { key: 'lagP99Ms', label: 'event-loop lag p99 (ms)', limit: LIMITS.lagP99Ms, digits: 3 },
 ];
 
-const log = (...a) => process.stderr.write(`[soak ${new Date().toISOString().slice(11, 19)}] ${a.join(' ')}\n`);
+const log = (/** @type {unknown[]} */ ...a) => process.stderr.write(`[soak ${new Date().toISOString().slice(11, 19)}] ${a.join(' ')}\n`);
 const out = (s = '') => process.stdout.write(`${s}\n`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
+/** @type {(v: number | undefined) => v is number} */
+const isFiniteNumber = (v) => Number.isFinite(v);
 
 if (!existsSync(BRIDGE_MAIN)) {
   process.stderr.write(`soak: ${path.relative(ROOT, BRIDGE_MAIN)} is missing: run \`npm run build\` first\n`);
@@ -101,6 +116,7 @@ if (!flag('--no-setup')) {
   if (r.status !== 0) log('setup-peers.sh failed; what is missing is skipped');
 }
 
+/** @type {{ nproc: number, cpu: string, node: string, commit: string, date: string, load: number[], loadMean?: number, loadMax?: number }} */
 const machine = {
   nproc: os.availableParallelism(),
   cpu: os.cpus()[0]?.model ?? 'unknown',
@@ -109,28 +125,36 @@ const machine = {
   date: new Date().toISOString(),
   load: [],
 };
+/** @type {{ name: string, ok: boolean, detail: string }[]} */
 const checks = [];
-/** The first failures (for the report); counts per kind are on each bridge. */
+/**
+ * The first failures (for the report); counts per kind are on each bridge.
+ * @type {{ t: number, bridge: string, kind: string, message: string }[]}
+ */
 const errors = [];
-const check = (name, ok, detail) => {
+const check = (/** @type {string} */ name, /** @type {boolean} */ ok, /** @type {string} */ detail) => {
   checks.push({ name, ok, detail });
   log(`${ok ? 'ok  ' : 'FAIL'} ${name}: ${detail}`);
 };
 
 // ---------------------------------------------------------------- 0. the Inspector CLI loop
+/** @type {Awaited<ReturnType<typeof inspectorLoop>>} */
 let inspector = [];
 if (!flag('--no-inspector')) {
   log('Inspector CLI loop: 20 runs of `--cli <url> --transport http --method tools/list` per version, per-session bridge, --vanished-after 2');
   inspector = await inspectorLoop({ runs: 20, vanishedAfter: 2, log });
   for (const r of inspector) {
-    if (r.skipped) log(`inspector ${r.version}: skipped: ${r.skipped}`);
+    if (r.skipped !== undefined) log(`inspector ${r.version}: skipped: ${r.skipped}`);
     else check(`Inspector ${r.version}: processes back to the baseline after 20 runs`, r.ok, `baseline ${r.baseline}, peak ${r.peak}, after the loop ${r.afterLoop} (${r.sessionsAfterLoop} sessions), after the grace ${r.afterGrace} (${r.sessionsAfterGrace} sessions) in ${r.backInMs} ms; ${r.failures} failed runs${r.firstFailure ? `: ${r.firstFailure}` : ''}`);
   }
 }
 if (flag('--inspector-only')) await finish([], { planned: 0 });
 
 // ---------------------------------------------------------------- the fuzzer (shared with the tests)
-/** test/lib/http-fuzz.ts compiled on its own (as bench/operator-reconcile.sh does for its bench). */
+/**
+ * test/lib/http-fuzz.ts compiled on its own (as bench/operator-reconcile.sh does for its bench).
+ * @returns {Promise<typeof import('../test/lib/http-fuzz.js')>}
+ */
 async function loadFuzzer() {
   const outDir = path.join(ROOT, '.cache/soak/fuzz');
   const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '--target', 'ES2022', '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--strict', '--skipLibCheck', '--types', 'node', '--rootDir', ROOT, '--outDir', outDir, path.join(ROOT, 'test/lib/http-fuzz.ts')], { encoding: 'utf8' });
@@ -140,13 +164,30 @@ async function loadFuzzer() {
 const { fuzz } = await loadFuzzer();
 
 // ---------------------------------------------------------------- targets
+/**
+ * One bridge under soak, with its traffic's state and what was measured.
+ * @typedef {object} LongStream a stream open for the whole run
+ * @property {string} kind
+ * @property {() => Promise<void>} call a tools/call on it
+ * @property {() => string | undefined} ended why it ended, while it is open: undefined
+ * @property {() => Promise<void>} close
+ * @property {boolean} [reported] its early end was counted
+ * @typedef {Target & { id: 'shared' | 'per-session', agent: Agent, errors: Record<string, number>, ops: { op2025: number, modern: number, longCalls: number, fuzz: number }, fuzzTally: Record<string, number>, fuzzSessions: RawSession[], long: LongStream[], samples: Sample[] }} SoakBridge
+ */
+/**
+ * @param {SoakBridge} bridge
+ * @param {string} kind
+ * @param {unknown} err an Error or a message
+ */
 function noteError(bridge, kind, err) {
-  const e = { t: Date.now(), bridge: bridge.id, kind, message: String(err?.message ?? err).slice(0, 300) };
+  const message = typeof err === 'object' && err !== null && 'message' in err ? err.message : undefined;
+  const e = { t: Date.now(), bridge: bridge.id, kind, message: String(message ?? err).slice(0, 300) };
   bridge.errors[kind] = (bridge.errors[kind] ?? 0) + 1;
   if (errors.length < 50) errors.push(e);
   if ((bridge.errors[kind] ?? 0) <= 3) log(`ERROR ${bridge.id} ${kind}: ${e.message}`);
 }
 
+/** @type {SoakBridge[]} */
 const bridges = [];
 const stopping = { now: false };
 process.on('SIGINT', () => {
@@ -154,7 +195,7 @@ process.on('SIGINT', () => {
   void Promise.all(bridges.map((b) => b.proc.stop())).then(() => process.exit(130));
 });
 
-for (const mode of ['shared', 'per-session']) {
+for (const mode of /** @type {const} */ (['shared', 'per-session'])) {
   const b = await startBridge({ server: 'everything', sessionMode: mode, warmPool: mode === 'per-session' ? 2 : 0, extraArgs: ['--drain-delay', '0'], name: `bridge(${mode})` });
   bridges.push({ id: mode, ...b, agent: rawAgent(), errors: {}, ops: { op2025: 0, modern: 0, longCalls: 0, fuzz: 0 }, fuzzTally: {}, fuzzSessions: [], long: [], samples: [] });
   log(`bridge ${mode}: ${b.url} (pid ${b.proc.pid})`);
@@ -164,11 +205,13 @@ for (const mode of ['shared', 'per-session']) {
 let seq = 0;
 const message = () => `soak-${++seq}`;
 
+/** @param {SoakBridge} b */
 async function op2025(b) {
   const { session } = await RawSession.open(b.url, b.agent);
   const stream = await openStream(b.url, session.headers);
   try {
     if (stream.status !== 200) throw new Error(`GET stream: HTTP ${stream.status}`);
+    /** @type {{ tools?: { name: string }[] }} */
     const list = await session.call('tools/list', {});
     if (!list.tools?.some((t) => t.name === 'echo')) throw new Error('tools/list: no echo tool');
     await session.echo(message());
@@ -178,9 +221,11 @@ async function op2025(b) {
   }
 }
 
+/** @param {SoakBridge} b */
 async function opModern(b) {
   const client = new ModernClient(b.url, b.agent);
   await client.call('server/discover', {});
+  /** @type {{ tools?: { name: string }[] }} */
   const list = await client.call('tools/list', {});
   if (!list.tools?.some((t) => t.name === 'echo')) throw new Error('tools/list (2026-07-28): no echo tool');
   await client.echo(message());
@@ -189,10 +234,14 @@ async function opModern(b) {
 /**
  * A GET /mcp stream on its own connection (not the pooled agent: it stays open); `ended` is set when
  * the server ends it or the connection breaks.
+ * @param {string} url
+ * @param {import('node:http').OutgoingHttpHeaders} headers
+ * @returns {Promise<{ status: number | undefined, ended: string | undefined, closing: boolean, close(): void }>}
  */
 function openStream(url, headers) {
   return new Promise((resolve, reject) => {
-    const state = { status: 0, ended: undefined };
+    /** @type {{ status: number | undefined, ended: string | undefined, closing: boolean, close(): void }} */
+    const state = { status: 0, ended: undefined, closing: false, close: () => {} };
     const req = request(url, { method: 'GET', agent: false, headers: { accept: 'text/event-stream', ...headers } }, (res) => {
       state.status = res.statusCode;
       res.on('data', () => {});
@@ -213,7 +262,14 @@ function openStream(url, headers) {
   });
 }
 
-/** Paced loop: `rate` operations per second, one at a time, until the deadline. */
+/**
+ * Paced loop: `rate` operations per second, one at a time, until the deadline.
+ * @param {SoakBridge} b
+ * @param {'op2025' | 'modern'} kind
+ * @param {number} rate
+ * @param {(b: SoakBridge) => Promise<void>} fn
+ * @param {number} deadline
+ */
 async function paced(b, kind, rate, fn, deadline) {
   const interval = 1000 / rate;
   let next = performance.now();
@@ -231,6 +287,7 @@ async function paced(b, kind, rate, fn, deadline) {
   }
 }
 
+/** @param {SoakBridge} b */
 async function openLong(b) {
   for (let i = 0; i < LONG_STREAMS; i++) {
     const { session } = await RawSession.open(b.url, b.agent);
@@ -248,6 +305,7 @@ async function openLong(b) {
   }
   for (let i = 0; i < LONG_STREAMS; i++) {
     const s = await openSession({ transport: 'sse', url: b.sseUrl });
+    /** @type {string | undefined} */
     let closed;
     s.client.onclose = () => (closed ??= 'closed');
     b.long.push({
@@ -255,7 +313,7 @@ async function openLong(b) {
       call: async () => {
         const m = message();
         const r = await s.client.callTool({ name: 'echo', arguments: { message: m } }, undefined, { timeout: 30_000 });
-        if (!String(r.content?.[0]?.text ?? '').endsWith(m)) throw new Error(`wrong answer: ${JSON.stringify(r).slice(0, 200)}`);
+        if (!String(/** @type {{ text?: string }[] | undefined} */ (r.content)?.[0]?.text ?? '').endsWith(m)) throw new Error(`wrong answer: ${JSON.stringify(r).slice(0, 200)}`);
       },
       ended: () => (s.errors.length > 0 ? `${closed ?? 'open'}; ${s.errors.join('; ')}` : closed),
       close: () => {
@@ -266,6 +324,10 @@ async function openLong(b) {
   }
 }
 
+/**
+ * @param {SoakBridge} b
+ * @param {number} deadline
+ */
 async function longCalls(b, deadline) {
   while (!stopping.now && Date.now() < deadline) {
     await sleep(Math.min(LONG_CALL_MS, Math.max(0, deadline - Date.now())));
@@ -281,13 +343,16 @@ async function longCalls(b, deadline) {
         await l.call();
         b.ops.longCalls++;
       } catch (err) {
-        noteError(b, 'long', `${l.kind}: ${err.message}`);
+        noteError(b, 'long', `${l.kind}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
   }
 }
 
-/** Sacrificial sessions for the fuzzer (it may DELETE them or send them anything): replaced every minute. */
+/**
+ * Sacrificial sessions for the fuzzer (it may DELETE them or send them anything): replaced every minute.
+ * @param {SoakBridge} b
+ */
 async function refreshFuzzSessions(b) {
   const old = b.fuzzSessions.splice(0);
   for (let i = 0; i < FUZZ_SESSIONS; i++) {
@@ -300,6 +365,12 @@ async function refreshFuzzSessions(b) {
   await Promise.all(old.map((s) => s.close()));
 }
 
+/**
+ * @param {SoakBridge} b
+ * @param {number} rate requests per second
+ * @param {number} deadline
+ * @param {number} seedBase
+ */
 async function fuzzLoop(b, rate, deadline, seedBase) {
   const port = Number(new URL(b.url).port);
   const target = { port, sessions: () => b.fuzzSessions.map((s) => s.sessionId) };
@@ -319,7 +390,7 @@ async function fuzzLoop(b, rate, deadline, seedBase) {
       }
       b.ops.fuzz += FUZZ_BATCH;
     } catch (err) {
-      noteError(b, 'fuzz', `${err.message} (seed ${seedBase + batch})`);
+      noteError(b, 'fuzz', `${err instanceof Error ? err.message : String(err)} (seed ${seedBase + batch})`);
     }
     batch++;
     const wait = t0 + (batch * FUZZ_BATCH * 1000) / rate - performance.now();
@@ -328,13 +399,14 @@ async function fuzzLoop(b, rate, deadline, seedBase) {
 }
 
 // ---------------------------------------------------------------- sampling
+/** @param {SoakBridge} b */
 async function scrape(b) {
   const t0 = performance.now();
   const health = await fetch(b.url.replace(/\/mcp$/, '/healthz'), { signal: AbortSignal.timeout(10_000) });
   await health.body?.cancel();
   const healthMs = performance.now() - t0;
   const text = await (await fetch(b.url.replace(/\/mcp$/, '/metrics'), { signal: AbortSignal.timeout(10_000) })).text();
-  const metric = (name) => [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'gm'))].reduce((a, m) => a + Number(m[1]), 0);
+  const metric = (/** @type {string} */ name) => [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'gm'))].reduce((a, m) => a + Number(m[1]), 0);
   // A max of 0 means the delay histogram held no sample since its last reset (seen a few times in 180
   // scrapes): no reading, not a lag of 0.
   const lagMax = metric('mcp_bridge_nodejs_eventloop_lag_max_seconds');
@@ -347,6 +419,7 @@ async function scrape(b) {
   };
 }
 
+/** @param {number} pid */
 function fdCount(pid) {
   try {
     return readdirSync(`/proc/${pid}/fd`).length;
@@ -355,8 +428,13 @@ function fdCount(pid) {
   }
 }
 
+/**
+ * @param {SoakBridge} b
+ * @param {number} t0
+ */
 async function sample(b, t0) {
   const tree = processTree(b.proc.pid);
+  /** @type {Sample} */
   const s = {
     t: (Date.now() - t0) / 60_000,
     bridgeRssMiB: memoryOf([b.proc.pid]).rss / 2 ** 20,
@@ -381,17 +459,18 @@ for (const b of bridges) {
   await openLong(b);
   await refreshFuzzSessions(b);
 }
-const b0samples = () => bridges[0].samples.length;
+const b0samples = () => bridges[0]?.samples.length ?? 0;
 const samplerRun = (async () => {
   let next = Date.now();
   while (!stopping.now && Date.now() <= deadline) {
-    machine.load.push(os.loadavg()[0]);
+    machine.load.push(os.loadavg()[0] ?? NaN);
     for (const b of bridges) await sample(b, t0);
     const last = bridges.map((b) => {
       const s = b.samples.at(-1);
+      if (s === undefined) return `${b.id}: no sample`; // sample() always adds one
       return `${b.id}: rss ${s.bridgeRssMiB.toFixed(0)}/${s.treeRssMiB.toFixed(0)} MiB fds ${s.bridgeFds}/${s.treeFds} procs ${s.processes} lag p99 ${s.lagP99Ms?.toFixed(1)} ms sessions ${s.sessions} ops ${JSON.stringify(b.ops)}`;
     });
-    if (b0samples() % 6 === 1) log(`t=${bridges[0].samples.at(-1).t.toFixed(1)} min load ${os.loadavg()[0].toFixed(2)} | ${last.join(' | ')}`);
+    if (b0samples() % 6 === 1) log(`t=${bridges[0]?.samples.at(-1)?.t.toFixed(1)} min load ${os.loadavg()[0]?.toFixed(2)} | ${last.join(' | ')}`);
     next += SAMPLE_MS;
     await sleep(Math.max(0, Math.min(next, deadline + 1) - Date.now()));
     if (Date.now() > deadline) break;
@@ -421,7 +500,10 @@ for (const b of bridges) exits.push({ id: b.id, exit: await b.proc.stop(30_000) 
 await finish(bridges, { planned: MINUTES, exits });
 
 // ---------------------------------------------------------------- report
-/** Least-squares slope of y over x (units of y per minute). */
+/**
+ * Least-squares slope of y over x (units of y per minute).
+ * @param {{ x: number, y: number }[]} points
+ */
 function slope(points) {
   const n = points.length;
   if (n < 3) return NaN;
@@ -437,19 +519,30 @@ function slope(points) {
 }
 
 
+/**
+ * The report, the JSON file and the chart; exits (1 when a check failed).
+ * @param {SoakBridge[]} runBridges
+ * @param {{ planned: number, exits?: { id: string, exit: Exit }[] }} run planned: minutes
+ * @returns {Promise<never>}
+ */
 async function finish(runBridges, { planned, exits = [] }) {
-  machine.loadMean = machine.load.length > 0 ? machine.load.reduce((a, b) => a + b, 0) / machine.load.length : os.loadavg()[0];
-  machine.loadMax = machine.load.length > 0 ? Math.max(...machine.load) : os.loadavg()[0];
+  const loadMean = machine.load.length > 0 ? machine.load.reduce((a, b) => a + b, 0) / machine.load.length : (os.loadavg()[0] ?? NaN);
+  const loadMax = machine.load.length > 0 ? Math.max(...machine.load) : (os.loadavg()[0] ?? NaN);
+  machine.loadMean = loadMean;
+  machine.loadMax = loadMax;
   const summary = runBridges.map((b) => {
     const half = b.samples.filter((s) => s.t >= planned / 2);
-    const series = Object.fromEntries(
+    const series = /** @type {Record<SeriesKey, SeriesSummary>} */ (Object.fromEntries(
       SERIES.map((s) => {
-        const vals = b.samples.map((x) => x[s.key]).filter(Number.isFinite);
-        const pts = half.filter((x) => Number.isFinite(x[s.key])).map((x) => ({ x: x.t, y: x[s.key] }));
+        const vals = b.samples.map((x) => x[s.key]).filter(isFiniteNumber);
+        const pts = half.flatMap((x) => {
+          const y = x[s.key];
+          return isFiniteNumber(y) ? [{ x: x.t, y }] : [];
+        });
         return [s.key, { slopePerMin: slope(pts), first: vals[0], last: vals.at(-1), min: Math.min(...vals), max: Math.max(...vals), halfMean: pts.reduce((a, p) => a + p.y, 0) / (pts.length || 1) }];
       }),
-    );
-    return { id: b.id, url: b.url, ops: b.ops, errors: b.errors, fuzzTally: b.fuzzTally, series, samples: b.samples, lagMaxMs: Math.max(0, ...b.samples.map((s) => s.lagMaxMs).filter(Number.isFinite)), healthMaxMs: Math.max(0, ...b.samples.map((s) => s.healthMs ?? 0)) };
+    ));
+    return { id: b.id, url: b.url, ops: b.ops, errors: b.errors, fuzzTally: b.fuzzTally, series, samples: b.samples, lagMaxMs: Math.max(0, ...b.samples.map((s) => s.lagMaxMs).filter(isFiniteNumber)), healthMaxMs: Math.max(0, ...b.samples.map((s) => s.healthMs ?? 0)) };
   });
 
   for (const s of summary) {
@@ -474,13 +567,13 @@ async function finish(runBridges, { planned, exits = [] }) {
 
   out(`## Soak: ${planned} min${planned > 0 ? '' : ' (Inspector loop only)'}`);
   out();
-  out(`- machine: ${machine.nproc} CPUs (${machine.cpu}), shared with other workloads; load average (1 min) mean ${machine.loadMean.toFixed(2)}, max ${machine.loadMax.toFixed(2)} over the run`);
+  out(`- machine: ${machine.nproc} CPUs (${machine.cpu}), shared with other workloads; load average (1 min) mean ${loadMean.toFixed(2)}, max ${loadMax.toFixed(2)} over the run`);
   out(`- node ${machine.node}; repo ${machine.commit}; ${machine.date}`);
   if (inspector.length > 0) {
     out();
     out('### Inspector CLI loop (20 runs of `--cli URL --transport http --method tools/list`, per-session bridge, --vanished-after 2)');
     out();
-    out(table(['version', 'failed runs', 'mean run ms', 'processes: baseline', 'peak', 'after loop', 'after grace', 'sessions after loop', 'back in ms'], inspector.map((r) => (r.skipped ? [r.version, r.skipped, '', '', '', '', '', '', ''] : [r.version, r.failures, r.meanRunMs, r.baseline, r.peak, r.afterLoop, r.afterGrace, r.sessionsAfterLoop, r.backInMs]))));
+    out(table(['version', 'failed runs', 'mean run ms', 'processes: baseline', 'peak', 'after loop', 'after grace', 'sessions after loop', 'back in ms'], inspector.map((r) => (r.skipped !== undefined ? [r.version, r.skipped, '', '', '', '', '', '', ''] : [r.version, r.failures, r.meanRunMs, r.baseline, r.peak, r.afterLoop, r.afterGrace, r.sessionsAfterLoop, r.backInMs]))));
   }
   if (summary.length > 0) {
     out();
@@ -495,7 +588,8 @@ async function finish(runBridges, { planned, exits = [] }) {
       ...summary.map((s) => s.series[def.key].slopePerMin.toFixed(def.digits)),
       ...summary.map((s) => {
         const x = s.series[def.key];
-        const f = (v) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
+        // first and last are undefined when the series has no reading at all (every scrape failed).
+        const f = (/** @type {number | undefined} */ v) => (v === undefined ? '—' : Number.isInteger(v) ? String(v) : v.toFixed(1));
         return `${f(x.first)} → ${f(x.last)} (${f(x.min)}–${f(x.max)})`;
       }),
       `±${def.limit}`,
@@ -513,6 +607,10 @@ async function finish(runBridges, { planned, exits = [] }) {
   process.exit(failed.length === 0 ? 0 : 1);
 }
 
+/**
+ * @typedef {{ slopePerMin: number, first: number | undefined, last: number | undefined, min: number, max: number, halfMean: number }} SeriesSummary
+ * @param {{ id: string, samples: Sample[] }[]} summary
+ */
 async function writeChart(summary) {
   if (!chartAvailable()) {
     log('chart renderer missing (bench/setup-peers.sh chart): no SVG');
@@ -521,7 +619,7 @@ async function writeChart(summary) {
   const values = summary.flatMap((s) => s.samples.flatMap((x) => SERIES.filter((def) => Number.isFinite(x[def.key])).map((def) => ({ t: Number(x.t.toFixed(3)), bridge: s.id, metric: def.label, value: x[def.key] }))));
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: `Soak: ${summary[0].samples.length} samples per bridge, every ${SAMPLE_MS / 1000} s (server-everything; both eras, long streams, fuzzer)`,
+    title: `Soak: ${summary[0]?.samples.length ?? 0} samples per bridge, every ${SAMPLE_MS / 1000} s (server-everything; both eras, long streams, fuzzer)`,
     data: { values },
     facet: { row: { field: 'metric', type: 'nominal', title: null, sort: SERIES.map((d) => d.label) } },
     spec: {

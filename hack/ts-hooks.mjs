@@ -8,17 +8,21 @@ import ts from 'typescript';
 
 const COMPILER_OPTIONS = { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, inlineSourceMap: true, inlineSources: true };
 
-/** Sources import their siblings as './x.js' (NodeNext); the file on disk is x.ts. */
+/**
+ * Sources import their siblings as './x.js' (NodeNext); the file on disk is x.ts.
+ * @type {import('node:module').ResolveHook}
+ */
 export async function resolve(specifier, context, nextResolve) {
   try {
     return await nextResolve(specifier, context);
   } catch (err) {
     const relativeJs = /^\.{1,2}\/.*\.js$/.test(specifier);
-    if (err?.code !== 'ERR_MODULE_NOT_FOUND' || !relativeJs || context.parentURL?.endsWith('.ts') !== true) throw err;
+    if (/** @type {{ code?: string } | undefined} */ (err)?.code !== 'ERR_MODULE_NOT_FOUND' || !relativeJs || context.parentURL?.endsWith('.ts') !== true) throw err;
     return nextResolve(specifier.replace(/\.js$/, '.ts'), context);
   }
 }
 
+/** @type {import('node:module').LoadHook} */
 export async function load(url, context, nextLoad) {
   if (!url.startsWith('file:') || !url.endsWith('.ts')) return nextLoad(url, context);
   const fileName = fileURLToPath(url);

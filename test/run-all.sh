@@ -24,7 +24,9 @@ trap summary EXIT
 
 step "setup";       bash hack/setup.sh
 step "typecheck";   npx tsc -p tsconfig.json --noEmit
-step "lint";        npm run -s lint
+# ESLint + shellcheck, and the JavaScript tools (.mjs) type-checked from their JSDoc (tsconfig.mjs.json;
+# needs no build).
+step "lint";        npm run -s lint && npm run -s typecheck:mjs
 step "build";       npm run -s build
 step "agent (Go)";  (cd agent && go vet ./... && go test -count=1 ./...) && bash agent/build.sh
 step "unit";        npm run -s test:unit

@@ -12,6 +12,12 @@ export function chartAvailable() {
   return existsSync(path.join(CHART_MODULES, 'vega-lite/package.json')) && existsSync(path.join(CHART_MODULES, 'vega/package.json'));
 }
 
+/**
+ * The ES module entry of an npm package installed under CHART_MODULES (vega's and vega-lite's exports
+ * differ in shape). Untyped: the packages live outside the repository, so their types are not available.
+ * @param {string} name
+ * @returns {Promise<any>}
+ */
 async function load(name) {
   const pkgDir = path.join(CHART_MODULES, name);
   const pkg = JSON.parse(await (await import('node:fs/promises')).readFile(path.join(pkgDir, 'package.json'), 'utf8'));
@@ -20,7 +26,11 @@ async function load(name) {
   return import(pathToFileURL(path.join(pkgDir, resolved)).href);
 }
 
-/** Renders a Vega-Lite spec to an SVG string. */
+/**
+ * Renders a Vega-Lite spec to an SVG string.
+ * @param {object} spec
+ * @returns {Promise<string>}
+ */
 export async function renderVegaLiteSvg(spec) {
   const [vega, vl] = await Promise.all([load('vega'), load('vega-lite')]);
   const compiled = vl.compile(spec).spec;

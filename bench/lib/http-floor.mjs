@@ -9,12 +9,14 @@ import { randomUUID } from 'node:crypto';
 const server = createServer((req, res) => {
   if (req.method === 'DELETE') return void res.writeHead(200).end();
   if (req.method !== 'POST') return void res.writeHead(405, { allow: 'POST, DELETE' }).end();
+  /** @type {Buffer[]} */
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
     const msg = JSON.parse(Buffer.concat(chunks).toString('utf8'));
     if (msg.id === undefined) return void res.writeHead(202).end();
     let result;
+    /** @type {Record<string, string | number>} */
     const headers = { 'content-type': 'application/json' };
     if (msg.method === 'initialize') {
       headers['mcp-session-id'] = randomUUID();
@@ -30,6 +32,7 @@ const server = createServer((req, res) => {
   });
 });
 server.listen(0, '127.0.0.1', () => {
-  process.stdout.write(`${JSON.stringify({ msg: 'listening', url: `http://127.0.0.1:${server.address().port}/mcp` })}\n`);
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
+  process.stdout.write(`${JSON.stringify({ msg: 'listening', url: `http://127.0.0.1:${port}/mcp` })}\n`);
 });
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -14,13 +14,20 @@ import { PEERS_DIR, startBridge } from './targets.mjs';
 
 /** Versions the issue names (0.15, 2.12) and the newest 0.x; each in its own prefix (setup-peers.sh). */
 export const INSPECTOR_VERSIONS = ['0.15.0', '0.22.0', '2.12.0'];
-const inspectorBin = (version) => path.join(PEERS_DIR, `inspector-${version}/node_modules/@modelcontextprotocol/inspector`, version.startsWith('0.') ? 'cli/build/cli.js' : 'clients/launcher/build/index.js');
+const inspectorBin = (/** @type {string} */ version) => path.join(PEERS_DIR, `inspector-${version}/node_modules/@modelcontextprotocol/inspector`, version.startsWith('0.') ? 'cli/build/cli.js' : 'clients/launcher/build/index.js');
 
+/** @param {string} version */
 export function inspectorInstalled(version) {
   return existsSync(inspectorBin(version));
 }
 
-/** One CLI run; resolves {code, ms, stdout tail}. */
+/**
+ * One CLI run; resolves {code, ms, stdout tail}.
+ * @param {string} version
+ * @param {string} url
+ * @param {NodeJS.ProcessEnv} env
+ * @returns {Promise<{ code: number | NodeJS.Signals | null, ms: number, out: string }>}
+ */
 function runCli(version, url, env) {
   return new Promise((resolve) => {
     const t0 = performance.now();
@@ -36,6 +43,7 @@ function runCli(version, url, env) {
   });
 }
 
+/** @param {string} url the bridge's /mcp */
 async function sessionsActive(url) {
   const text = await (await fetch(url.replace(/\/mcp$/, '/metrics'))).text();
   return [...text.matchAll(/^mcp_bridge_sessions_active\{[^}]*\} (\d+)/gm)].reduce((a, m) => a + Number(m[1]), 0);
@@ -45,8 +53,27 @@ async function sessionsActive(url) {
  * For each installed version: a fresh per-session bridge (server-everything, --vanished-after
  * `vanishedAfter`), `runs` CLI runs one after another, then a wait of up to 4 x the grace for the
  * count to come back. Resolves one row per version (skipped versions say so).
+ * @typedef {{ version: string, skipped: string }} SkippedRow
+ * @typedef {object} InspectorRow
+ * @property {string} version
+ * @property {undefined} [skipped]
+ * @property {number} runs
+ * @property {number} failures
+ * @property {string | undefined} firstFailure
+ * @property {number} meanRunMs
+ * @property {number} baseline processes in the bridge's tree before the loop
+ * @property {number} peak
+ * @property {number} afterLoop
+ * @property {number} sessionsAfterLoop
+ * @property {number} afterGrace
+ * @property {number} sessionsAfterGrace
+ * @property {number} backInMs
+ * @property {boolean} ok
+ * @param {{ runs?: number, vanishedAfter?: number, log?: (line: string) => void }} [options]
+ * @returns {Promise<(SkippedRow | InspectorRow)[]>}
  */
 export async function inspectorLoop({ runs = 20, vanishedAfter = 2, log = () => {} } = {}) {
+  /** @type {(SkippedRow | InspectorRow)[]} */
   const rows = [];
   const home = mkdtempSync(path.join(os.tmpdir(), 'soak-inspector-home-'));
   // The 2.x CLI writes a catalog under $HOME: keep it out of the user's home.
@@ -63,7 +90,9 @@ export async function inspectorLoop({ runs = 20, vanishedAfter = 2, log = () => 
         const baseline = count();
         let peak = baseline;
         let failures = 0;
+        /** @type {string | undefined} */
         let firstFailure;
+        /** @type {number[]} */
         const times = [];
         for (let i = 0; i < runs; i++) {
           const r = await runCli(version, bridge.url, env);
@@ -81,7 +110,7 @@ export async function inspectorLoop({ runs = 20, vanishedAfter = 2, log = () => 
         while (performance.now() - t0 < vanishedAfter * 4000 + 5000 && (count() > baseline || (await sessionsActive(bridge.url)) > 0)) {
           await new Promise((r) => setTimeout(r, 200));
         }
-        const row = {
+        const measured = {
           version,
           runs,
           failures,
@@ -95,7 +124,7 @@ export async function inspectorLoop({ runs = 20, vanishedAfter = 2, log = () => 
           sessionsAfterGrace: await sessionsActive(bridge.url),
           backInMs: Math.round(performance.now() - t0),
         };
-        row.ok = row.failures === 0 && row.afterGrace === row.baseline && row.sessionsAfterGrace === 0;
+        const row = { ...measured, ok: measured.failures === 0 && measured.afterGrace === measured.baseline && measured.sessionsAfterGrace === 0 };
         log(`inspector ${version}: ${JSON.stringify(row)}`);
         rows.push(row);
       } finally {

@@ -12,7 +12,10 @@ import { ROOT } from './targets.mjs';
 export const LITELLM_BIN = path.join(ROOT, '.venv/bin/litellm');
 const KEY = 'sk-bench';
 
-/** entries: { name: { url, protocolVersion? } } → { proc, url, callTool(name, tool, args) }. */
+/**
+ * entries: { name: { url, protocolVersion? } } → { proc, url, callTool(name, tool, args) }.
+ * @param {Record<string, { url: string, protocolVersion?: string }>} entries
+ */
 export async function startLitellmProxy(entries) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-litellm-'));
   const lines = ['general_settings:', `  master_key: ${JSON.stringify(KEY)}`, 'mcp_servers:'];
@@ -21,8 +24,9 @@ export async function startLitellmProxy(entries) {
     if (e.protocolVersion) lines.push(`    protocol_version: ${JSON.stringify(e.protocolVersion)}`);
   }
   writeFileSync(path.join(dir, 'config.yaml'), `${lines.join('\n')}\n`);
+  /** @type {number | undefined} */
   let port;
-  const watch = (line) => {
+  const watch = (/** @type {string} */ line) => {
     const m = /Uvicorn running on http:\/\/127\.0\.0\.1:(\d+)/.exec(line);
     if (m) port = Number(m[1]);
   };
@@ -33,7 +37,7 @@ export async function startLitellmProxy(entries) {
     onStderrLine: watch,
   });
   const deadline = Date.now() + 180_000;
-  const fail = (what) => new Error(`litellm: ${what}\n${proc.tail.join('\n')}`);
+  const fail = (/** @type {string} */ what) => new Error(`litellm: ${what}\n${proc.tail.join('\n')}`);
   while (port === undefined) {
     if (proc.exited) throw fail(`exited ${JSON.stringify(proc.exited)}`);
     if (Date.now() > deadline) throw fail('did not print its port');
@@ -51,6 +55,12 @@ export async function startLitellmProxy(entries) {
   return {
     proc,
     url,
+    /**
+     * @param {string} server the mcp_servers entry
+     * @param {string} name the tool
+     * @param {object} args
+     * @returns {Promise<any>} LiteLLM's answer as parsed
+     */
     async callTool(server, name, args) {
       const res = await fetch(`${url}/mcp-rest/tools/call`, {
         method: 'POST',

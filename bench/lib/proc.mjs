@@ -1,25 +1,54 @@
 // Process helpers for the benchmark: spawning servers under test with captured output, free ports,
 // readiness polling, and memory of a process tree read from /proc (Linux only).
+/** @import { ChildProcessByStdio } from 'node:child_process' */
+/** @import { AddressInfo } from 'node:net' */
+/** @import { Readable } from 'node:stream' */
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** A TCP port that was free a moment ago on 127.0.0.1 (for peers that cannot take --port 0). */
+/**
+ * A TCP port that was free a moment ago on 127.0.0.1 (for peers that cannot take --port 0).
+ * @returns {Promise<number>}
+ */
 export async function freePort() {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
     srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
+      const { port } = /** @type {AddressInfo} */ (srv.address());
       srv.close(() => resolve(port));
     });
   });
 }
 
 /**
+ * @typedef {{ code: number | null, signal: NodeJS.Signals | null }} Exit
+ * @typedef {object} Proc A process started by startProcess.
+ * @property {string} name
+ * @property {ChildProcessByStdio<null, Readable, Readable>} child
+ * @property {number} pid
+ * @property {string[]} tail the last 40 lines of stdout and stderr
+ * @property {Exit | null} exited
+ * @property {boolean} stopping
+ * @property {Promise<Exit>} exitPromise
+ * @property {(graceMs?: number) => Promise<Exit>} stop
+ * @typedef {object} StartOptions
+ * @property {NodeJS.ProcessEnv} [env] the whole environment (default: this process's)
+ * @property {(line: string) => void} [onStdoutLine]
+ * @property {(line: string) => void} [onStderrLine]
+ * @property {string} [cwd]
+ */
+
+/**
  * Spawns a long-lived server process in its own process group. Keeps the last lines of its stdout and
  * stderr for diagnosis, lets a caller watch stdout lines, and records an unexpected exit.
+ * @param {string} name
+ * @param {string} command
+ * @param {readonly string[]} args
+ * @param {StartOptions} [options]
+ * @returns {Proc}
  */
 export function startProcess(name, command, args, { env, onStdoutLine, onStderrLine, cwd } = {}) {
   const child = spawn(command, args, {
@@ -28,15 +57,18 @@ export function startProcess(name, command, args, { env, onStdoutLine, onStderrL
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // own process group: we can signal the whole tree we started, and only it
   });
+  // spawn leaves pid undefined only when it failed to start the command (it then emits 'error').
+  const pid = /** @type {number} */ (child.pid);
+  /** @type {string[]} */
   const tail = [];
-  const keep = (stream, line) => {
+  const keep = (/** @type {string} */ stream, /** @type {string} */ line) => {
     tail.push(`[${stream}] ${line}`);
     if (tail.length > 40) tail.shift();
   };
-  const lines = (stream, cb) => {
+  const lines = (/** @type {'stdout' | 'stderr'} */ stream, /** @type {((line: string) => void) | undefined} */ cb) => {
     let buf = '';
     child[stream].setEncoding('utf8');
-    child[stream].on('data', (chunk) => {
+    child[stream].on('data', (/** @type {string} */ chunk) => {
       buf += chunk;
       let i;
       while ((i = buf.indexOf('\n')) >= 0) {
@@ -49,17 +81,19 @@ export function startProcess(name, command, args, { env, onStdoutLine, onStderrL
   };
   lines('stdout', onStdoutLine);
   lines('stderr', onStderrLine);
+  /** @type {Proc} */
   const proc = {
     name,
     child,
-    pid: child.pid,
+    pid,
     tail,
     exited: null,
     stopping: false,
     exitPromise: new Promise((resolve) => {
       child.once('exit', (code, signal) => {
-        proc.exited = { code, signal };
-        resolve(proc.exited);
+        const exit = { code, signal };
+        proc.exited = exit;
+        resolve(exit);
       });
     }),
     /** SIGTERM the process we started (then its group, then SIGKILL after a grace). */
@@ -67,14 +101,14 @@ export function startProcess(name, command, args, { env, onStdoutLine, onStderrL
       proc.stopping = true;
       if (proc.exited) return proc.exited;
       try {
-        process.kill(child.pid, 'SIGTERM');
+        process.kill(pid, 'SIGTERM');
       } catch {
         /* already gone */
       }
       const done = await Promise.race([proc.exitPromise, sleep(graceMs).then(() => null)]);
       // Children the process should have ended itself (its stdio servers): end the group we created.
       try {
-        process.kill(-child.pid, done ? 'SIGTERM' : 'SIGKILL');
+        process.kill(-pid, done ? 'SIGTERM' : 'SIGKILL');
       } catch {
         /* group empty */
       }
@@ -84,7 +118,11 @@ export function startProcess(name, command, args, { env, onStdoutLine, onStderrL
   return proc;
 }
 
-/** Polls until an HTTP GET on url gets any response (or the process dies / time runs out). */
+/**
+ * Polls until an HTTP GET on url gets any response (or the process dies / time runs out).
+ * @param {string} url
+ * @param {Proc | undefined} proc
+ */
 export async function waitHttp(url, proc, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -100,6 +138,7 @@ export async function waitHttp(url, proc, timeoutMs = 30_000) {
   }
 }
 
+/** @param {number | string} pid */
 function readStat(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -110,8 +149,13 @@ function readStat(pid) {
   }
 }
 
-/** pid and all its descendants (from a snapshot of /proc). */
+/**
+ * pid and all its descendants (from a snapshot of /proc).
+ * @param {number} rootPid
+ * @returns {number[]}
+ */
 export function processTree(rootPid) {
+  /** @type {Map<number, number[]>} */
   const children = new Map();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -123,15 +167,17 @@ export function processTree(rootPid) {
   }
   const out = [];
   const stack = [rootPid];
-  while (stack.length > 0) {
-    const pid = stack.pop();
+  for (let pid = stack.pop(); pid !== undefined; pid = stack.pop()) {
     out.push(pid);
     for (const c of children.get(pid) ?? []) stack.push(c);
   }
   return out;
 }
 
-/** RSS and PSS (bytes) summed over the given pids; PSS splits shared pages fairly between processes. */
+/**
+ * RSS and PSS (bytes) summed over the given pids; PSS splits shared pages fairly between processes.
+ * @param {Iterable<number>} pids
+ */
 export function memoryOf(pids) {
   let rss = 0;
   let pss = 0;
@@ -153,13 +199,19 @@ export function memoryOf(pids) {
 
 const CLK_TCK = 100; // Linux USER_HZ; /proc/<pid>/stat reports utime/stime in these ticks
 
-/** CPU time (ms, user + system) used so far by the given pids (living ones; exited ones are lost). */
+/**
+ * CPU time (ms, user + system) used so far by the given pids (living ones; exited ones are lost).
+ * @param {Iterable<number>} pids
+ */
 export function cpuMsOf(pids) {
   const { user, system } = cpuSplitOf(pids);
   return user + system;
 }
 
-/** CPU time (ms) used so far by the given pids, user and system apart. */
+/**
+ * CPU time (ms) used so far by the given pids, user and system apart.
+ * @param {Iterable<number>} pids
+ */
 export function cpuSplitOf(pids) {
   let user = 0;
   let system = 0;
@@ -181,6 +233,8 @@ export function cpuSplitOf(pids) {
  * The TCP port a process listens on, read from /proc (its socket inodes against the kernel's
  * listening sockets): for servers started with --port 0 that do not print the port they got, so no
  * free port has to be guessed ahead (and raced for).
+ * @param {number} pid
+ * @returns {number | undefined}
  */
 export function listeningPort(pid) {
   const inodes = new Set();
@@ -208,13 +262,16 @@ export function listeningPort(pid) {
     for (const line of text.split('\n').slice(1)) {
       const f = line.trim().split(/\s+/);
       // local_address is HEXIP:HEXPORT; st 0A is LISTEN; the inode is the 10th field.
-      if (f.length > 9 && f[3] === '0A' && inodes.has(f[9])) return parseInt(f[1].split(':')[1], 16);
+      if (f.length > 9 && f[3] === '0A' && inodes.has(f[9] ?? '')) return parseInt(f[1]?.split(':')[1] ?? '', 16);
     }
   }
   return undefined;
 }
 
-/** Polls listeningPort(proc.pid) until the process listens (or dies / time runs out). */
+/**
+ * Polls listeningPort(proc.pid) until the process listens (or dies / time runs out).
+ * @param {Proc} proc
+ */
 export async function waitListening(proc, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -231,6 +288,7 @@ export async function waitListening(proc, timeoutMs = 30_000) {
  * own time plus what it reaped (cutime/cstime: a child's whole life once waited for) plus the living
  * descendants. A child alive at the first reading and reaped before the second moves from "living" to
  * the root's cutime with its whole time, so the difference of two readings stays right.
+ * @param {number} rootPid
  */
 export function treeCpuMs(rootPid) {
   let ticks = 0;

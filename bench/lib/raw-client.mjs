@@ -3,6 +3,13 @@
 // shows the server side's cost (bridge or peer) instead of the client's. Answers may come as JSON or
 // as an SSE stream (the spec allows both); both are handled.
 import { Agent, request } from 'node:http';
+/** @import { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http' */
+
+/**
+ * A JSON-RPC message as parsed from the wire (any: the bench checks the few fields it reads).
+ * @typedef {any} WireMessage
+ * @typedef {{ status: number | undefined, headers: IncomingHttpHeaders, message: WireMessage }} PostAnswer
+ */
 
 /** What the SDK clients of this repo's SDK version ask for (LATEST_PROTOCOL_VERSION). */
 const PROTOCOL_VERSION = '2025-11-25';
@@ -12,7 +19,14 @@ export function rawAgent(maxSockets = 256) {
   return new Agent({ keepAlive: true, maxSockets });
 }
 
-/** POSTs one JSON-RPC message; resolves {status, headers, message} (message undefined for 202). */
+/**
+ * POSTs one JSON-RPC message; resolves {status, headers, message} (message undefined for 202).
+ * @param {string | URL} url
+ * @param {Agent} agent
+ * @param {{ jsonrpc: '2.0', id?: number | string, method: string, params?: object }} body
+ * @param {OutgoingHttpHeaders} headers
+ * @returns {Promise<PostAnswer>}
+ */
 export function post(url, agent, body, headers) {
   return new Promise((resolve, reject) => {
     const data = Buffer.from(JSON.stringify(body));
@@ -26,6 +40,7 @@ export function post(url, agent, body, headers) {
         ...headers,
       },
     }, (res) => {
+      /** @type {Buffer[]} */
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('error', reject);
@@ -35,7 +50,7 @@ export function post(url, agent, body, headers) {
         try {
           message = text === '' ? undefined : res.headers['content-type']?.startsWith('text/event-stream') ? lastSseMessage(text, body.id) : JSON.parse(text);
         } catch (err) {
-          return reject(new Error(`HTTP ${res.statusCode}: unparseable body ${text.slice(0, 200)}: ${err.message}`));
+          return reject(new Error(`HTTP ${res.statusCode}: unparseable body ${text.slice(0, 200)}: ${/** @type {Error} */ (err).message}`));
         }
         resolve({ status: res.statusCode, headers: res.headers, message });
       });
@@ -45,7 +60,12 @@ export function post(url, agent, body, headers) {
   });
 }
 
-/** The response with the given id among the events of an SSE body. */
+/**
+ * The response with the given id among the events of an SSE body.
+ * @param {string} text
+ * @param {number | string | undefined} id
+ * @returns {WireMessage}
+ */
 function lastSseMessage(text, id) {
   for (const event of text.split('\n\n')) {
     const data = event.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
@@ -59,6 +79,12 @@ function lastSseMessage(text, id) {
 export class RawSession {
   #nextId = 1;
 
+  /**
+   * @param {string | URL} url
+   * @param {Agent} agent
+   * @param {string} sessionId
+   * @param {string} protocolVersion
+   */
   constructor(url, agent, sessionId, protocolVersion) {
     this.url = url;
     this.agent = agent;
@@ -66,7 +92,11 @@ export class RawSession {
     this.sessionId = sessionId;
   }
 
-  /** initialize → notifications/initialized; resolves the session and how long initialize took (ms). */
+  /**
+   * initialize → notifications/initialized; resolves the session and how long initialize took (ms).
+   * @param {string | URL} url
+   * @param {Agent} agent
+   */
   static async open(url, agent, capabilities = {}) {
     const t0 = performance.now();
     const init = await post(url, agent, {
@@ -86,6 +116,11 @@ export class RawSession {
     return { session, initMs };
   }
 
+  /**
+   * @param {string} method
+   * @param {object} [params]
+   * @returns {Promise<WireMessage>} the result
+   */
   async call(method, params) {
     const id = this.#nextId++;
     const r = await post(this.url, this.agent, { jsonrpc: '2.0', id, method, params }, this.headers);
@@ -94,7 +129,10 @@ export class RawSession {
     return r.message.result;
   }
 
-  /** tools/call echo; throws unless the answer ends with the message (server-everything says "Echo: <m>"). */
+  /**
+   * tools/call echo; throws unless the answer ends with the message (server-everything says "Echo: <m>").
+   * @param {string} message
+   */
   async echo(message) {
     const result = await this.call('tools/call', { name: 'echo', arguments: { message } });
     const text = result?.content?.[0]?.text;
@@ -102,14 +140,14 @@ export class RawSession {
   }
 
   close() {
-    return new Promise((resolve) => {
+    return /** @type {Promise<void>} */ (new Promise((resolve) => {
       const req = request(this.url, { method: 'DELETE', agent: this.agent, headers: this.headers }, (res) => {
         res.resume();
         res.on('end', resolve);
       });
       req.on('error', () => resolve()); // a peer without DELETE: nothing to clean up
       req.end();
-    });
+    }));
   }
 }
 
@@ -128,13 +166,23 @@ const MODERN_META = {
 export class ModernClient {
   #nextId = 1;
 
+  /**
+   * @param {string | URL} url
+   * @param {Agent} agent
+   */
   constructor(url, agent) {
     this.url = url;
     this.agent = agent;
   }
 
+  /**
+   * @param {string} method
+   * @param {{ name?: unknown, uri?: unknown, _meta?: object, [key: string]: unknown }} [params]
+   * @returns {Promise<WireMessage>} the result
+   */
   async call(method, params = {}) {
     const id = this.#nextId++;
+    /** @type {Record<string, string>} */
     const headers = { 'mcp-protocol-version': MODERN_VERSION, 'mcp-method': method };
     if (typeof params.name === 'string') headers['mcp-name'] = params.name;
     else if (typeof params.uri === 'string') headers['mcp-name'] = params.uri;
@@ -146,7 +194,10 @@ export class ModernClient {
     return r.message.result;
   }
 
-  /** tools/call echo; throws unless the answer ends with the message. */
+  /**
+   * tools/call echo; throws unless the answer ends with the message.
+   * @param {string} message
+   */
   async echo(message) {
     const result = await this.call('tools/call', { name: 'echo', arguments: { message } });
     const text = result?.content?.[0]?.text;
@@ -157,6 +208,10 @@ export class ModernClient {
 /**
  * The GET stream a 2025 session's client opens after initialize (the Python SDK does, so LiteLLM
  * does): resolves once the answer's headers arrived; close() ends it.
+ * @param {string | URL} url
+ * @param {Agent} agent
+ * @param {OutgoingHttpHeaders} headers
+ * @returns {Promise<{ status: number | undefined, close(): void }>}
  */
 export function openGetStream(url, agent, headers) {
   return new Promise((resolve, reject) => {

@@ -9,16 +9,24 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 
-const command = process.argv.slice(process.argv.indexOf('--') + 1);
+const [file, ...fileArgs] = process.argv.slice(process.argv.indexOf('--') + 1);
+if (file === undefined) throw new Error('usage: relay-floor.mjs -- <stdio server command...>');
+/**
+ * The open sessions by Mcp-Session-Id (keyed by the header as it comes).
+ * @type {Map<unknown, ReturnType<typeof child>>}
+ */
 const sessions = new Map();
 let nextId = 1;
 
+/** @typedef {any} WireMessage a JSON-RPC message as parsed (the floor reads id and method only) */
+
 function child() {
-  const proc = spawn(command[0], command.slice(1), { stdio: ['pipe', 'pipe', 'ignore'] });
+  const proc = spawn(/** @type {string} */ (file), fileArgs, { stdio: ['pipe', 'pipe', 'ignore'] });
+  /** @type {Map<number, (response: WireMessage) => void>} */
   const pending = new Map();
   let buf = '';
   proc.stdout.setEncoding('utf8');
-  proc.stdout.on('data', (chunk) => {
+  proc.stdout.on('data', (/** @type {string} */ chunk) => {
     buf += chunk;
     for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
       const message = JSON.parse(buf.slice(0, nl));
@@ -31,6 +39,10 @@ function child() {
   });
   return {
     proc,
+    /**
+     * @param {WireMessage} message
+     * @param {(response: WireMessage) => void} [onResponse] for a request: its response
+     */
     send(message, onResponse) {
       const id = nextId++;
       const original = message.id;
@@ -46,6 +58,7 @@ const server = createServer((req, res) => {
     sessions.delete(req.headers['mcp-session-id']);
     return void res.writeHead(200).end();
   }
+  /** @type {Buffer[]} */
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
@@ -68,7 +81,8 @@ const server = createServer((req, res) => {
   });
 });
 server.listen(0, '127.0.0.1', () => {
-  process.stdout.write(`${JSON.stringify({ msg: 'listening', url: `http://127.0.0.1:${server.address().port}/mcp` })}\n`);
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
+  process.stdout.write(`${JSON.stringify({ msg: 'listening', url: `http://127.0.0.1:${port}/mcp` })}\n`);
 });
 process.on('SIGTERM', () => {
   for (const s of sessions.values()) s.proc.stdin.end();

@@ -16,20 +16,29 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { InMemoryEventStore } from '@modelcontextprotocol/sdk/examples/shared/inMemoryEventStore.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { createFixtureServer } from '../fixtures/fixture-server.mjs';
+/** @import { IncomingMessage, ServerResponse } from 'node:http' */
+/** @import { AddressInfo } from 'node:net' */
+/** @typedef {Error & { status?: number, code?: number }} BodyError a refused body: the HTTP status and JSON-RPC code to answer */
 
 const MAX_BODY = 4 * 1024 * 1024;
 const LOCAL_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
+/** @param {string[]} argv */
 function parseArgs(argv) {
   const opts = { port: 0, host: '127.0.0.1' };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--port') opts.port = Number(argv[++i]);
-    else if (argv[i] === '--host') opts.host = argv[++i];
+    else if (argv[i] === '--host') {
+      const host = argv[++i];
+      if (host === undefined) throw new Error('reference-http: --host needs a value');
+      opts.host = host;
+    }
     else throw new Error(`reference-http: unknown argument ${argv[i]}`);
   }
   return opts;
 }
 
+/** @param {string} value a Host or Origin header */
 function hostnameOf(value) {
   try {
     return new URL(value.includes('://') ? value : `http://${value}`).hostname.toLowerCase();
@@ -38,6 +47,7 @@ function hostnameOf(value) {
   }
 }
 
+/** @param {IncomingMessage} req */
 function isLocalRequest(req) {
   const host = req.headers.host;
   if (host === undefined || !LOCAL_HOSTNAMES.has(hostnameOf(host) ?? '')) return false;
@@ -45,13 +55,24 @@ function isLocalRequest(req) {
   return origin === undefined || LOCAL_HOSTNAMES.has(hostnameOf(origin) ?? '');
 }
 
+/**
+ * @param {ServerResponse} res
+ * @param {number} status
+ * @param {number} code
+ * @param {string} message
+ */
 function sendJsonRpcError(res, status, code, message) {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
 }
 
+/**
+ * @param {IncomingMessage} req
+ * @returns {Promise<unknown>} the parsed body; rejects with a BodyError
+ */
 function readJsonBody(req) {
   return new Promise((resolve, reject) => {
+    /** @type {Buffer[]} */
     const chunks = [];
     let size = 0;
     req.on('data', (chunk) => {
@@ -74,13 +95,17 @@ function readJsonBody(req) {
   });
 }
 
-const isInitialize = (body) => (Array.isArray(body) ? body.some(isInitializeRequest) : isInitializeRequest(body));
+const isInitialize = (/** @type {unknown} */ body) => (Array.isArray(body) ? body.some(isInitializeRequest) : isInitializeRequest(body));
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   /** @type {Map<string, StreamableHTTPServerTransport>} */
   const sessions = new Map();
 
+  /**
+   * @param {IncomingMessage} req
+   * @param {ServerResponse} res
+   */
   async function handle(req, res) {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== '/mcp') return sendJsonRpcError(res, 404, -32000, 'Not found');
@@ -92,16 +117,20 @@ async function main() {
       let body;
       try {
         body = await readJsonBody(req);
-      } catch (err) {
+      } catch (e) {
+        const err = /** @type {BodyError} */ (e);
         return sendJsonRpcError(res, err.status ?? 400, err.code ?? -32000, err.message);
       }
       if (existing) return existing.handleRequest(req, res, body);
       if (sessionId !== undefined) return sendJsonRpcError(res, 404, -32001, 'Session not found');
       if (!isInitialize(body)) return sendJsonRpcError(res, 400, -32000, 'Bad Request: no valid session ID');
+      /** @type {StreamableHTTPServerTransport} */
       const transport = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
         eventStore: new InMemoryEventStore(),
-        onsessioninitialized: (id) => sessions.set(id, transport),
+        onsessioninitialized: (id) => {
+          sessions.set(id, transport);
+        },
       });
       transport.onclose = () => {
         if (transport.sessionId !== undefined) sessions.delete(transport.sessionId);
@@ -124,8 +153,8 @@ async function main() {
       else res.end();
     });
   });
-  await new Promise((resolve) => server.listen(opts.port, opts.host, resolve));
-  const { port } = server.address();
+  await new Promise((resolve) => server.listen(opts.port, opts.host, () => resolve(undefined)));
+  const { port } = /** @type {AddressInfo} */ (server.address());
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   process.stdout.write(`${JSON.stringify({ level: 30, msg: 'listening', url: `http://${host}:${port}/mcp` })}\n`);
 

@@ -28,25 +28,41 @@ import {
   originValidationResponse,
 } from '@modelcontextprotocol/server';
 import { createModernServer } from '../fixtures/modern-server.mjs';
+/** @import { IncomingMessage, ServerResponse } from 'node:http' */
+/** @import { AddressInfo } from 'node:net' */
 
 const MAX_BODY = 4 * 1024 * 1024;
 
+/** @param {string[]} argv */
 function parseArgs(argv) {
   const opts = { port: 0, host: '127.0.0.1' };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--port') opts.port = Number(argv[++i]);
-    else if (argv[i] === '--host') opts.host = argv[++i];
-    else throw new Error(`reference-v2: unknown argument ${argv[i]}`);
+    else if (argv[i] === '--host') {
+      const host = argv[++i];
+      if (host === undefined) throw new Error('reference-v2: --host needs a value');
+      opts.host = host;
+    } else throw new Error(`reference-v2: unknown argument ${argv[i]}`);
   }
   return opts;
 }
 
+/**
+ * @param {number} status
+ * @param {number} code
+ * @param {string} message
+ */
 const jsonRpcError = (status, code, message) =>
   new Response(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }), { status, headers: { 'content-type': 'application/json' } });
 
-/** Reads a node request body (bounded) and builds the web Request the SDK entries take. */
+/**
+ * Reads a node request body (bounded) and builds the web Request the SDK entries take.
+ * @param {IncomingMessage} req
+ * @returns {Promise<Buffer<ArrayBuffer>>} rejects with an Error carrying the HTTP status when the body is too large
+ */
 function readBody(req) {
   return new Promise((resolve, reject) => {
+    /** @type {Buffer[]} */
     const chunks = [];
     let size = 0;
     req.on('data', (chunk) => {
@@ -63,6 +79,10 @@ function readBody(req) {
   });
 }
 
+/**
+ * @param {IncomingMessage} req
+ * @param {AbortSignal} signal
+ */
 async function toWebRequest(req, signal) {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
@@ -73,8 +93,13 @@ async function toWebRequest(req, signal) {
   return new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, { method: req.method, headers, body, signal });
 }
 
-/** Streams a web Response to the node response (SSE chunks are written as they come). */
+/**
+ * Streams a web Response to the node response (SSE chunks are written as they come).
+ * @param {ServerResponse} res
+ * @param {Response} response
+ */
 async function sendWebResponse(res, response) {
+  /** @type {Record<string, string>} */
   const headers = {};
   response.headers.forEach((value, name) => {
     headers[name] = value;
@@ -96,7 +121,7 @@ async function sendWebResponse(res, response) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  const listChanged = (kind) => (kind === 'tools' ? modern.notify.toolsChanged() : modern.notify.promptsChanged());
+  const listChanged = (/** @type {'tools' | 'prompts'} */ kind) => (kind === 'tools' ? modern.notify.toolsChanged() : modern.notify.promptsChanged());
   const modern = createMcpHandler(({ era }) => createModernServer({ era, listChanged }), {
     legacy: 'reject',
     onerror: (err) => process.stderr.write(`reference-v2 (modern): ${err.message}\n`),
@@ -104,6 +129,7 @@ async function main() {
   /** @type {Map<string, WebStandardStreamableHTTPServerTransport>} */
   const sessions = new Map();
 
+  /** @param {Request} request a 2025-era request */
   async function legacy(request) {
     const sessionId = request.headers.get('mcp-session-id');
     const existing = sessionId === null ? undefined : sessions.get(sessionId);
@@ -128,6 +154,10 @@ async function main() {
     return transport.handleRequest(request);
   }
 
+  /**
+   * @param {IncomingMessage} req
+   * @param {ServerResponse} res
+   */
   async function handle(req, res) {
     if (new URL(req.url ?? '/', 'http://localhost').pathname !== '/mcp') return sendWebResponse(res, jsonRpcError(404, -32000, 'Not found'));
     const abort = new AbortController();
@@ -135,7 +165,8 @@ async function main() {
     let request;
     try {
       request = await toWebRequest(req, abort.signal);
-    } catch (err) {
+    } catch (e) {
+      const err = /** @type {Error & { status?: number }} */ (e);
       return sendWebResponse(res, jsonRpcError(err.status ?? 400, -32000, err.message));
     }
     const rejected =
@@ -152,8 +183,8 @@ async function main() {
       else res.end();
     });
   });
-  await new Promise((resolve) => server.listen(opts.port, opts.host, resolve));
-  const { port } = server.address();
+  await new Promise((resolve) => server.listen(opts.port, opts.host, () => resolve(undefined)));
+  const { port } = /** @type {AddressInfo} */ (server.address());
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   process.stdout.write(`${JSON.stringify({ level: 30, msg: 'listening', url: `http://${host}:${port}/mcp` })}\n`);
 

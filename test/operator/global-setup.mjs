@@ -1,7 +1,11 @@
 // Jest globalSetup of the `operator` project. Jest loads this file with Node's own loader, which cannot
-// import TypeScript: register the repository's hooks (test/lib/ts-hooks.mjs), then run control-plane-setup.ts.
+// import TypeScript: register the repository's hooks (hack/ts-hooks.mjs, as hack/run-ts.mjs does), then run
+// control-plane-setup.ts.
 import { register } from 'node:module';
 
-register('../lib/ts-hooks.mjs', import.meta.url);
-const { default: setup } = await import('./control-plane-setup.ts');
+register('../../hack/ts-hooks.mjs', import.meta.url);
+// A specifier in a variable: tsc --checkJs (tsconfig.mjs.json) would refuse a literal '.ts' import.
+const entry = './control-plane-setup.ts';
+/** @type {{ default: () => Promise<void> }} */
+const { default: setup } = await import(entry);
 export default setup;
