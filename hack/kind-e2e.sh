@@ -4,8 +4,8 @@
 #
 #   hack/kind-e2e.sh [jest args]        build or reuse kind's images (hack/kind-images.sh) and ours
 #                                       (hack/images.sh), create kind cluster "mcp-kind", load our images,
-#                                       run the e2e, delete the cluster and its routes
-#   KIND_KEEP=1 hack/kind-e2e.sh        keep the cluster and its routes afterwards (KUBECONFIG: ${KIND_CACHE}/<name>.kubeconfig)
+#                                       run the e2e in the node's network namespace, delete the cluster
+#   KIND_KEEP=1 hack/kind-e2e.sh        keep the cluster afterwards (KUBECONFIG: ${KIND_CACHE}/<name>.kubeconfig)
 #   KIND_NODE_IMAGE=kindest/node:v1.34.3 hack/kind-e2e.sh
 #                                       a registry is reachable: use that official node image (kind pulls it
 #                                       and its kindnetd CNI), build none of kind's own images
@@ -14,7 +14,7 @@
 # service ranges (KIND_POD_SUBNET, KIND_SERVICE_SUBNET) do not overlap the local cluster's, our images are
 # built without importing them into its containerd, and the e2e run takes the shared cluster's lock
 # (/tmp/mcp-cluster.lock, for CPU's sake): do not wrap this script in that lock yourself.
-# Needs root (dockerd, `ip route`), Go (the binaries), Node (npm ci), the Python client (hack/setup.sh).
+# Needs root (dockerd, nsenter), Go (the binaries), Node (npm ci), the Python client (hack/setup.sh).
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 # shellcheck source=hack/lib/build.sh
@@ -30,8 +30,7 @@ KIND_CACHE="${MCP_CACHE_DIR}/kind"
 KIND_POD_SUBNET="${KIND_POD_SUBNET:-10.245.0.0/16}"
 KIND_SERVICE_SUBNET="${KIND_SERVICE_SUBNET:-10.97.0.0/16}"
 APP_IMAGES=(bridge operator test-servers postgres prometheus otelcol)
-t0="${SECONDS}"
-step() { log "[$((SECONDS - t0))s] $*"; }
+step() { log "$*"; }
 
 # A Docker engine (shared: started if none answers, never stopped here).
 eval "$(bash "${HACK_DIR}/docker-up.sh" | tail -1)"
@@ -107,6 +106,13 @@ fi
 # without importing them into the local cluster's containerd (whose pods run what its owner built).
 step "our images (hack/images.sh ${APP_IMAGES[*]})"
 MCP_CLUSTER_DIR="${KIND_CACHE}/no-local-cluster" bash "${HACK_DIR}/images.sh" "${APP_IMAGES[@]}"
+# Copied at once: hack/images.sh run by someone else on this machine rewrites the shared archives (a
+# concurrent run left "stat .../operator.tar: no such file or directory" for kind load).
+mkdir -p "${KIND_CACHE}/app"
+for i in "${APP_IMAGES[@]}"; do
+  wait_for 120 cp "${MCP_CACHE_DIR}/images/archives/${i}.tar" "${KIND_CACHE}/app/${i}.tar" \
+    || die "could not copy ${i}.tar from ${MCP_CACHE_DIR}/images/archives"
+done
 
 mkdir -p "${KIND_CACHE}"
 kubeconfig="${KIND_CACHE}/${name}.kubeconfig"
@@ -115,27 +121,10 @@ cleanup() {
   if [ "${KIND_KEEP:-}" = 1 ]; then
     log "KIND_KEEP=1: cluster ${name} kept; KUBECONFIG=${kubeconfig}"
   else
-    del_routes
     "${KIND}" delete cluster --name "${name}" --kubeconfig "${kubeconfig}" >/dev/null 2>&1 || true
-    rm -f "${kubeconfig}"
+    rm -f "${kubeconfig}" "${kubeconfig}.node"
   fi
   exit "${rc}"
-}
-# Routes from this host to kind's pod and service ranges, through the node container: the suite talks to
-# ClusterIPs and pod IPs from the host as it does on the local cluster. kube-proxy in the node
-# masquerades what comes from outside the pod range. Only routes via kind's network are removed.
-node_ip=""
-add_routes() {
-  node_ip="$(docker inspect -f '{{.NetworkSettings.Networks.kind.IPAddress}}' "${name}-control-plane")"
-  [ -n "${node_ip}" ] || die "no IP for ${name}-control-plane on docker network kind"
-  ip route replace "${KIND_POD_SUBNET}" via "${node_ip}"
-  ip route replace "${KIND_SERVICE_SUBNET}" via "${node_ip}"
-}
-del_routes() {
-  local cidr
-  for cidr in "${KIND_POD_SUBNET}" "${KIND_SERVICE_SUBNET}"; do
-    if [ -n "${node_ip}" ] && ip route show "${cidr}" | grep -q "via ${node_ip} "; then ip route del "${cidr}" via "${node_ip}" || true; fi
-  done
 }
 trap cleanup EXIT
 
@@ -159,11 +148,13 @@ EOF
 "${KIND}" create cluster --name "${name}" --config "${KIND_CACHE}/${name}.yaml" --kubeconfig "${kubeconfig}" --wait 180s \
   || die "kind create cluster failed (output above); KIND_KEEP=1 keeps the node for a look"
 export KUBECONFIG="${kubeconfig}"
-add_routes
+node_ip="$(docker inspect -f '{{.NetworkSettings.Networks.kind.IPAddress}}' "${name}-control-plane")"
+node_pid="$(docker inspect -f '{{.State.Pid}}' "${name}-control-plane")"
+[ -n "${node_ip}" ] && [ "${node_pid:-0}" -gt 0 ] || die "no IP or pid for ${name}-control-plane"
 
 step "loading our images into the node"
 for i in "${APP_IMAGES[@]}"; do
-  "${KIND}" load image-archive --name "${name}" "${MCP_CACHE_DIR}/images/archives/${i}.tar" >/dev/null \
+  "${KIND}" load image-archive --name "${name}" "${KIND_CACHE}/app/${i}.tar" >/dev/null \
     || die "kind load image-archive ${i}.tar failed"
 done
 "${KIND}" load image-archive --name "${name}" "${KIND_CACHE}/archives/metrics-server.tar" >/dev/null \
@@ -174,9 +165,17 @@ done
 
 # kind has a default StorageClass ("standard", local-path): the memory sample's PVC uses it.
 export MCP_SAMPLES_STORAGE_CLASS="${MCP_SAMPLES_STORAGE_CLASS:-standard}"
-step "e2e (test/e2e/run.sh $*), under the shared cluster's lock"
+# The suite runs in the node's network namespace (this host's files and processes, the node's network):
+# it talks to ClusterIPs and pod IPs as it does on the local cluster, where it runs on the node, and its
+# traffic is the node's own. That matters beyond routing: a NetworkPolicy engine lets a node reach its own
+# pods (kube-router: "--src-type LOCAL"), and the network-policy test reaches the policed server from the
+# host; through routes from outside the node, kube-router refused it (waitServing timed out). The API
+# server is reached at the node's address (in its serving certificate) instead of Docker's port mapping.
+sed "s#^\([[:space:]]*server:\).*#\1 https://${node_ip}:6443#" "${kubeconfig}" > "${kubeconfig}.node"
+step "e2e (test/e2e/run.sh $*) in the node's network namespace, under the shared cluster's lock"
 set +e
-KUBECTL="${KUBECTL}" HELM="${HELM}" flock "${MCP_CLUSTER_LOCK:-/tmp/mcp-cluster.lock}" bash test/e2e/run.sh "$@"
+KUBECONFIG="${kubeconfig}.node" KUBECTL="${KUBECTL}" HELM="${HELM}" flock "${MCP_CLUSTER_LOCK:-/tmp/mcp-cluster.lock}" \
+  nsenter --net="/proc/${node_pid}/ns/net" bash test/e2e/run.sh "$@"
 rc=$?
 set -e
 step "e2e exit ${rc}"
