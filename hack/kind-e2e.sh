@@ -1,49 +1,182 @@
 #!/usr/bin/env bash
-# The e2e suite on kind, for machines that reach a container registry and have Docker (Linux).
-# NOT run in this project's own CI machine (no registry there; it uses hack/cluster-up.sh instead), so
-# treat it as a recipe that has not been exercised end to end: see docs/e2e.md.
+# The e2e suite (test/e2e/run.sh, unchanged) on a kind cluster, with no registry. `npm run test:kind`.
+# See docs/kind.md: what is built from what, how long each step takes cold and warm, every workaround.
 #
-#   hack/kind-e2e.sh            create (or reuse) kind cluster "mcp-e2e", build + load images, run the e2e
-#   KIND_KEEP=1 hack/kind-e2e.sh   keep the cluster afterwards (default: delete it)
+#   hack/kind-e2e.sh [jest args]        build or reuse kind's images (hack/kind-images.sh) and ours
+#                                       (hack/images.sh), create kind cluster "mcp-kind", load our images,
+#                                       run the e2e in the node's network namespace, delete the cluster
+#   KIND_KEEP=1 hack/kind-e2e.sh        keep the cluster afterwards (KUBECONFIG: ${KIND_CACHE}/<name>.kubeconfig)
+#   KIND_NODE_IMAGE=kindest/node:v1.34.3 hack/kind-e2e.sh
+#                                       a registry is reachable: use that official node image (kind pulls it
+#                                       and its kindnetd CNI), build none of kind's own images
 #
-# Needs: docker, kind, kubectl, helm on PATH, Node >= 20 (npm ci), Go (agent/build.sh), root or sudo for
-# `ip route` (the suite talks to Service ClusterIPs and pod IPs from the host, like on the local cluster:
-# routes to kind's service and pod ranges via the node container make that work on Linux).
+# Leaves the local cluster of hack/cluster-up.sh alone when both run on one machine: kind's pod and
+# service ranges (KIND_POD_SUBNET, KIND_SERVICE_SUBNET) do not overlap the local cluster's, our images are
+# built without importing them into its containerd, and the e2e run takes the shared cluster's lock
+# (/tmp/mcp-cluster.lock, for CPU's sake): do not wrap this script in that lock yourself.
+# Needs root (dockerd, nsenter), Go (the binaries), Node (npm ci), the Python client (hack/setup.sh).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-name="${KIND_CLUSTER:-mcp-e2e}"
-sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+. "$(dirname "$0")/lib/common.sh"
+# shellcheck source=hack/lib/build.sh
+. "${HACK_DIR}/lib/build.sh"
+# shellcheck source=hack/lib/cluster-env.sh
+. "${HACK_DIR}/lib/cluster-env.sh"
+require_root
+cd "${REPO_ROOT}"
 
-kind get clusters 2>/dev/null | grep -qx "${name}" || kind create cluster --name "${name}" --wait 120s
-export KUBECONFIG; KUBECONFIG="$(mktemp)"; kind get kubeconfig --name "${name}" > "${KUBECONFIG}"
-cleanup() {
-  rm -f "${KUBECONFIG}"
-  if [ "${KIND_KEEP:-}" != 1 ]; then
-    ${sudo} ip route del 10.96.0.0/16 2>/dev/null || true; ${sudo} ip route del 10.244.0.0/16 2>/dev/null || true
-    kind delete cluster --name "${name}"
+name="${KIND_CLUSTER:-mcp-kind}"
+KIND_CACHE="${MCP_CACHE_DIR}/kind"
+# The local cluster has pods in CLUSTER_CIDR (10.244.0.0/16) and services in SERVICE_CIDR (10.96.0.0/16).
+KIND_POD_SUBNET="${KIND_POD_SUBNET:-10.245.0.0/16}"
+KIND_SERVICE_SUBNET="${KIND_SERVICE_SUBNET:-10.97.0.0/16}"
+APP_IMAGES=(bridge operator test-servers postgres prometheus otelcol)
+step() { log "$*"; }
+
+# A Docker engine (shared: started if none answers, never stopped here).
+eval "$(bash "${HACK_DIR}/docker-up.sh" | tail -1)"
+export DOCKER_HOST
+
+# A host whose capability bounding set is incomplete cannot start `docker run --privileged` containers
+# with this engine (see hack/kind/runc-bounded.sh): register that runtime wrapper with the engine (its
+# daemon.json, reloaded with SIGHUP: the shared engine is not restarted) and put a `docker` first on
+# kind's PATH that adds --runtime to kind's `docker run`. Where the set is complete, nothing changes.
+bounded_runtime() {
+  local last bnd full
+  last="$(cat /proc/sys/kernel/cap_last_cap)"; bnd="$(awk '/^CapBnd:/ {print $2}' /proc/self/status)"
+  full="$(printf '%x' $(( (1 << (last + 1)) - 1 )))"
+  [ "$((16#${bnd}))" = "$((16#${full}))" ] && return 0
+  log "this host's capability bounding set is ${bnd}, not ${full}: kind's nodes run with runtime mcp-kind-runc"
+  apt_ensure capsh:libcap2-bin jq:jq
+  local wrapper="${REPO_ROOT}/hack/kind/runc-bounded.sh" conf=/etc/docker/daemon.json
+  if ! docker info --format '{{json .Runtimes}}' | grep -q '"mcp-kind-runc"'; then
+    local pid; pid="$(cat /var/run/docker.pid 2>/dev/null || true)"
+    [ -n "${pid}" ] || die "the engine lacks runtime mcp-kind-runc and its pid is unknown (/var/run/docker.pid): add it to ${conf} and reload it"
+    mkdir -p /etc/docker; [ -s "${conf}" ] || echo '{}' > "${conf}"
+    jq --arg p "${wrapper}" '.runtimes["mcp-kind-runc"] = {path: $p}' "${conf}" > "${conf}.new" && mv "${conf}.new" "${conf}"
+    kill -HUP "${pid}"
+    wait_for 30 sh -c "docker info --format '{{json .Runtimes}}' | grep -q mcp-kind-runc" \
+      || die "dockerd did not load runtime mcp-kind-runc from ${conf}"
   fi
+  local shim="${KIND_CACHE}/docker-shim" real; real="$(command -v docker)"
+  mkdir -p "${shim}"
+  # shellcheck disable=SC2016  # the shim's own $1 and $@
+  printf '#!/bin/sh\n# kind -> docker, with the runtime of hack/kind/runc-bounded.sh (written by hack/kind-e2e.sh)\nif [ "$1" = run ]; then shift; exec %s run --runtime=mcp-kind-runc "$@"; fi\nexec %s "$@"\n' \
+    "${real}" "${real}" > "${shim}/docker"
+  chmod +x "${shim}/docker"
+  PATH="${shim}:${PATH}"
+}
+
+build_kind_binaries
+KIND="$(bin_path kind "${KIND_VERSION}")"
+KUBECTL="$(bin_path kubectl "${K8S_VERSION}")"
+HELM="$(bin_path helm "${HELM_VERSION}")"
+
+overlaps() {  # do two IPv4 CIDRs overlap? (the local cluster's must stay reachable as they are)
+  python3 -c 'import ipaddress,sys; sys.exit(0 if ipaddress.ip_network(sys.argv[1]).overlaps(ipaddress.ip_network(sys.argv[2])) else 1)' "$1" "$2"
+}
+for kcidr in "${KIND_POD_SUBNET}" "${KIND_SERVICE_SUBNET}"; do
+  for lcidr in "${CLUSTER_CIDR}" "${SERVICE_CIDR}"; do
+    if overlaps "${kcidr}" "${lcidr}"; then die "kind range ${kcidr} overlaps the local cluster's ${lcidr}"; fi
+  done
+done
+
+bounded_runtime
+
+# kind's images: built here, or the official node image where a registry is reachable.
+patches=""
+if [ -n "${KIND_NODE_IMAGE:-}" ]; then
+  node_image="${KIND_NODE_IMAGE}"
+  step "node image ${node_image} (official: kind pulls it)"
+  bash "${HACK_DIR}/kind-images.sh" --only-metrics-server >/dev/null
+else
+  step "kind's images (hack/kind-images.sh)"
+  node_image="$(bash "${HACK_DIR}/kind-images.sh" | tail -1)"
+  # kubeadm's default etcd and CoreDNS tags are not the versions built here (hack/kind-images.sh).
+  patches="kubeadmConfigPatches:
+- |
+  kind: ClusterConfiguration
+  etcd:
+    local:
+      imageTag: ${ETCD_VERSION}
+  dns:
+    imageTag: ${COREDNS_VERSION}"
+fi
+
+# Our images, archived by hack/images.sh. MCP_CLUSTER_DIR points it at no cluster, so it archives them
+# without importing them into the local cluster's containerd (whose pods run what its owner built).
+step "our images (hack/images.sh ${APP_IMAGES[*]})"
+MCP_CLUSTER_DIR="${KIND_CACHE}/no-local-cluster" bash "${HACK_DIR}/images.sh" "${APP_IMAGES[@]}"
+# Copied at once: hack/images.sh run by someone else on this machine rewrites the shared archives (a
+# concurrent run left "stat .../operator.tar: no such file or directory" for kind load).
+mkdir -p "${KIND_CACHE}/app"
+for i in "${APP_IMAGES[@]}"; do
+  wait_for 120 cp "${MCP_CACHE_DIR}/images/archives/${i}.tar" "${KIND_CACHE}/app/${i}.tar" \
+    || die "could not copy ${i}.tar from ${MCP_CACHE_DIR}/images/archives"
+done
+
+mkdir -p "${KIND_CACHE}"
+kubeconfig="${KIND_CACHE}/${name}.kubeconfig"
+cleanup() {
+  local rc=$?
+  if [ "${KIND_KEEP:-}" = 1 ]; then
+    log "KIND_KEEP=1: cluster ${name} kept; KUBECONFIG=${kubeconfig}"
+  else
+    "${KIND}" delete cluster --name "${name}" --kubeconfig "${kubeconfig}" >/dev/null 2>&1 || true
+    rm -f "${kubeconfig}" "${kubeconfig}.node"
+  fi
+  exit "${rc}"
 }
 trap cleanup EXIT
 
-# Build what the images copy (dist/, the static agent), then the images, with the Dockerfiles' default
-# registry bases (node:20-bookworm-slim, debian:bookworm-slim), under the tags the chart and samples use.
-[ -d node_modules ] || npm ci
-npm run -s build
-(cd agent && bash build.sh)
-docker build -f images/bridge/Dockerfile -t localhost/mcp-bridge:local .
-docker build -f images/operator/Dockerfile -t localhost/mcp-operator:local .
-docker build -f images/test-servers/Dockerfile -t localhost/mcp-test-servers:local .
-docker build -t localhost/mcp-postgres:local images/postgres
-for i in mcp-bridge mcp-operator mcp-test-servers mcp-postgres; do
-  kind load docker-image --name "${name}" "localhost/${i}:local"
-done
-
-# Host → ClusterIP and pod IP, through the node container (kind's defaults: services 10.96.0.0/16 of
-# 10.96.0.0/12, pods 10.244.0.0/16). kube-proxy masquerades traffic from outside the cluster CIDR.
+if "${KIND}" get clusters 2>/dev/null | grep -qx "${name}"; then
+  step "kind cluster ${name} exists: deleting it first (a run starts from a new cluster)"
+  "${KIND}" delete cluster --name "${name}" --kubeconfig "${kubeconfig}" >/dev/null
+fi
+step "creating kind cluster ${name} (node image ${node_image}; pods ${KIND_POD_SUBNET}, services ${KIND_SERVICE_SUBNET})"
+cat > "${KIND_CACHE}/${name}.yaml" <<EOF
+kind: Cluster
+apiVersion: kind.x-k8s.io/v1alpha4
+networking:
+  ipFamily: ipv4
+  podSubnet: "${KIND_POD_SUBNET}"
+  serviceSubnet: "${KIND_SERVICE_SUBNET}"
+nodes:
+- role: control-plane
+  image: "${node_image}"
+${patches}
+EOF
+"${KIND}" create cluster --name "${name}" --config "${KIND_CACHE}/${name}.yaml" --kubeconfig "${kubeconfig}" --wait 180s \
+  || die "kind create cluster failed (output above); KIND_KEEP=1 keeps the node for a look"
+export KUBECONFIG="${kubeconfig}"
 node_ip="$(docker inspect -f '{{.NetworkSettings.Networks.kind.IPAddress}}' "${name}-control-plane")"
-${sudo} ip route replace 10.96.0.0/16 via "${node_ip}"
-${sudo} ip route replace 10.244.0.0/16 via "${node_ip}"
+node_pid="$(docker inspect -f '{{.State.Pid}}' "${name}-control-plane")"
+[ -n "${node_ip}" ] && [ "${node_pid:-0}" -gt 0 ] || die "no IP or pid for ${name}-control-plane"
+
+step "loading our images into the node"
+for i in "${APP_IMAGES[@]}"; do
+  "${KIND}" load image-archive --name "${name}" "${KIND_CACHE}/app/${i}.tar" >/dev/null \
+    || die "kind load image-archive ${i}.tar failed"
+done
+"${KIND}" load image-archive --name "${name}" "${KIND_CACHE}/archives/metrics-server.tar" >/dev/null \
+  || die "kind load image-archive metrics-server.tar failed"
+"${KUBECTL}" apply -f "${REPO_ROOT}/images/kind-node/metrics-server.yaml" >/dev/null
+"${KUBECTL}" -n kube-system rollout status deployment/metrics-server --timeout=180s >/dev/null \
+  || die "metrics-server did not become ready"
 
 # kind has a default StorageClass ("standard", local-path): the memory sample's PVC uses it.
 export MCP_SAMPLES_STORAGE_CLASS="${MCP_SAMPLES_STORAGE_CLASS:-standard}"
-KUBECTL="$(command -v kubectl)" HELM="$(command -v helm)" bash test/e2e/run.sh "$@"
+# The suite runs in the node's network namespace (this host's files and processes, the node's network):
+# it talks to ClusterIPs and pod IPs as it does on the local cluster, where it runs on the node, and its
+# traffic is the node's own. That matters beyond routing: a NetworkPolicy engine lets a node reach its own
+# pods (kube-router: "--src-type LOCAL"), and the network-policy test reaches the policed server from the
+# host; through routes from outside the node, kube-router refused it (waitServing timed out). The API
+# server is reached at the node's address (in its serving certificate) instead of Docker's port mapping.
+sed "s#^\([[:space:]]*server:\).*#\1 https://${node_ip}:6443#" "${kubeconfig}" > "${kubeconfig}.node"
+step "e2e (test/e2e/run.sh $*) in the node's network namespace, under the shared cluster's lock"
+set +e
+KUBECONFIG="${kubeconfig}.node" KUBECTL="${KUBECTL}" HELM="${HELM}" flock "${MCP_CLUSTER_LOCK:-/tmp/mcp-cluster.lock}" \
+  nsenter --net="/proc/${node_pid}/ns/net" bash test/e2e/run.sh "$@"
+rc=$?
+set -e
+step "e2e exit ${rc}"
+exit "${rc}"

@@ -85,13 +85,7 @@ build_kubernetes() {
   if ! cmp -s "${work}/go.mod.new" "${work}/go.mod"; then mv "${work}/go.mod.new" "${work}/go.mod"; rm -f "${work}/go.sum"; else rm -f "${work}/go.mod.new"; fi
   [ -e "${work}/main.go" ] || printf 'package main\n\nfunc main() {}\n' > "${work}/main.go"
 
-  local date; date="$(sed -n 's/.*"Time":"\([^"]*\)".*/\1/p' "${modfile%.mod}.info")"
-  local ld="-s -w" p
-  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-    ld+=" -X ${p}.gitVersion=${K8S_VERSION} -X ${p}.gitMajor=1 -X ${p}.gitMinor=${minor}"
-    ld+=" -X ${p}.gitTreeState=clean -X ${p}.buildDate=${date:-1970-01-01T00:00:00Z}"
-  done
-  ld+=" -X go.etcd.io/etcd/api/v3/version.GitSHA=${ETCD_VERSION}"
+  local ld; ld="$(k8s_ldflags "${modfile}")"
 
   local out="${work}/out"; rm -rf "${out}"; mkdir -p "${out}"
   local pkgs=() ; for n in "${names[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/${n}"); done
@@ -103,6 +97,35 @@ build_kubernetes() {
   log "kubernetes + etcd built in $((SECONDS - t0))s"
   # go names the etcd server module's binary after the element before /v3: "server".
   install_bins "${out}" "${specs[@]}" "etcd=server:${ETCD_VERSION}"
+}
+
+# -ldflags for the Kubernetes build: the version the binaries report (kubeadm derives image tags from it).
+k8s_ldflags() {
+  local modfile="$1" minor date ld="-s -w" p
+  minor="$(cut -d. -f2 <<<"${K8S_VERSION#v}")"
+  date="$(sed -n 's/.*"Time":"\([^"]*\)".*/\1/p' "${modfile%.mod}.info")"
+  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ld+=" -X ${p}.gitVersion=${K8S_VERSION} -X ${p}.gitMajor=1 -X ${p}.gitMinor=${minor}"
+    ld+=" -X ${p}.gitTreeState=clean -X ${p}.buildDate=${date:-1970-01-01T00:00:00Z}"
+  done
+  echo "${ld} -X go.etcd.io/etcd/api/v3/version.GitSHA=${ETCD_VERSION}"
+}
+
+# kubeadm, for the kind node image only (the local cluster does not use it): built in build_kubernetes's
+# throwaway module, so it shares that build's compile cache (~1-2 min warm instead of a cold Kubernetes build).
+build_kubeadm() {
+  all_cached "kubeadm:${K8S_VERSION}" && return 0
+  build_kubernetes
+  go_env
+  local work="${MCP_CACHE_DIR}/work/kubernetes-${K8S_VERSION}" modfile
+  [ -s "${work}/go.mod" ] || die "${work}/go.mod is missing: remove the cached Kubernetes binaries and rerun"
+  modfile="$(cd "${work}" && go mod download -json "k8s.io/kubernetes@${K8S_VERSION}" | sed -n 's/.*"GoMod": "\(.*\)",/\1/p')"
+  log "building kubeadm ${K8S_VERSION}"
+  local t0="${SECONDS}" out="${work}/out-kubeadm"; rm -rf "${out}"; mkdir -p "${out}"
+  (cd "${work}" && nice -n 5 go build "${GO_BUILD_FLAGS[@]}" -ldflags "$(k8s_ldflags "${modfile}")" -o "${out}/" \
+    k8s.io/kubernetes/cmd/kubeadm) || die "go build of kubeadm ${K8S_VERSION} failed (output above)"
+  log "kubeadm built in $((SECONDS - t0))s"
+  install_bins "${out}" "kubeadm:${K8S_VERSION}"
 }
 
 # A single-main-package module: build_simple NAME VERSION MODULE PKG LDFLAGS [GO.MOD LINES]
@@ -215,4 +238,14 @@ build_all_binaries() {
     github.com/cloudnativelabs/kube-router/v2/cmd/kube-router \
     "-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=${KUBE_ROUTER_VERSION}"
   build_keda
+}
+
+# What hack/kind-images.sh needs beyond the cluster's binaries.
+build_kind_binaries() {
+  all_cached "${CLUSTER_BINARIES[@]}" "${KIND_BINARIES[@]}" && return 0
+  check_go
+  build_all_binaries
+  build_kubeadm
+  build_simple local-path-provisioner "${LOCAL_PATH_PROVISIONER_VERSION}" github.com/rancher/local-path-provisioner \
+    github.com/rancher/local-path-provisioner "-X main.VERSION=${LOCAL_PATH_PROVISIONER_VERSION}"
 }

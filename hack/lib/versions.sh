@@ -41,6 +41,11 @@ COMPOSE_VERSION="${COMPOSE_VERSION:-v2.40.3}"
 OTELCOL_VERSION="${OTELCOL_VERSION:-v0.165.0}"
 OTELCOL_CONFMAP_VERSION="${OTELCOL_CONFMAP_VERSION:-v1.71.0}"
 
+# kind without a registry (hack/kind-images.sh): kubeadm (same K8S_VERSION, built beside the others) and
+# the StorageClass provisioner kind installs, from its Go module (the proxy serves v0.0.30 here, 2026-12).
+LOCAL_PATH_PROVISIONER_VERSION="${LOCAL_PATH_PROVISIONER_VERSION:-v0.0.30}"
+KIND_BINARIES=("kubeadm:${K8S_VERSION}" "local-path-provisioner:${LOCAL_PATH_PROVISIONER_VERSION}")
+
 # Every binary hack/ builds for the local cluster, as NAME:VERSION: the one list build.sh checks the cache
 # against and cluster-up links into ${STATE}/bin and ${MCP_CACHE_DIR}/bin/current.
 CLUSTER_BINARIES=(

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './mcp.js';
-import { HELM, KUBECTL, NAMESPACE, RELEASE, SYSTEM_NAMESPACE, helm, kubectl, sh, waitFor, waitReady } from './kube.js';
+import { type Condition, HELM, KUBECTL, NAMESPACE, RELEASE, SYSTEM_NAMESPACE, condition, getJson, helm, kubectl, sh, waitFor, waitReady } from './kube.js';
 
 export const CHART = join(ROOT, 'charts/mcp-sidecar-operator');
 /** Where Prometheus runs; the `monitoring` sample is pointed at it (its servers.json URL names `monitoring`). */
@@ -30,7 +30,13 @@ export async function installChart(): Promise<void> {
   // --validate=warn: like `helm install`, which creates CRDs with unknown fields dropped and a warning;
   // the strict check of every manifest is the server-side dry run test in 00-install.
   await kubectl(['apply', '--validate=warn', '-f', join(CHART, 'crds')]);
-  await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/mcpservers.mcp.sidecar.dev']);
+  // Polled, not `kubectl wait --for=condition=Established`: on a cluster that never had the CRD (a new kind
+  // cluster) its status has no conditions for a moment after the apply, and kubectl 1.34's wait fails at once
+  // (".status.conditions accessor error: <nil> is of the type <nil>") instead of waiting.
+  await waitFor('CRD mcpservers.mcp.sidecar.dev Established', 60_000, async () => {
+    const crd = await getJson<{ status?: { conditions?: Condition[] } }>(['get', 'crd', 'mcpservers.mcp.sidecar.dev']);
+    return condition(crd, 'Established')?.status === 'True' ? true : undefined;
+  });
   await helm(['upgrade', '--install', RELEASE, CHART, '-n', SYSTEM_NAMESPACE, '--create-namespace', '--skip-crds',
     '--set', `telemetry.otlpEndpoint=${collectorInClusterUrl()}`, '--wait', '--timeout', '180s', ...helmExtra], { timeoutMs: 200_000 });
 }
