@@ -5,22 +5,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCodes } from '../jsonrpc.js';
 import type { AdoptionState } from '../sessions/adoption.js';
-import { readBody } from './body.js';
-import type { Caller, HttpContext } from './context.js';
+import { readRequestBody, type Caller, type HttpContext } from './context.js';
 import { forwardToOwner } from './forward.js';
-import { sendError, sendStalled, sendTooLarge } from './respond.js';
+import { sendError } from './respond.js';
 import { handleStreamableHttp } from './streamable-http.js';
 
 export async function relayOrAdopt(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, owner: string, id: string, state: AdoptionState, caller: Caller): Promise<void> {
   let body: string | undefined;
   if (req.method === 'POST') {
-    const read = await readBody(req, ctx.config.maxBody, ctx.config.bodyTimeout * 1000);
-    if (!read.ok) {
-      if (read.reason === 'too-large') return sendTooLarge(res, req, ctx.config.maxBody);
-      if (read.reason === 'stalled') return sendStalled(res, ctx.config.bodyTimeout);
-      return; // client went away mid-body
-    }
-    body = read.text;
+    body = await readRequestBody(ctx, req, res);
+    if (body === undefined) return;
   }
   forwardToOwner(req, res, owner, ctx.log, ctx.relays, {
     ...(body === undefined ? {} : { body }),

@@ -8,9 +8,10 @@ import type { BridgeMetrics } from '../metrics.js';
 import type { SessionHub } from '../sessions/session-hub.js';
 import type { SessionBase as Session } from '../sessions/session-base.js';
 import { ErrorCodes, type RequestId } from '../jsonrpc.js';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody } from './body.js';
 import type { RelayTracker } from './forward.js';
-import { sendError } from './respond.js';
+import { sendError, sendStalled, sendTooLarge } from './respond.js';
 import type { SseLimits } from './sse-stream.js';
 import type { Operations } from '../telemetry/operations.js';
 
@@ -60,6 +61,18 @@ export function findSession(ctx: HttpContext, res: ServerResponse, id: string, t
     return undefined;
   }
   return session;
+}
+
+/**
+ * A request's body under --max-body and --body-timeout, for every transport; undefined when it was refused
+ * (413 or 408, sent here) or the client went away mid-body (nobody to answer).
+ */
+export async function readRequestBody(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): Promise<string | undefined> {
+  const body = await readBody(req, ctx.config.maxBody, ctx.config.bodyTimeout * 1000);
+  if (body.ok) return body.text;
+  if (body.reason === 'too-large') sendTooLarge(res, req, ctx.config.maxBody);
+  else if (body.reason === 'stalled') sendStalled(res, ctx.config.bodyTimeout);
+  return undefined;
 }
 
 export function sendUnavailable(res: ServerResponse, reason: 'capacity' | 'draining'): void {

@@ -5,10 +5,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCodes, parseBody } from '../jsonrpc.js';
 import type { ReplyTarget } from '../sessions/reply-target.js';
-import { readBody } from './body.js';
-import { findSession, sendAuthRefusal, sendUnavailable, sseLimits, throttled, type Caller, type HttpContext } from './context.js';
+import { findSession, readRequestBody, sendAuthRefusal, sendUnavailable, sseLimits, throttled, type Caller, type HttpContext } from './context.js';
 import { gateMessages } from './gated-delivery.js';
-import { sendError, sendStalled, sendText, sendTooLarge } from './respond.js';
+import { sendError, sendText } from './respond.js';
 import { SseStream } from './sse-stream.js';
 import { receiveTracked } from './tracked.js';
 
@@ -38,13 +37,9 @@ export async function handleSseMessage(ctx: HttpContext, req: IncomingMessage, r
   if (session === undefined) return;
   const ct = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (ct !== 'application/json') return sendError(res, 415, ErrorCodes.serverError, 'Unsupported Media Type: POST /message takes one JSON-RPC message with Content-Type: application/json');
-  const body = await readBody(req, ctx.config.maxBody, ctx.config.bodyTimeout * 1000);
-  if (!body.ok) {
-    if (body.reason === 'too-large') return sendTooLarge(res, req, ctx.config.maxBody);
-    if (body.reason === 'stalled') return sendStalled(res, ctx.config.bodyTimeout);
-    return;
-  }
-  const parsed = parseBody(body.text);
+  const body = await readRequestBody(ctx, req, res);
+  if (body === undefined) return;
+  const parsed = parseBody(body);
   if (!parsed.ok) return sendError(res, 400, parsed.code, parsed.message);
   if (parsed.batch) return sendError(res, 400, ErrorCodes.invalidRequest, 'Invalid Request: batches are not supported on the legacy SSE transport');
   const streamTarget: ReplyTarget = {

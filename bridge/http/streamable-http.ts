@@ -7,12 +7,11 @@ import { ErrorCodes, checkProtocolVersionHeader, isRequest, parseJson, validateM
 import { classifyPost } from '../modern/envelope.js';
 import { adoptionOf } from '../sessions/adoption.js';
 import type { SessionBase as Session } from '../sessions/session-base.js';
-import { readBody } from './body.js';
-import { findSession, sendAuthRefusal, sendUnavailable, sseLimits, throttled, type Caller, type HttpContext } from './context.js';
+import { findSession, readRequestBody, sendAuthRefusal, sendUnavailable, sseLimits, throttled, type Caller, type HttpContext } from './context.js';
 import { gateMessages } from './gated-delivery.js';
 import { handleModernRequest, standardHeaders } from './modern-http.js';
 import { PostReply } from './post-reply.js';
-import { sendError, sendStalled, sendTooLarge } from './respond.js';
+import { sendError } from './respond.js';
 import { receiveTracked } from './tracked.js';
 import { SseStream } from './sse-stream.js';
 
@@ -60,17 +59,13 @@ async function handlePost(ctx: HttpContext, req: IncomingMessage, res: ServerRes
   if (!isJsonContentType(req)) return sendError(res, 415, ErrorCodes.serverError, 'Unsupported Media Type: POST /mcp takes a JSON-RPC message with Content-Type: application/json');
 
   // The era is decided by the body (2026-07-28's rule), so the body is read before any session lookup.
-  const body = preread !== undefined ? { ok: true as const, text: preread } : await readBody(req, ctx.config.maxBody, ctx.config.bodyTimeout * 1000);
-  if (!body.ok) {
-    if (body.reason === 'too-large') return sendTooLarge(res, req, ctx.config.maxBody);
-    if (body.reason === 'stalled') return sendStalled(res, ctx.config.bodyTimeout);
-    return; // client went away mid-body: nobody to answer
-  }
-  const json = parseJson(body.text);
+  const text = preread ?? (await readRequestBody(ctx, req, res));
+  if (text === undefined) return;
+  const json = parseJson(text);
   if (!json.ok) return sendError(res, 400, json.code, json.message);
   const era = classifyPost(standardHeaders(req), json.value);
   if (era.kind === 'refused') return sendError(res, era.refusal.status, era.refusal.code, era.refusal.message, {}, requestIdOf(json.value), era.refusal.data);
-  if (era.kind === 'modern-request') return handleModernRequest(ctx, req, res, era.request, era.version, body.text, caller);
+  if (era.kind === 'modern-request') return handleModernRequest(ctx, req, res, era.request, era.version, text, caller);
   if (era.kind === 'modern-notification') {
     // 2026-07-28 defines no client notifications over HTTP (closing a stream is the cancellation):
     // accepted and dropped, as the revision's reference server does.
