@@ -216,7 +216,10 @@ async function measureBridge(url) {
 }
 
 const t0 = Date.now();
-await kubectl(['apply', '--server-side', '-f', '-'], manifests.map((m) => JSON.stringify(m)).join('\n'));
+// The last run deletes its namespace without waiting: objects applied into a Terminating one are lost.
+await waitFor(`namespace ${NS} from an earlier run to be gone`, async () => (await kubectl(['get', 'namespace', '--ignore-not-found', NS, '-o', 'name'])).trim() === '');
+// --force-conflicts: spec.replicas was last written by `kubectl scale` (another field manager).
+await kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], manifests.map((m) => JSON.stringify(m)).join('\n'));
 /** @type {{ replicas: number, noop: LoadResult, bridge: LoadResult & { relayShare: number } }[]} */
 const rows = [];
 for (const n of COUNTS) {
