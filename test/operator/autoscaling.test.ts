@@ -4,11 +4,10 @@
 // autoscaling is removed. With a bridge-metric target and no KEDA in the cluster it says so (the hand-over
 // to a KEDA ScaledObject needs KEDA running: cluster/keda-autoscaling.test.ts, ADR 0106).
 // And the single-writer guard of a ReadWriteOnce claim.
-import { AutoscalingV2Api, PatchStrategy, PolicyV1Api, setHeaderOptions, type V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import { AutoscalingV2Api, PolicyV1Api, type V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import {
   NODE_IMAGE,
   api,
-  codeOf,
   condition,
   createMcpServer,
   createNamespace,
@@ -17,6 +16,8 @@ import {
   installCrd,
   mcpServer,
   patchMcpServerSpec,
+  readOrUndefined,
+  scaleMcpServer,
   startOperator,
   waitFor,
   type RunningOperator,
@@ -43,14 +44,6 @@ afterAll(async () => {
   await Promise.all([deleteNamespace(a, open), deleteNamespace(a, blocked)]);
 });
 
-async function readOrUndefined<T>(read: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await read();
-  } catch (err) {
-    if (codeOf(err) === 404) return undefined;
-    throw err;
-  }
-}
 const hpa = (ns: string, name: string) => readOrUndefined(() => hpas.readNamespacedHorizontalPodAutoscaler({ namespace: ns, name }));
 const pdb = (ns: string, name: string) => readOrUndefined(() => pdbs.readNamespacedPodDisruptionBudget({ namespace: ns, name }));
 const deploymentReplicas = async (ns: string, name: string) => (await a.apps.readNamespacedDeployment({ namespace: ns, name })).spec?.replicas;
@@ -65,13 +58,7 @@ async function claim(name: string, mode: string): Promise<void> {
   });
 }
 
-/** kubectl scale mcp <name> --replicas=n (what the HPA does too: the scale subresource). */
-async function scale(ns: string, name: string, replicas: number): Promise<void> {
-  await a.custom.patchNamespacedCustomObjectScale(
-    { group: 'mcp.sidecar.dev', version: 'v1alpha1', namespace: ns, plural: 'mcpservers', name, body: { spec: { replicas } } },
-    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-  );
-}
+const scale = (ns: string, name: string, replicas: number) => scaleMcpServer(a, ns, name, replicas);
 
 const AUTO = {
   transport: 'streamable-http',

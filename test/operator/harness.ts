@@ -60,6 +60,24 @@ export function api(): Api {
 
 export const codeOf = (err: unknown): number | undefined => (err instanceof ApiException ? (err as ApiException<unknown>).code : undefined);
 
+/** A read that may find nothing: undefined on 404, any other error thrown. */
+export async function readOrUndefined<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (err) {
+    if (codeOf(err) === 404) return undefined;
+    throw err;
+  }
+}
+
+/** kubectl scale mcp <name> --replicas=n (what an HPA does too: the scale subresource). */
+export async function scaleMcpServer(a: Api, namespace: string, name: string, replicas: number): Promise<void> {
+  await a.custom.patchNamespacedCustomObjectScale(
+    { group: GROUP, version: VERSION, namespace, plural: PLURAL, name, body: { spec: { replicas } } },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  );
+}
+
 /** test/lib/wait-for.ts with the operator tests' argument order. */
 export function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
   return poll(what, probe, { timeoutMs });

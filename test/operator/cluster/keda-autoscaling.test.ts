@@ -2,10 +2,9 @@
 // adapter as host daemons): the operator's HPA gives way to a KEDA ScaledObject on the McpServer, KEDA makes
 // its own HPA, status mirrors that one, and removing the target hands back (ADR 0106). An operator without a
 // Prometheus address refuses such a target. On the full cluster only: the control-plane tier has no KEDA.
-import { AutoscalingV2Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { AutoscalingV2Api } from '@kubernetes/client-node';
 import {
   api,
-  codeOf,
   condition,
   createMcpServer,
   createNamespace,
@@ -14,6 +13,8 @@ import {
   installCrd,
   mcpServer,
   patchMcpServerSpec,
+  readOrUndefined,
+  scaleMcpServer,
   startOperator,
   waitFor,
   type RunningOperator,
@@ -39,24 +40,10 @@ afterAll(async () => {
   await Promise.all([deleteNamespace(a, open), deleteNamespace(a, blocked)]);
 });
 
-async function readOrUndefined<T>(read: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await read();
-  } catch (err) {
-    if (codeOf(err) === 404) return undefined;
-    throw err;
-  }
-}
 const hpa = (ns: string, name: string) => readOrUndefined(() => hpas.readNamespacedHorizontalPodAutoscaler({ namespace: ns, name }));
 const deploymentReplicas = async (ns: string, name: string) => (await a.apps.readNamespacedDeployment({ namespace: ns, name })).spec?.replicas;
 
-/** kubectl scale mcp <name> --replicas=n (what the HPA does too: the scale subresource). */
-async function scale(ns: string, name: string, replicas: number): Promise<void> {
-  await a.custom.patchNamespacedCustomObjectScale(
-    { group: 'mcp.sidecar.dev', version: 'v1alpha1', namespace: ns, plural: 'mcpservers', name, body: { spec: { replicas } } },
-    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-  );
-}
+const scale = (ns: string, name: string, replicas: number) => scaleMcpServer(a, ns, name, replicas);
 
 /** KEDA's ScaledObject (keda.sh/v1alpha1), or undefined. */
 const scaledObject = (ns: string, name: string) =>
