@@ -1,13 +1,20 @@
 // Many replicas behind one plain ClusterIP Service: a request for a session this replica does not
 // own is relayed to the owner, whose address is inside the (signed) session id. No sticky load
-// balancer, no shared store. A relayed request is never relayed again, and if the owner is gone the
-// session is gone: 404, so the client re-initializes (through the Service, onto a live replica).
+// balancer, no shared store. A relayed request is never relayed again, and if the owner is gone (or says
+// it is stopping) the session is gone: 404, so the client re-initializes (through the Service, onto a
+// live replica), unless the session can be adopted here (adopt.ts).
 import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { ErrorCodes } from '../jsonrpc.js';
 import { sendError } from './respond.js';
 
 export const FORWARDED_HEADER = 'x-mcp-bridge-forwarded';
+/**
+ * On an owner's answer to a relayed request: this replica has ended its drain and is stopping, so what it
+ * held is gone although it still answers. The relaying replica then treats the owner as unreachable
+ * (adopts a shared-mode session, else 404) instead of passing on a 404 that only means "not here any more".
+ */
+export const OWNER_GONE_HEADER = 'x-mcp-bridge-owner-gone';
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
 
 /** A deleted pod's IP never answers: give up quickly instead of waiting out the kernel's TCP timeout. */
@@ -25,6 +32,11 @@ function splitOwner(owner: string): { host: string; port: number } | undefined {
   const host = owner.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
   const port = Number(owner.slice(colon + 1));
   return Number.isInteger(port) && port > 0 ? { host, port } : undefined;
+}
+
+/** The answer of a replica whose drain is over to a relayed request (see OWNER_GONE_HEADER). */
+export function sendOwnerGone(res: ServerResponse): void {
+  sendError(res, 503, ErrorCodes.unavailable, 'Service Unavailable: this replica is stopping and what it held is gone', { [OWNER_GONE_HEADER]: '1' });
 }
 
 export function isForwarded(req: IncomingMessage): boolean {
@@ -57,6 +69,11 @@ export function forwardToOwner(req: IncomingMessage, res: ServerResponse, owner:
   const outgoing = request(
     { host: target.host, port: target.port, method: req.method, path: req.url, headers },
     (incoming) => {
+      if (incoming.headers[OWNER_GONE_HEADER] !== undefined) {
+        incoming.resume();
+        log.info({ owner }, 'owner replica is stopping; what it held is gone');
+        return unreachable(res);
+      }
       res.writeHead(incoming.statusCode ?? 502, incoming.headers);
       incoming.pipe(res);
     },

@@ -7,7 +7,7 @@ import { sendAuthRefusal, type HttpContext } from './context.js';
 import { decodeAdoption } from '../sessions/adoption.js';
 import type { ParsedSessionId } from '../sessions/session-ids.js';
 import { relayOrAdopt } from './adopt.js';
-import { forwardToOwner, isForwarded } from './forward.js';
+import { forwardToOwner, isForwarded, sendOwnerGone } from './forward.js';
 import { checkRequest, type GuardConfig } from './guards.js';
 import { handleSseMessage, handleSseOpen } from './legacy-sse.js';
 import { sendError, sendJson, sendText } from './respond.js';
@@ -63,6 +63,9 @@ async function route(ctx: HttpContext, guard: GuardConfig, req: IncomingMessage,
       const auth = await ctx.auth.authenticate(req);
       if (!auth.ok) return sendAuthRefusal(res, auth.refusal);
       const caller = { identity: auth.identity, address: req.socket.remoteAddress ?? '' };
+      // A relayed request reaching a replica whose drain is over: its sessions are ended, and a 404 from
+      // here would end the client's session although the relaying replica could adopt it (forward.ts).
+      if (isForwarded(req) && !ctx.hub.acceptingWork) return sendOwnerGone(res);
       // Only /message carries its session in the query string.
       const query = path === '/message' ? new URLSearchParams(q === -1 ? '' : url.slice(q + 1)) : undefined;
       const sessionId = query !== undefined ? query.get('sessionId') : req.headers['mcp-session-id'];

@@ -208,7 +208,7 @@ describe('a rolling update', () => {
     expect(outcome.fresh.ok).toBeGreaterThan(0);
     const refused = outcome.fresh.failed.filter((f) => f.includes('(503)') && f.includes('-32003'));
     const other = outcome.fresh.failed.filter((f) => !refused.includes(f));
-    process.stderr.write(`rolling update: ${outcome.fresh.ok} fresh sessions served, ${refused.length} refused (503), ${other.length} failed otherwise\n`);
+    process.stderr.write(`rolling update: ${outcome.fresh.ok} fresh sessions served, ${refused.length} refused (503), ${other.length} failed otherwise\n${refused.slice(0, 5).map((r) => `  refused: ${r}\n`).join('')}`);
     expect({ other: other.slice(0, 3), count: other.length }).toEqual({ other: [], count: 0 });
   });
 });

@@ -138,6 +138,32 @@ describe('shared-mode sessions outlive their replica', () => {
     await b.close(0);
   });
 
+  it('when the owner replica has ended its drain but still answers, then a relayed request is adopted, not answered 404 by the owner', async () => {
+    const key = keyFile();
+    const [a, b] = await Promise.all([1, 2].map(() => bridgeFor(FIXTURE, ['--session-mode', 'shared', '--session-key-file', key])));
+    if (a === undefined || b === undefined) throw new Error('replicas');
+    const session = await rawSession(a.url, '2025-06-18');
+    // The window between the end of A's drain (its sessions ended) and its port closing: A still answers.
+    await a.hub.drain(0);
+    const viaB = await fetch(b.url, {
+      method: 'POST',
+      headers: { ...JSON_HEADERS, 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { message: 'after the drain' } } }),
+    });
+    expect(viaB.status).toBe(200);
+    expect(JSON.stringify(await viaB.json())).toContain('after the drain');
+    expect(b.hub.get(session)?.protocolVersion).toBe('2025-06-18');
+    // Straight to A (no relay): its answer is its own, a clean 503 without the relay-only marker.
+    const direct = await fetch(a.url, {
+      method: 'POST',
+      headers: { ...JSON_HEADERS, 'mcp-protocol-version': '2025-06-18' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } }),
+    });
+    expect(direct.status).toBe(503);
+    expect(direct.headers.get('x-mcp-bridge-owner-gone')).toBeNull();
+    await Promise.all([a.close(0), b.close(0)]);
+  });
+
   it("when an SDK client's owner replica goes away behind the load balancer, then its next calls work without a new initialize", async () => {
     const key = keyFile();
     const replicas = await Promise.all([1, 2].map(() => bridgeFor(FIXTURE, ['--session-mode', 'shared', '--session-key-file', key])));
