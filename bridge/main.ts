@@ -2,6 +2,7 @@
 // mcp-bridge entry point: the only place that exits or handles signals.
 import { startBridge, tracingOptions } from './bridge.js';
 import { ConfigError, HELP, parseConfig } from './config.js';
+import { DataLockError, holdDataLocks } from './data-lock.js';
 import { bundledAgentPath, installAgent } from './install-agent.js';
 import { createLogger, identityFields } from './log.js';
 import { startTracing } from './telemetry/tracing.js';
@@ -35,18 +36,40 @@ async function main(): Promise<number> {
     await installAgent(bundledAgentPath(process.env), config.installAgent);
     log.info({ path: config.installAgent }, 'stdio agent installed');
   }
+  const stopping = new AbortController();
+  const stopped = new Promise<NodeJS.Signals>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      stopping.abort();
+      resolve(signal);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  // Single-writer data: nothing listens or runs until the pod before this one has let go (data-lock.ts).
+  let locks;
+  try {
+    locks = await holdDataLocks(config.dataLock, { waiting: (dir) => log.info({ dir }, 'waiting for the data lock: another process (the pod before this one) still runs this server on its data') }, stopping.signal);
+  } catch (err) {
+    if (stopping.signal.aborted) {
+      log.info('stopped while waiting for the data lock');
+      return 0;
+    }
+    if (!(err instanceof DataLockError)) throw err;
+    process.stderr.write(`mcp-bridge: ${err.message}\n`);
+    return 1;
+  }
+  if (config.dataLock.length > 0) log.info({ dirs: config.dataLock }, 'data lock held');
   const bridge = await startBridge(config, { log, ...(tracing !== undefined ? { tracing } : {}) });
   log.info({ url: bridge.url, sseUrl: bridge.sseUrl, port: bridge.port, sessionMode: config.sessionMode }, 'listening');
 
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
+  const signal = await stopped;
   log.info({ signal, inFlight: bridge.hub.inFlight, drainDelaySeconds: config.drainDelay, graceSeconds: config.shutdownGrace }, 'shutting down');
   await bridge.close(config.shutdownGrace * 1000, config.drainDelay * 1000);
   // The spans of the last requests are still buffered: export them before the process ends. A
   // collector that is down costs those spans, not the bridge's clean exit.
   await tracing?.shutdown().catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, 'spans not exported at shutdown: the OTLP endpoint did not take them'));
+  // Only now: every server process of this bridge has stopped writing.
+  await Promise.all(locks.map((l) => l.release()));
   log.info('stopped');
   return 0;
 }

@@ -231,6 +231,13 @@ export const BRIDGE_OPTIONS = {
   },
   upstreamSocket: { type: 'string', arg: 'PATH', help: 'connect to the stdio agent on this Unix socket instead of spawning <command>' },
   installAgent: { type: 'string', arg: 'PATH', help: 'copy the bundled stdio agent binary to PATH at start (sidecar topology)' },
+  dataLock: {
+    type: 'list',
+    arg: 'DIR',
+    help:
+      'before listening or starting any server process, wait for an exclusive lock (flock) on each DIR and hold it until exit: ' +
+      "a single-writer data volume's root, so a replacement pod never runs its server while the old pod still does (repeatable)",
+  },
   sessionKeyFile: { type: 'string', arg: 'PATH', help: 'key that signs session ids (same for all replicas of a server)', defaultText: 'random' },
   advertiseAddress: { type: 'string', arg: 'A', help: 'host:port other replicas use to reach this one', defaultText: 'from --host/--port' },
   env: { type: 'list', arg: 'NAME=VALUE', help: 'set a variable for the server process (repeatable)' },

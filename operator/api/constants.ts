@@ -35,6 +35,8 @@ export const SESSION_KEY_SECRET_KEY = 'key';
 export const AUTH_TOKEN_DIR = '/var/run/mcp/auth-token';
 export const AUTH_TOKEN_FILE = `${AUTH_TOKEN_DIR}/token`;
 export const TMP_DIR = '/tmp';
+/** Where the bridge mounts a single-writer data volume read-only, to hold its --data-lock (bridge/data-lock.ts). */
+export const DATA_LOCK_DIR = '/var/run/mcp/data-lock';
 
 /**
  * How a bridge in a pod shuts down. SIGTERM comes when the pod is deleted, at the same moment its endpoint

@@ -74,11 +74,11 @@ export function passEnvFlags(spec: McpServerSpec, runtimeNames: readonly string[
 }
 
 /** Embedded topology: the bridge spawns the server itself. */
-export function embeddedBridgeArgs(spec: McpServerSpec, serviceUrl: string, runtimeNames: readonly string[]): string[] {
-  return [...bridgeFlags(spec, serviceUrl), ...passEnvFlags(spec, runtimeNames), '--', ...spec.command, ...spec.args];
+export function embeddedBridgeArgs(spec: McpServerSpec, serviceUrl: string, runtimeNames: readonly string[], dataLocks: readonly string[] = []): string[] {
+  return [...bridgeFlags(spec, serviceUrl), ...optionArgs('dataLock', [...dataLocks]), ...passEnvFlags(spec, runtimeNames), '--', ...spec.command, ...spec.args];
 }
 
 /** Sidecar topology: the bridge talks to the agent in the server container over the shared volume. */
-export function sidecarBridgeArgs(spec: McpServerSpec, serviceUrl: string, socket: string, agentPath: string): string[] {
-  return [...bridgeFlags(spec, serviceUrl), ...optionArgs('upstreamSocket', socket), ...optionArgs('installAgent', agentPath)];
+export function sidecarBridgeArgs(spec: McpServerSpec, serviceUrl: string, socket: string, agentPath: string, dataLocks: readonly string[] = []): string[] {
+  return [...bridgeFlags(spec, serviceUrl), ...optionArgs('dataLock', [...dataLocks]), ...optionArgs('upstreamSocket', socket), ...optionArgs('installAgent', agentPath)];
 }

@@ -174,6 +174,42 @@ describe('topologies', () => {
   });
 });
 
+describe('one writer per data volume (--data-lock)', () => {
+  const withClaim = (extra: Record<string, unknown>) =>
+    minimal({
+      command: ['node', 'x.js'],
+      volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'demo-data' } }],
+      volumeMounts: [{ name: 'data', mountPath: '/data' }],
+      ...extra,
+    });
+
+  it.each([
+    ['embedded', {}],
+    ['sidecar', { image: 'mcp/fs:1' }],
+  ])('when the %s server writes to a single-writer claim, then its bridge mounts that volume read-only and locks it before starting the server', (_topology, extra) => {
+    const mcp = withClaim(extra);
+    const plan = planReplicas(mcp.spec, new Map([['demo-data', ['ReadWriteOnce']]]));
+    expect(plan.singleWriterClaims).toEqual(['demo-data']);
+    const pod = buildDeployment(mcp, opts, plan).spec?.template.spec;
+    const bridge = [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])].find((c) => c.name === 'bridge');
+    expect(bridge?.volumeMounts).toContainEqual({ name: 'data', mountPath: '/var/run/mcp/data-lock/data', readOnly: true });
+    const args = bridge?.args ?? [];
+    expect(args[args.indexOf('--data-lock') + 1]).toBe('/var/run/mcp/data-lock/data');
+    // The server itself sees its volume only where the user mounted it.
+    const server = pod?.containers.find((c) => c.name === 'server');
+    if (server !== undefined) expect(server.volumeMounts?.map((m) => m.mountPath)).not.toContain('/var/run/mcp/data-lock/data');
+  });
+
+  it('when the claim is ReadWriteMany, or mounted read-only, then there is nothing to lock', () => {
+    const many = withClaim({});
+    const manyPlan = planReplicas(many.spec, new Map([['demo-data', ['ReadWriteMany']]]));
+    expect(buildDeployment(many, opts, manyPlan).spec?.template.spec?.containers[0]?.args).not.toContain('--data-lock');
+    const readOnly = withClaim({ volumeMounts: [{ name: 'data', mountPath: '/data', readOnly: true }] });
+    const roPlan = planReplicas(readOnly.spec, new Map([['demo-data', ['ReadWriteOnce']]]));
+    expect(buildDeployment(readOnly, opts, roPlan).spec?.template.spec?.containers[0]?.args).not.toContain('--data-lock');
+  });
+});
+
 describe('bridge flags', () => {
   it.each([
     [{ sessions: { mode: 'shared' } }, ['--session-mode', 'shared']],

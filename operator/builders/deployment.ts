@@ -33,7 +33,7 @@ function metricsAnnotations(mcp: McpServer, opts: BuildOptions): Record<string, 
 export function buildDeployment(mcp: McpServer, opts: BuildOptions, plan: ReplicaPlan = planReplicas(mcp.spec, new Map())): Deployment {
   const { name, namespace } = mcp.metadata;
   const labels = childLabels(name);
-  const podSpec = buildPodSpec(name, mcp.spec, opts, serviceBaseUrl(mcp));
+  const podSpec = buildPodSpec(name, mcp.spec, opts, serviceBaseUrl(mcp), plan.singleWriterClaims);
   // The hash covers everything in the template, so pods roll exactly when the template's content changes.
   const configHash = contentHash({ labels, spec: podSpec });
   return {

@@ -5,6 +5,7 @@ import {
   AGENT_SOCKET,
   AUTH_TOKEN_DIR,
   BRIDGE_TERMINATION_GRACE_SECONDS,
+  DATA_LOCK_DIR,
   SESSION_KEY_DIR,
   SHARED_DIR,
   TMP_DIR,
@@ -63,6 +64,20 @@ function bridgeMounts(spec: McpServerSpec): VolumeMount[] {
   return mounts;
 }
 
+/**
+ * The bridge's read-only mount of each single-writer volume and the directory it locks there: one volume
+ * per claim (the first that names it), in the bridge container whatever the topology, because the bridge
+ * starts the server (itself or through the agent) only once it holds the lock.
+ */
+function dataLocks(spec: McpServerSpec, singleWriterClaims: readonly string[]): { mounts: VolumeMount[]; dirs: string[] } {
+  const mounts: VolumeMount[] = [];
+  for (const claim of singleWriterClaims) {
+    const volume = spec.volumes.find((v) => (v as { persistentVolumeClaim?: { claimName?: unknown } }).persistentVolumeClaim?.claimName === claim);
+    if (volume !== undefined) mounts.push({ name: volume.name, mountPath: `${DATA_LOCK_DIR}/${volume.name}`, readOnly: true });
+  }
+  return { mounts, dirs: mounts.map((m) => m.mountPath) };
+}
+
 function userMounts(spec: McpServerSpec): VolumeMount[] {
   return spec.volumeMounts.map((m) => ({ ...m }));
 }
@@ -79,8 +94,9 @@ function withOptional<T extends object>(obj: T, extra: Partial<T>): T {
   return out;
 }
 
-function embeddedContainers(name: string, spec: McpServerSpec, opts: BuildOptions, serviceUrl: string): Pick<PodSpec, 'containers'> {
+function embeddedContainers(name: string, spec: McpServerSpec, opts: BuildOptions, serviceUrl: string, singleWriterClaims: readonly string[]): Pick<PodSpec, 'containers'> {
   const port = spec.bridge.port;
+  const locks = dataLocks(spec, singleWriterClaims);
   const bridge: Container = withOptional<Container>(
     {
       name: 'bridge',
@@ -90,11 +106,12 @@ function embeddedContainers(name: string, spec: McpServerSpec, opts: BuildOption
         spec,
         serviceUrl,
         runtimeDefaults().map((e) => e.name),
+        locks.dirs,
       ),
       env: mergeEnv([...runtimeDefaults(), ...advertiseAddressEnv(port), ...identityEnv(name), ...collectorEnv(opts.bridgeOtlpEndpoint)], userEnv(spec)),
       ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
       ...bridgeProbes(port),
-      volumeMounts: [...bridgeMounts(spec), ...userMounts(spec)],
+      volumeMounts: [...bridgeMounts(spec), ...userMounts(spec), ...locks.mounts],
       securityContext: containerSecurityContext(),
     },
     { envFrom: spec.envFrom.length > 0 ? spec.envFrom : undefined, resources: resources(spec) },
@@ -102,8 +119,9 @@ function embeddedContainers(name: string, spec: McpServerSpec, opts: BuildOption
   return { containers: [bridge] };
 }
 
-function sidecarContainers(name: string, spec: McpServerSpec, opts: BuildOptions, image: string, serviceUrl: string): Pick<PodSpec, 'containers' | 'initContainers'> {
+function sidecarContainers(name: string, spec: McpServerSpec, opts: BuildOptions, image: string, serviceUrl: string, singleWriterClaims: readonly string[]): Pick<PodSpec, 'containers' | 'initContainers'> {
   const port = spec.bridge.port;
+  const locks = dataLocks(spec, singleWriterClaims);
   const shared: VolumeMount = { name: VOLUME_SHARED, mountPath: SHARED_DIR };
   const bridge: Container = {
     name: 'bridge',
@@ -111,12 +129,12 @@ function sidecarContainers(name: string, spec: McpServerSpec, opts: BuildOptions
     imagePullPolicy: opts.bridgeImagePullPolicy,
     // A native sidecar: starts before the server, stops after it.
     restartPolicy: 'Always',
-    args: sidecarBridgeArgs(spec, serviceUrl, AGENT_SOCKET, AGENT_PATH),
+    args: sidecarBridgeArgs(spec, serviceUrl, AGENT_SOCKET, AGENT_PATH, locks.dirs),
     env: mergeEnv([...runtimeDefaults(), ...advertiseAddressEnv(port), ...identityEnv(name), ...collectorEnv(opts.bridgeOtlpEndpoint)], telemetryEnv(spec)),
     ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
     ...bridgeProbes(port),
     resources: SIDECAR_BRIDGE_RESOURCES,
-    volumeMounts: [shared, ...bridgeMounts(spec)],
+    volumeMounts: [shared, ...bridgeMounts(spec), ...locks.mounts],
     securityContext: containerSecurityContext(),
   };
   const server: Container = withOptional<Container>(
@@ -186,13 +204,17 @@ function volumes(name: string, spec: McpServerSpec, topology: Topology): Volume[
 }
 
 /** `serviceUrl`: the in-cluster base URL of the Service (the bridge's default OAuth resource). */
-export function buildPodSpec(name: string, spec: McpServerSpec, opts: BuildOptions, serviceUrl: string): PodSpec {
+/**
+ * @param singleWriterClaims claims the bridge must hold a --data-lock on (ReplicaPlan.singleWriterClaims);
+ *   none for Compose, which never runs two containers of one service at once.
+ */
+export function buildPodSpec(name: string, spec: McpServerSpec, opts: BuildOptions, serviceUrl: string, singleWriterClaims: readonly string[] = []): PodSpec {
   const topology = topologyOf(spec);
   const containers =
     topology === 'embedded'
-      ? embeddedContainers(name, spec, opts, serviceUrl)
+      ? embeddedContainers(name, spec, opts, serviceUrl, singleWriterClaims)
       : topology === 'sidecar'
-        ? sidecarContainers(name, spec, opts, spec.image ?? opts.bridgeImage, serviceUrl)
+        ? sidecarContainers(name, spec, opts, spec.image ?? opts.bridgeImage, serviceUrl, singleWriterClaims)
         : httpServerContainers(spec, opts);
   return withOptional<PodSpec>(
     {

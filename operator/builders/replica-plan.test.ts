@@ -12,8 +12,8 @@ const auto = { minReplicas: 2, maxReplicas: 5, targets: { inFlightRequestsPerPod
 
 describe('planReplicas', () => {
   it('when nothing special is asked, then spec.replicas goes to the Deployment with a rolling update, a PDB above one pod', () => {
-    expect(planReplicas(spec({ replicas: 1 }), new Map())).toEqual({ replicas: 1, strategy: 'RollingUpdate', autoscale: false, disruptionBudget: false });
-    expect(planReplicas(spec({ replicas: 3 }), new Map())).toEqual({ replicas: 3, strategy: 'RollingUpdate', autoscale: false, disruptionBudget: true });
+    expect(planReplicas(spec({ replicas: 1 }), new Map())).toEqual({ replicas: 1, strategy: 'RollingUpdate', singleWriterClaims: [], autoscale: false, disruptionBudget: false });
+    expect(planReplicas(spec({ replicas: 3 }), new Map())).toEqual({ replicas: 3, strategy: 'RollingUpdate', singleWriterClaims: [], autoscale: false, disruptionBudget: true });
   });
 
   it('when autoscaling is on, then the HPA is wanted and the replicas it wrote are kept within [min, max]', () => {
@@ -24,7 +24,7 @@ describe('planReplicas', () => {
 
   it('when the server writes to a ReadWriteOnce claim, then it is held at one pod, updated with Recreate, and says why', () => {
     const p = planReplicas(withClaim({ replicas: 3 }), new Map([['memory-data', ['ReadWriteOnce']]]));
-    expect(p).toEqual({ replicas: 1, strategy: 'Recreate', autoscale: false, disruptionBudget: false, limitedBy: { claims: ['memory-data'], asked: 3 } });
+    expect(p).toEqual({ replicas: 1, strategy: 'Recreate', singleWriterClaims: ['memory-data'], autoscale: false, disruptionBudget: false, limitedBy: { claims: ['memory-data'], asked: 3 } });
   });
 
   it('when the claim does not exist yet, then it counts as single-writer (safe until it is known)', () => {

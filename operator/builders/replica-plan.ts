@@ -20,6 +20,11 @@ export interface ReplicaPlan {
   autoscale: boolean;
   /** A PodDisruptionBudget (maxUnavailable 1) is wanted: more than one pod can run. */
   disruptionBudget: boolean;
+  /**
+   * The writable claims that allow one writer only. The bridge holds a lock on each (--data-lock), so a
+   * replacement pod (a deleted or evicted pod is replaced at once, Recreate or not) waits for the old one.
+   */
+  singleWriterClaims: string[];
   /** Claims that allow one writer only, when they held the McpServer below what it asked for. */
   limitedBy?: { claims: string[]; asked: number };
 }
@@ -52,6 +57,7 @@ export function planReplicas(spec: McpServerSpec, claimModes: ClaimModes): Repli
     return {
       replicas: auto === undefined ? replicas : 1,
       strategy: 'Recreate',
+      singleWriterClaims: single,
       autoscale: false,
       disruptionBudget: false,
       ...(asked > 1 ? { limitedBy: { claims: single, asked } } : {}),
@@ -59,7 +65,7 @@ export function planReplicas(spec: McpServerSpec, claimModes: ClaimModes): Repli
   }
   if (auto !== undefined) {
     const replicas = Math.max(auto.minReplicas, Math.min(auto.maxReplicas, spec.replicas));
-    return { replicas, strategy: 'RollingUpdate', autoscale: true, disruptionBudget: auto.maxReplicas > 1 };
+    return { replicas, strategy: 'RollingUpdate', singleWriterClaims: [], autoscale: true, disruptionBudget: auto.maxReplicas > 1 };
   }
-  return { replicas: spec.replicas, strategy: 'RollingUpdate', autoscale: false, disruptionBudget: spec.replicas > 1 };
+  return { replicas: spec.replicas, strategy: 'RollingUpdate', singleWriterClaims: [], autoscale: false, disruptionBudget: spec.replicas > 1 };
 }

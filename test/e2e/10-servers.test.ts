@@ -25,7 +25,7 @@ describe('filesystem (embedded, per-session processes, emptyDir on /data)', () =
 });
 
 describe('memory (embedded, one shared process, PersistentVolumeClaim)', () => {
-  it('when one session stores an entity, then another session finds it, and it survives the pod being replaced', async () => {
+  it('when one session stores an entity, then another session finds it, and it survives the pod being replaced, the new pod waiting for the old one to stop writing', async () => {
     const url = await base('memory');
     const entity = `e2e-${tag}`;
     await withClient(url, 'sse', async (c) => {
@@ -37,10 +37,23 @@ describe('memory (embedded, one shared process, PersistentVolumeClaim)', () => {
     const [old] = await podsOf('memory');
     if (old === undefined) throw new Error('no memory pod');
     await kubectl(['delete', 'pod', old.metadata.name, '-n', NAMESPACE, '--wait=false']);
-    await waitFor('a new memory pod', 120_000, async () => {
+    // The ReplicaSet replaces the pod at once while the old one drains; the data lock (--data-lock) keeps
+    // the new pod's server from starting, so it is not ready, until the old pod's containers have exited.
+    const order: string[] = [];
+    let replacement = '';
+    await waitFor('a new memory pod ready, the old one stopped', 240_000, async () => {
       const pods = await podsOf('memory');
-      return pods.some((p) => p.metadata.name !== old.metadata.name) ? true : undefined;
-    });
+      const previous = pods.find((p) => p.metadata.name === old.metadata.name);
+      const stopped = previous === undefined || previous.status?.phase === 'Succeeded' || previous.status?.phase === 'Failed';
+      const fresh = pods.find((p) => p.metadata.name !== old.metadata.name && podReady(p));
+      if (stopped && !order.includes('old stopped')) order.push('old stopped');
+      if (fresh !== undefined && !order.includes('new ready')) order.push('new ready');
+      if (fresh !== undefined) replacement = fresh.metadata.name;
+      return stopped && fresh !== undefined ? true : undefined;
+    }, 250);
+    expect(order[0]).toBe('old stopped');
+    // Not by chance (a slow replacement): it said it waited for the lock.
+    expect(await kubectl(['logs', replacement, '-n', NAMESPACE, '-c', 'bridge'])).toContain('waiting for the data lock');
     await waitReady('memory', 180_000);
     await waitFor('the old memory pod to be gone', 120_000, async () => ((await podsOf('memory')).some((p) => p.metadata.name === old.metadata.name) ? undefined : true));
     // The Service routes to the new pod once kube-proxy has its endpoint: retry the connection until then.
