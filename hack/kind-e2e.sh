@@ -47,15 +47,20 @@ bounded_runtime() {
   [ "$((16#${bnd}))" = "$((16#${full}))" ] && return 0
   log "this host's capability bounding set is ${bnd}, not ${full}: kind's nodes run with runtime mcp-kind-runc"
   apt_ensure capsh:libcap2-bin jq:jq
-  local wrapper="${REPO_ROOT}/hack/kind/runc-bounded.sh" conf=/etc/docker/daemon.json
-  if ! docker info --format '{{json .Runtimes}}' | grep -q '"mcp-kind-runc"'; then
+  # The engine keeps the wrapper's path: a copy in the cache, not the checkout, which may move or be
+  # deleted (a registration pointing into a removed clone failed every node: `fork/exec .../runc-bounded.sh:
+  # no such file or directory`). Copied on every run, so the engine always runs this checkout's version.
+  local wrapper="${KIND_CACHE}/runc-bounded.sh" conf=/etc/docker/daemon.json
+  mkdir -p "${KIND_CACHE}"
+  install -m 0755 "${REPO_ROOT}/hack/kind/runc-bounded.sh" "${wrapper}"
+  if [ "$(docker info --format '{{with index .Runtimes "mcp-kind-runc"}}{{.Path}}{{end}}')" != "${wrapper}" ]; then
     local pid; pid="$(cat /var/run/docker.pid 2>/dev/null || true)"
-    [ -n "${pid}" ] || die "the engine lacks runtime mcp-kind-runc and its pid is unknown (/var/run/docker.pid): add it to ${conf} and reload it"
+    [ -n "${pid}" ] || die "the engine lacks runtime mcp-kind-runc (${wrapper}) and its pid is unknown (/var/run/docker.pid): add it to ${conf} and reload it"
     mkdir -p /etc/docker; [ -s "${conf}" ] || echo '{}' > "${conf}"
     jq --arg p "${wrapper}" '.runtimes["mcp-kind-runc"] = {path: $p}' "${conf}" > "${conf}.new" && mv "${conf}.new" "${conf}"
     kill -HUP "${pid}"
-    wait_for 30 sh -c "docker info --format '{{json .Runtimes}}' | grep -q mcp-kind-runc" \
-      || die "dockerd did not load runtime mcp-kind-runc from ${conf}"
+    wait_for 30 sh -c "[ \"\$(docker info --format '{{with index .Runtimes \"mcp-kind-runc\"}}{{.Path}}{{end}}')\" = '${wrapper}' ]" \
+      || die "dockerd did not load runtime mcp-kind-runc (${wrapper}) from ${conf}"
   fi
   local shim="${KIND_CACHE}/docker-shim" real; real="$(command -v docker)"
   mkdir -p "${shim}"
