@@ -21,6 +21,8 @@ set -euo pipefail
 . "${HACK_DIR}/lib/build.sh"
 # shellcheck source=hack/lib/cluster-env.sh
 . "${HACK_DIR}/lib/cluster-env.sh"
+# shellcheck source=hack/lib/pki.sh
+. "${HACK_DIR}/lib/pki.sh"   # make_ca, make_cert: KEDA's certificates (PKI set per call)
 require_root
 cd "${REPO_ROOT}"
 
@@ -92,7 +94,7 @@ patches=""
 if [ -n "${KIND_NODE_IMAGE:-}" ]; then
   node_image="${KIND_NODE_IMAGE}"
   step "node image ${node_image} (official: kind pulls it)"
-  bash "${HACK_DIR}/kind-images.sh" --only-metrics-server >/dev/null
+  bash "${HACK_DIR}/kind-images.sh" --only-addons >/dev/null
 else
   step "kind's images (hack/kind-images.sh)"
   node_image="$(bash "${HACK_DIR}/kind-images.sh" | tail -1)"
@@ -167,6 +169,33 @@ done
 "${KUBECTL}" apply -f "${REPO_ROOT}/images/kind-node/metrics-server.yaml" >/dev/null
 "${KUBECTL}" -n kube-system rollout status deployment/metrics-server --timeout=180s >/dev/null \
   || die "metrics-server did not become ready"
+
+# KEDA, for the autoscaling test's bridge-metric targets (images/kind-node/keda.yaml says how it is set up).
+step "KEDA ${KEDA_VERSION} (operator + metrics adapter as pods; images of the cached binaries)"
+for i in keda keda-adapter; do
+  "${KIND}" load image-archive --name "${name}" "${KIND_CACHE}/archives/${i}.tar" >/dev/null \
+    || die "kind load image-archive ${i}.tar failed"
+done
+keda_pki="${KIND_CACHE}/${name}-keda-pki"
+rm -rf "${keda_pki}"; mkdir -p "${keda_pki}"; chmod 700 "${keda_pki}"
+# One CA and one certificate for both daemons (gRPC between them is mutual TLS) and the APIService.
+PKI="${keda_pki}" make_ca ca "mcp-kind-keda-ca"
+PKI="${keda_pki}" make_cert keda "/CN=keda-operator" \
+  "DNS:keda-operator.keda.svc,DNS:keda-operator.keda.svc.cluster.local,DNS:keda-metrics-apiserver.keda.svc,DNS:keda-metrics-apiserver.keda.svc.cluster.local" both
+keda_config="$(keda_config_dir)"
+"${KUBECTL}" create namespace keda --dry-run=client -o yaml | "${KUBECTL}" apply -f - >/dev/null
+"${KUBECTL}" apply --server-side --force-conflicts -f "${keda_config}/crds.yaml" >/dev/null || die "could not apply KEDA's CRDs"
+"${KUBECTL}" apply -f "${keda_config}/roles.yaml" >/dev/null || die "could not apply KEDA's roles"
+"${KUBECTL}" -n keda create secret generic keda-certs --from-file=ca.crt="${keda_pki}/ca.crt" \
+  --from-file=tls.crt="${keda_pki}/keda.crt" --from-file=tls.key="${keda_pki}/keda.key" --dry-run=client -o yaml \
+  | "${KUBECTL}" apply -f - >/dev/null
+sed "s#CA_BUNDLE#$(base64 -w0 < "${keda_pki}/ca.crt")#" "${REPO_ROOT}/images/kind-node/keda.yaml" | "${KUBECTL}" apply -f - >/dev/null \
+  || die "could not apply images/kind-node/keda.yaml"
+for d in keda-operator keda-metrics-apiserver; do
+  "${KUBECTL}" -n keda rollout status "deployment/${d}" --timeout=180s >/dev/null || die "KEDA's ${d} did not become ready"
+done
+wait_for 120 "${KUBECTL}" get --raw /apis/external.metrics.k8s.io/v1beta1 \
+  || die "the external metrics API (APIService v1beta1.external.metrics.k8s.io) did not become available"
 
 # kind has a default StorageClass ("standard", local-path): the memory sample's PVC uses it.
 export MCP_SAMPLES_STORAGE_CLASS="${MCP_SAMPLES_STORAGE_CLASS:-standard}"

@@ -3,8 +3,9 @@
 # reference as its last line. See docs/kind.md (what is built from what, timings, every workaround).
 #
 #   hack/kind-images.sh                          everything below
-#   hack/kind-images.sh --only-metrics-server    only localhost/kind-metrics-server:local (hack/kind-e2e.sh
-#                                                installs it on any node image, the official one too)
+#   hack/kind-images.sh --only-addons            only the add-ons hack/kind-e2e.sh installs on any node image
+#                                                (the official one too): localhost/kind-metrics-server:local,
+#                                                localhost/kind-keda:local, localhost/kind-keda-adapter:local
 #
 # 1. binaries (hack/lib/build.sh, cached in ${MCP_CACHE_DIR}/bin): the cluster's, plus kubeadm and
 #    local-path-provisioner (KIND_BINARIES in hack/lib/versions.sh)
@@ -14,7 +15,7 @@
 #      registry.k8s.io/kube-{apiserver,controller-manager,scheduler}:K8S_VERSION, etcd:ETCD_VERSION,
 #      coredns/coredns:COREDNS_VERSION       base + the cached binary
 #      localhost/kind-net:local              kube-proxy + kube-router + iptables (images/kind-node/net.Dockerfile)
-#      localhost/kind-local-path-provisioner:local, localhost/kind-metrics-server:local
+#      localhost/kind-local-path-provisioner:local, and the add-ons (metrics-server, KEDA)
 # 3. the node image with docker, assembled as `kind build node-image` assembles one (a container of the
 #    base image, kubeadm/kubelet/kubectl in /usr/bin, /kind/version, /kind/manifests, every image imported
 #    into its containerd, `docker commit`): kind's own command cannot be used, it pulls every image that
@@ -35,7 +36,9 @@ PAUSE_REF=localhost/pause:local
 KIND_BASE_REF=localhost/kind-base:local
 NET_REF=localhost/kind-net:local
 LPP_REF=localhost/kind-local-path-provisioner:local
-MS_REF=localhost/kind-metrics-server:local   # not in the node: hack/kind-e2e.sh loads it (any node image)
+MS_REF=localhost/kind-metrics-server:local   # the add-ons are not in the node: hack/kind-e2e.sh loads them
+KEDA_REF=localhost/kind-keda:local
+KEDA_ADAPTER_REF=localhost/kind-keda-adapter:local
 # Images the node's kubeadm config names: kubeadm's own defaults for etcd and CoreDNS (3.6.5-0, v1.12.1
 # for v1.34.4) are not the versions built here, so hack/kind-e2e.sh sets these tags in ClusterConfiguration.
 ETCD_REF="registry.k8s.io/etcd:${ETCD_VERSION}"
@@ -112,12 +115,19 @@ build_images() {
   done
   component "${ETCD_REF}" etcd "$(bin_path etcd "${ETCD_VERSION}")"
   component "${COREDNS_REF}" coredns "$(bin_path coredns "${COREDNS_VERSION}")"
-  component "${MS_REF}" metrics-server "$(bin_path metrics-server "${METRICS_SERVER_VERSION}")"
+  addons
   component "${LPP_REF}" local-path-provisioner "$(bin_path local-path-provisioner "${LOCAL_PATH_PROVISIONER_VERSION}")"
   cp "$(bin_path kube-proxy "${K8S_VERSION}")" "${ctx}/net/kube-proxy"
   cp "$(bin_path kube-router "${KUBE_ROUTER_VERSION}")" "${ctx}/net/kube-router"
   cp "${REPO_ROOT}/images/kind-node/iptables-exec.sh" "${ctx}/net/"
   bud_kind "${NET_REF}" kind-net "${REPO_ROOT}/images/kind-node/net.Dockerfile" "${ctx}/net"
+}
+
+# What hack/kind-e2e.sh installs after `kind create cluster`, whatever the node image.
+addons() {
+  component "${MS_REF}" metrics-server "$(bin_path metrics-server "${METRICS_SERVER_VERSION}")"
+  component "${KEDA_REF}" keda "$(bin_path keda "${KEDA_VERSION}")"
+  component "${KEDA_ADAPTER_REF}" keda-adapter "$(bin_path keda-adapter "${KEDA_VERSION}")"
 }
 
 # Every archive the node preloads, and the extra tags it gives them inside the node.
@@ -187,9 +197,9 @@ main() {
     flock "${MCP_CLUSTER_LOCK:-/tmp/mcp-cluster.lock}" bash "${HACK_DIR}/images.sh" base pause
   fi
   use_buildah_store
-  if [ "${1:-}" = --only-metrics-server ]; then
+  if [ "${1:-}" = --only-addons ]; then
     mkdir -p "${ARCHIVES}"
-    component "${MS_REF}" metrics-server "$(bin_path metrics-server "${METRICS_SERVER_VERSION}")"
+    addons
     return 0
   fi
   build_images
