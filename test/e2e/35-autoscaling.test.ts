@@ -200,3 +200,58 @@ describe('autoscaling on in-flight requests through KEDA (Prometheus)', () => {
     expect(r.figures.callsUnderLoad).toBeGreaterThan(0);
   }, 900_000);
 });
+
+describe('autoscaling on sessions per pod through KEDA (Prometheus)', () => {
+  const NAME = `e2e-sessions-${suffix}`;
+  // 6 open 2025-era sessions at a target of 2 per pod: the autoscaler asks for 3 (the maximum).
+  const SESSIONS = 6;
+  let url = '';
+  beforeAll(async () => {
+    await ensureSystem();
+    await applyManifest(manifest(NAME, { minReplicas: 1, maxReplicas: 3, targets: { sessionsPerPod: 2 }, scaleDownStabilizationSeconds: 15 }));
+    await waitReady(NAME, 300_000);
+    url = await serviceUrl(NAME, '');
+    await waitServing(url);
+  }, 600_000);
+  afterAll(async () => {
+    await deleteServer(NAME);
+  }, 180_000);
+
+  it('when clients hold sessions open, then it scales 1 → 3; every session keeps working on the way; when they end, it returns to 1', async () => {
+    const started = Date.now();
+    const secs = () => Math.round((Date.now() - started) / 100) / 10;
+    const clients: Client[] = [];
+    const transports: StreamableHTTPClientTransport[] = [];
+    for (let i = 0; i < SESSIONS; i++) {
+      const c = new Client({ name: `e2e-sessions-${String(i)}`, version: '1.0.0' });
+      const t = new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { fetch: fetchClose });
+      await c.connect(t);
+      clients.push(c);
+      transports.push(t);
+    }
+    const round = async (what: string): Promise<string[]> =>
+      (await Promise.all(clients.map(async (c, i) => {
+        const message = `${what}-${String(i)}`;
+        const text = textOf(await c.callTool({ name: 'echo', arguments: { message } }));
+        return text.includes(message) ? [] : [`session ${String(i)}: wrong answer to ${message}: ${text}`];
+      }))).flat();
+    expect(await round('opened')).toEqual([]);
+    const up = await waitFor('3 ready replicas while the sessions are open', 300_000, async () => {
+      const m = await mcpServer(NAME);
+      return (m.status?.readyReplicas ?? 0) >= 3 ? secs() : undefined;
+    }, 2_000);
+    // Spread over 3 pods now: requests land anywhere and are relayed to the sessions' owner.
+    expect(await round('at-3')).toEqual([]);
+    // Ended as a client ends a session (DELETE), not left to the idle timeout.
+    await Promise.all(transports.map((t) => t.terminateSession()));
+    await Promise.all(clients.map((c) => c.close()));
+    const closed = secs();
+    const down = await waitFor('back to 1 replica once the sessions ended', 300_000, async () => {
+      const m = await mcpServer(NAME);
+      return m.spec.replicas === 1 && m.status?.readyReplicas === 1 ? secs() : undefined;
+    }, 2_000);
+    const so = await getJson<{ spec: { triggers: { metadata?: { query?: string } }[] } }>(['get', 'scaledobject', NAME, '-n', NAMESPACE]);
+    expect(so.spec.triggers.map((t) => t.metadata?.query ?? '').join(' ')).toContain('mcp_bridge_sessions_active');
+    process.stdout.write(`sessions-per-pod figures: ${JSON.stringify({ sessions: SESSIONS, secondsToScaleUp: up, secondsToScaleDown: Math.round((down - closed) * 10) / 10 })}\n`);
+  }, 900_000);
+});
