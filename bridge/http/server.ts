@@ -77,7 +77,10 @@ async function route(ctx: HttpContext, guard: GuardConfig, req: IncomingMessage,
         if (state !== undefined && typeof sessionId === 'string') return relayOrAdopt(ctx, req, res, foreign.owner, sessionId, state, caller);
         return forwardToOwner(req, res, foreign.owner, ctx.log, ctx.relays);
       }
-      if (path === '/mcp') return handleStreamableHttp(ctx, req, res, caller);
+      if (path === '/mcp') {
+        if (typeof sessionId === 'string') adoptFromEarlierRun(ctx, sessionId);
+        return handleStreamableHttp(ctx, req, res, caller);
+      }
       if (query === undefined) return handleSseOpen(ctx, req, res, caller);
       return handleSseMessage(ctx, req, res, query, caller);
     }
@@ -88,6 +91,22 @@ async function route(ctx: HttpContext, guard: GuardConfig, req: IncomingMessage,
         return sendJson(res, 200, ctx.auth.metadata);
       }
       return sendError(res, 404, ErrorCodes.serverError, `Not Found: ${path}. MCP is served on /mcp (Streamable HTTP) and /sse + /message (legacy SSE); health on /healthz (or /health) and /readyz; metrics on /metrics`);
+  }
+}
+
+/**
+ * A shared-mode session this replica's address minted but this process does not hold: an earlier run of
+ * the same bridge made it (the container restarted after a crash or an OOM kill; the pod, its IP and its
+ * key stayed). Nobody else would adopt it (its owner answers), so it is adopted here, as another replica
+ * adopts the sessions of a vanished owner.
+ */
+function adoptFromEarlierRun(ctx: HttpContext, sessionId: string): void {
+  if (!ctx.hub.adopts || ctx.hub.get(sessionId) !== undefined) return;
+  const parsed = ctx.hub.ids.parse(sessionId);
+  if (parsed?.owner !== ctx.hub.ids.self || parsed.state === undefined) return;
+  const state = decodeAdoption(parsed.state);
+  if (state !== undefined && ctx.hub.adopt(sessionId, state) !== undefined) {
+    ctx.log.info({ sessionId }, 'session of an earlier run of this replica adopted');
   }
 }
 

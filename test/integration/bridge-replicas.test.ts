@@ -164,6 +164,31 @@ describe('shared-mode sessions outlive their replica', () => {
     await Promise.all([a.close(0), b.close(0)]);
   });
 
+  it('when a replica restarts on its address (a crashed container), then its earlier sessions are adopted by the new process, not 404', async () => {
+    const key = keyFile();
+    const before = await bridgeFor(FIXTURE, ['--session-mode', 'shared', '--session-key-file', key]);
+    const session = await rawSession(before.url, '2025-06-18');
+    const call = (url: string, id: number) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { ...JSON_HEADERS, 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18' },
+        body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo', arguments: { message: `m${String(id)}` } } }),
+      });
+    expect((await call(before.url, 1)).status).toBe(200);
+    await before.close(0);
+    // The same address (what the pod's IP and port are to other replicas) and key, a new process that never
+    // saw the session. Advertised rather than bound again: the freed port may be taken meanwhile on a busy host.
+    const after = await bridgeFor(FIXTURE, ['--session-mode', 'shared', '--session-key-file', key, '--advertise-address', `127.0.0.1:${String(before.port)}`]);
+    const again = await call(after.url, 2);
+    expect(again.status).toBe(200);
+    expect(JSON.stringify(await again.json())).toContain('m2');
+    expect(after.hub.get(session)?.protocolVersion).toBe('2025-06-18');
+    // Ended by the client: stays ended in this run.
+    expect((await fetch(after.url, { method: 'DELETE', headers: { 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18' } })).status).toBe(200);
+    expect((await call(after.url, 3)).status).toBe(404);
+    await after.close(0);
+  });
+
   it("when an SDK client's owner replica goes away behind the load balancer, then its next calls work without a new initialize", async () => {
     const key = keyFile();
     const replicas = await Promise.all([1, 2].map(() => bridgeFor(FIXTURE, ['--session-mode', 'shared', '--session-key-file', key])));
