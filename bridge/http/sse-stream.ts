@@ -11,6 +11,12 @@ export const SSE_HEADERS = {
   'content-type': 'text/event-stream',
   'cache-control': 'no-cache, no-transform',
   'x-accel-buffering': 'no',
+  // A stream's connection is not reused once the stream ends. Its headers went out when it opened, maybe
+  // long before a shutdown; when the drain ends the stream, a kept-alive connection would go back to the
+  // client's pool pinned to this stopping pod, and the client's next request (a new session's initialize)
+  // would meet a 503 or the final close (docs/e2e.md, finding 6). A new connection costs little next to
+  // a stream.
+  connection: 'close',
 } as const;
 
 export interface SseLimits {

@@ -2,7 +2,7 @@
 // go exactly with their sessions.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { Agent, request } from 'node:http';
+import { Agent, request, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
@@ -133,6 +133,35 @@ describe('shutdown', () => {
     idle.destroy();
     await Promise.all([client.close(), early.client.close(), late.client.close()]);
   }, 30_000);
+
+  it('when a GET stream ends (as the drain ends every stream), then its connection is not handed back to the client for its next request', async () => {
+    const bridge = await bridgeFor(FIXTURE);
+    const session = await rawSession(bridge.url);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const headers = { 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' };
+    const stream = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = request(bridge.url, { method: 'GET', agent, headers: { ...headers, accept: 'text/event-stream' } }, resolve);
+      req.on('error', reject);
+      req.end();
+    });
+    expect(stream.statusCode).toBe(200);
+    stream.resume();
+    const ended = once(stream, 'end');
+    // Ending the session ends its stream, as the end of a drain does.
+    expect((await fetch(bridge.url, { method: 'DELETE', headers })).status).toBe(200);
+    await ended;
+    const reused = await new Promise<boolean>((resolve, reject) => {
+      const req = request(bridge.url, { method: 'POST', agent, headers: JSON_HEADERS }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(req.reusedSocket));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify(INIT));
+    });
+    expect(reused).toBe(false);
+    agent.destroy();
+    await bridge.close(0);
+  });
 
   it('when the drain is over, then new sessions are refused as draining (503), not served by a bridge that is stopping', async () => {
     const bridge = await bridgeFor(FIXTURE);
