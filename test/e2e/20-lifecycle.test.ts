@@ -200,16 +200,13 @@ describe('a rolling update', () => {
     expect(outcome.inFlight.filter((r) => r !== 'ok')).toEqual([]);
   }, 480_000);
 
-  // Open (docs/e2e.md, finding 6): even with a 15 s drain that serves everything until quiet, some fresh
-  // sessions still meet a pod that has ended its drain (2 of 25 in one run, 1 of several hundred in
-  // another), always as a clean 503 -32003 "shutting down" on initialize. Those are counted and printed;
-  // anything else (a lost session, a reset, a hang, another status) fails the test.
-  it('when clients open new sessions during that rollout (LiteLLM: one per call), then none is lost: each is served or refused with a clean 503 -32003', () => {
+  // docs/e2e.md, finding 6: fresh sessions met 503 -32003 or a reset from pods past their drain until SSE
+  // responses said Connection: close (a stream's kept-alive connection went back to the client's pool,
+  // pinned to the stopping pod). Every failure is printed with its time.
+  it('when clients open new sessions during that rollout (LiteLLM: one per call), then none of them fails', () => {
     expect(outcome.fresh.ok).toBeGreaterThan(0);
-    const refused = outcome.fresh.failed.filter((f) => f.includes('(503)') && f.includes('-32003'));
-    const other = outcome.fresh.failed.filter((f) => !refused.includes(f));
-    process.stderr.write(`rolling update: ${outcome.fresh.ok} fresh sessions served, ${refused.length} refused (503), ${other.length} failed otherwise\n${refused.slice(0, 5).map((r) => `  refused: ${r}\n`).join('')}`);
-    expect({ other: other.slice(0, 3), count: other.length }).toEqual({ other: [], count: 0 });
+    process.stderr.write(`rolling update: ${outcome.fresh.ok} fresh sessions served, ${outcome.fresh.failed.length} failed\n${outcome.fresh.failed.slice(0, 5).map((f) => `  failed: ${f}\n`).join('')}`);
+    expect({ failed: outcome.fresh.failed.slice(0, 3), count: outcome.fresh.failed.length }).toEqual({ failed: [], count: 0 });
   });
 });
 
