@@ -132,19 +132,25 @@ async function runScenario(s: Scenario) {
 
 type HpaObj = { status?: { conditions?: { type: string; status: string }[] } };
 
-describe('autoscaling on CPU through metrics-server', () => {
-  const NAME = `e2e-autoscale-${suffix}`;
+/** The McpServer of one describe block: created (Ready, serving) before its tests, deleted after them. */
+function autoscaledServer(name: string, autoscaling: Record<string, unknown>): { url: () => string } {
   let url = '';
   beforeAll(async () => {
     await ensureSystem();
-    await applyManifest(manifest(NAME, { minReplicas: 1, maxReplicas: 3, targets: { cpuUtilizationPercent: 40 }, scaleDownStabilizationSeconds: 15 }));
-    await waitReady(NAME, 300_000);
-    url = await serviceUrl(NAME, '');
+    await applyManifest(manifest(name, autoscaling));
+    await waitReady(name, 300_000);
+    url = await serviceUrl(name, '');
     await waitServing(url);
   }, 600_000);
   afterAll(async () => {
-    await deleteServer(NAME);
+    await deleteServer(name);
   }, 180_000);
+  return { url: () => url };
+}
+
+describe('autoscaling on CPU through metrics-server', () => {
+  const NAME = `e2e-autoscale-${suffix}`;
+  const server = autoscaledServer(NAME, { minReplicas: 1, maxReplicas: 3, targets: { cpuUtilizationPercent: 40 }, scaleDownStabilizationSeconds: 15 });
 
   it('when a bounded load runs, then it scales 1 → 3, and back to 1 when the load stops, with no failed or wrong call', async () => {
     const echo: LoadCall = async (c, i, n) => {
@@ -152,7 +158,7 @@ describe('autoscaling on CPU through metrics-server', () => {
       const text = textOf(await c.callTool({ name: 'echo', arguments: { message } }));
       return text.includes(message) ? undefined : `wrong answer to ${message}: ${text}`;
     };
-    const r = await runScenario({ name: NAME, url, workers: 6, up: 3, call: echo, figuresFile: 'autoscaling.json' });
+    const r = await runScenario({ name: NAME, url: server.url(), workers: 6, up: 3, call: echo, figuresFile: 'autoscaling.json' });
     const m = await mcpServer(NAME);
     const hpa = await getJson<HpaObj>(['get', 'hpa', NAME, '-n', NAMESPACE]);
     expect(r.failures.slice(0, 5)).toEqual([]);
@@ -168,17 +174,7 @@ describe('autoscaling on in-flight requests through KEDA (Prometheus)', () => {
   // Each worker keeps one call of about a second in flight: 8 workers are 8 in flight, 2 per pod is the
   // target, so the autoscaler asks for 4 (the maximum).
   const WORKERS = 8;
-  let url = '';
-  beforeAll(async () => {
-    await ensureSystem();
-    await applyManifest(manifest(NAME, { minReplicas: 1, maxReplicas: 4, targets: { inFlightRequestsPerPod: 2 }, scaleDownStabilizationSeconds: 15 }));
-    await waitReady(NAME, 300_000);
-    url = await serviceUrl(NAME, '');
-    await waitServing(url);
-  }, 600_000);
-  afterAll(async () => {
-    await deleteServer(NAME);
-  }, 180_000);
+  const server = autoscaledServer(NAME, { minReplicas: 1, maxReplicas: 4, targets: { inFlightRequestsPerPod: 2 }, scaleDownStabilizationSeconds: 15 });
 
   it('when a bounded load runs, then it scales 1 → at least 3 (of 4), and back to 1 when the load stops, with no failed or wrong call', async () => {
     // The duration is the call's signature: the answer names it, so a mixed-up answer is caught.
@@ -189,7 +185,7 @@ describe('autoscaling on in-flight requests through KEDA (Prometheus)', () => {
     };
     const so = await getJson<{ spec: { scaleTargetRef: { kind: string; name: string } } }>(['get', 'scaledobject', NAME, '-n', NAMESPACE]);
     expect(so.spec.scaleTargetRef).toMatchObject({ kind: 'McpServer', name: NAME });
-    const r = await runScenario({ name: NAME, url, workers: WORKERS, up: 3, call: slow, figuresFile: 'autoscaling-in-flight.json' });
+    const r = await runScenario({ name: NAME, url: server.url(), workers: WORKERS, up: 3, call: slow, figuresFile: 'autoscaling-in-flight.json' });
     const m = await mcpServer(NAME);
     const hpa = await getJson<HpaObj>(['get', 'hpa', `keda-hpa-${NAME}`, '-n', NAMESPACE]);
     expect(r.failures.slice(0, 5)).toEqual([]);
@@ -205,17 +201,7 @@ describe('autoscaling on sessions per pod through KEDA (Prometheus)', () => {
   const NAME = `e2e-sessions-${suffix}`;
   // 6 open 2025-era sessions at a target of 2 per pod: the autoscaler asks for 3 (the maximum).
   const SESSIONS = 6;
-  let url = '';
-  beforeAll(async () => {
-    await ensureSystem();
-    await applyManifest(manifest(NAME, { minReplicas: 1, maxReplicas: 3, targets: { sessionsPerPod: 2 }, scaleDownStabilizationSeconds: 15 }));
-    await waitReady(NAME, 300_000);
-    url = await serviceUrl(NAME, '');
-    await waitServing(url);
-  }, 600_000);
-  afterAll(async () => {
-    await deleteServer(NAME);
-  }, 180_000);
+  const server = autoscaledServer(NAME, { minReplicas: 1, maxReplicas: 3, targets: { sessionsPerPod: 2 }, scaleDownStabilizationSeconds: 15 });
 
   it('when clients hold sessions open, then it scales 1 → 3; every session keeps working on the way; when they end, it returns to 1', async () => {
     const started = Date.now();
@@ -224,7 +210,7 @@ describe('autoscaling on sessions per pod through KEDA (Prometheus)', () => {
     const transports: StreamableHTTPClientTransport[] = [];
     for (let i = 0; i < SESSIONS; i++) {
       const c = new Client({ name: `e2e-sessions-${String(i)}`, version: '1.0.0' });
-      const t = new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { fetch: fetchClose });
+      const t = new StreamableHTTPClientTransport(new URL(`${server.url()}/mcp`), { fetch: fetchClose });
       await c.connect(t);
       clients.push(c);
       transports.push(t);
