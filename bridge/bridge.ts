@@ -15,6 +15,7 @@ import { RateLimiter, parseRate } from './policy/rate-limit.js';
 import { ToolPolicy, parseScopeRule } from './policy/tool-policy.js';
 import { defaultAllowedHosts } from './http/guards.js';
 import { RelayTracker } from './http/forward.js';
+import { handOff } from './http/peer-handoff.js';
 import { serveBridge } from './http/server.js';
 import { SUPPORTED_PROTOCOL_VERSIONS } from './jsonrpc.js';
 import { BridgeMetrics } from './metrics.js';
@@ -24,6 +25,7 @@ import { startTracing, type Tracing, type TracingOptions } from './telemetry/tra
 import { bridgeVersion } from './version.js';
 import { RequestStateCodec } from './modern/request-state.js';
 import { SessionCapacity, capacityMode, readMemoryLimit } from './sessions/capacity.js';
+import type { SessionHandoff } from './sessions/handoff.js';
 import { SessionHub } from './sessions/session-hub.js';
 import { SessionIds } from './sessions/session-ids.js';
 import { connectAgent } from './upstream/agent-socket.js';
@@ -181,7 +183,9 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
       hub.stopAdvertising();
       if (drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, drainDelayMs));
       server.closeIdleConnections();
-      await hub.drain(graceMs, () => relays.active);
+      // Shared mode with --peers: what the sessions' ids do not carry goes to the peers before the sessions end.
+      const handOffTo = config.peers.length > 0 ? (entries: SessionHandoff[]) => handOff(entries, config.peers, ids, log, metrics) : undefined;
+      await hub.drain(graceMs, () => relays.active, handOffTo);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;

@@ -43,6 +43,12 @@ export class BridgeMetrics {
   readonly sessionsActive = new Gauge({ name: 'mcp_bridge_sessions_active', help: 'Client sessions open now', labelNames: ['transport'], registers: [this.registry] });
   readonly sessionsCreated = new Counter({ name: 'mcp_bridge_sessions_created_total', help: 'Client sessions created', labelNames: ['transport'], registers: [this.registry] });
   readonly sessionsAdopted = new Counter({ name: 'mcp_bridge_sessions_adopted_total', help: 'Shared-mode sessions taken over from a replica that was gone (their state rides in the session id)', registers: [this.registry] });
+  readonly sessionHandoffs = new Counter({
+    name: 'mcp_bridge_session_handoffs_total',
+    help: "Shared-mode sessions' log levels and subscriptions handed over by a stopping replica: sent (to at least one peer), received, applied (at adoption)",
+    labelNames: ['stage'],
+    registers: [this.registry],
+  });
   readonly sessionsRejected = new Counter({ name: 'mcp_bridge_sessions_rejected_total', help: 'Sessions refused (capacity, shutdown, upstream failure)', labelNames: ['reason'], registers: [this.registry] });
   readonly messages: Counter<'direction' | 'method'> = new Counter({
     name: 'mcp_bridge_messages_total',

@@ -240,6 +240,13 @@ export const BRIDGE_OPTIONS = {
   },
   sessionKeyFile: { type: 'string', arg: 'PATH', help: 'key that signs session ids (same for all replicas of a server)', defaultText: 'random' },
   advertiseAddress: { type: 'string', arg: 'A', help: 'host:port other replicas use to reach this one', defaultText: 'from --host/--port' },
+  peers: {
+    type: 'list',
+    arg: 'HOST:PORT',
+    help:
+      "the other replicas of this server (a HOST resolving to every replica's address: a headless Service; comma list, repeatable). " +
+      "Shared mode: when this one stops, it hands its sessions' subscriptions and log levels to them, so the replica that adopts a session resumes them",
+  },
   env: { type: 'list', arg: 'NAME=VALUE', help: 'set a variable for the server process (repeatable)' },
   passEnv: { type: 'list', arg: 'NAME', help: "pass a variable of the bridge's environment to the server (repeatable; * = all)" },
   logLevel: {

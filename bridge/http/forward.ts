@@ -26,7 +26,7 @@ export class RelayTracker {
 }
 
 /** host:port → parts; IPv6 hosts come bracketed ("[fd00::1]:8080"). */
-function splitOwner(owner: string): { host: string; port: number } | undefined {
+export function splitOwner(owner: string): { host: string; port: number } | undefined {
   const colon = owner.lastIndexOf(':');
   if (colon <= 0) return undefined;
   const host = owner.slice(0, colon).replace(/^\[(.*)\]$/, '$1');

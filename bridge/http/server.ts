@@ -10,6 +10,7 @@ import { relayOrAdopt } from './adopt.js';
 import { forwardToOwner, isForwarded, sendOwnerGone } from './forward.js';
 import { checkRequest, type GuardConfig } from './guards.js';
 import { handleSseMessage, handleSseOpen } from './legacy-sse.js';
+import { HANDOFF_PATH, receiveHandoff } from './peer-handoff.js';
 import { sendError, sendJson, sendText } from './respond.js';
 import { handleStreamableHttp } from './streamable-http.js';
 
@@ -54,6 +55,8 @@ async function route(ctx: HttpContext, guard: GuardConfig, req: IncomingMessage,
     }
     case '/metrics':
       return sendText(res, 200, await ctx.metrics.registry.metrics(), ctx.metrics.registry.contentType);
+    case HANDOFF_PATH: // from a stopping peer replica: signed with the session key, no client credentials
+      return receiveHandoff(ctx.hub, req, res);
     case '/mcp':
     case '/sse':
     case '/message': {

@@ -4,6 +4,7 @@ import type { BridgeConfig } from '../config.js';
 import type { BridgeMetrics } from '../metrics.js';
 import type { Upstream } from '../upstream/upstream.js';
 import { encodeAdoption, type AdoptionState } from './adoption.js';
+import { PendingHandoffs, worthHandingOff, type SessionHandoff } from './handoff.js';
 import { processGroupMemory, type SessionCapacity } from './capacity.js';
 import { longestIdle } from './eviction.js';
 import { IsolatedSession } from './isolated-session.js';
@@ -35,6 +36,9 @@ const DRAIN_QUIET_MS = 2000;
  * (a client that keeps using an id this long after ending it gets a fresh adoption, which is harmless).
  */
 const MAX_TOMBSTONES = 10_000;
+
+/** How long a handoff received from a stopping peer waits for its session's next request here. */
+const HANDOFF_TTL_MS = 10 * 60_000;
 
 export class SessionHub {
   private readonly sessions = new Map<string, SessionBase>();
@@ -174,8 +178,51 @@ export class SessionHub {
     session.restore(state);
     this.sessions.set(id, session);
     this.metrics.sessionsAdopted.inc();
+    // What its client set up since initialize, when its owner handed that over as it stopped.
+    const handoff = this.handoffs.take(id);
+    if (handoff !== undefined) {
+      this.shared.resume(session, handoff);
+      this.metrics.sessionHandoffs.inc({ stage: 'applied' });
+    }
     this.metrics.sessionsActive.inc({ transport: 'streamable-http' });
     return session;
+  }
+
+  /** Handoffs from stopping peers for sessions not (yet) adopted here. */
+  private readonly handoffs = new PendingHandoffs(HANDOFF_TTL_MS);
+
+  /**
+   * What a peer handed over as it stopped (http/peer-handoff.ts). A session already adopted here resumes
+   * it at once; any other is kept for its adoption. Only genuine, adoptable ids of this McpServer count.
+   * Returns how many entries were taken.
+   */
+  receiveHandoff(entries: readonly SessionHandoff[]): number {
+    const shared = this.shared;
+    if (shared === undefined) return 0;
+    let taken = 0;
+    for (const entry of entries) {
+      if (this.ended.has(entry.id) || this.ids.parse(entry.id)?.state === undefined) continue;
+      const session = this.sessions.get(entry.id);
+      if (session instanceof SharedSession) shared.resume(session, entry);
+      else if (session === undefined) this.handoffs.put(entry);
+      else continue;
+      taken++;
+    }
+    this.metrics.sessionHandoffs.inc({ stage: 'received' }, taken);
+    return taken;
+  }
+
+  /** This replica's adoptable sessions with something their ids do not carry (log level, subscriptions). */
+  handoffState(): SessionHandoff[] {
+    const shared = this.shared;
+    if (shared === undefined) return [];
+    const out: SessionHandoff[] = [];
+    for (const s of this.sessions.values()) {
+      if (!(s instanceof SharedSession) || !s.isOpen || s.transport !== 'streamable-http' || this.ids.parse(s.id)?.state === undefined) continue;
+      const entry = shared.handoffOf(s);
+      if (worthHandingOff(entry)) out.push(entry);
+    }
+    return out;
   }
 
   /** Ids of sessions that ended here, newest last, at most MAX_TOMBSTONES (adopt() refuses them). */
@@ -242,9 +289,11 @@ export class SessionHub {
   /**
    * Wait up to graceMs for in-flight requests (the hub's own plus what `otherInFlight` reports, e.g.
    * requests being relayed to another replica) and until sessions are quiet, still serving what arrives;
-   * then refuse new work and end everything.
+   * then hand what the sessions' ids do not carry to the peers (`handOff`, shared mode), and only then
+   * refuse new work and end everything: a relayed request from now on makes the peer adopt the session
+   * (forward.ts), and by then the peer has its handoff.
    */
-  async drain(graceMs: number, otherInFlight: () => number = () => 0): Promise<void> {
+  async drain(graceMs: number, otherInFlight: () => number = () => 0, handOff?: (entries: SessionHandoff[]) => Promise<void>): Promise<void> {
     this.advertising = false;
     this.draining = true;
     clearInterval(this.reaper);
@@ -255,6 +304,8 @@ export class SessionHub {
     while ((this.inFlight + otherInFlight() > 0 || this.recentlyActive(Date.now() - DRAIN_QUIET_MS)) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    const handoff = this.handoffState();
+    if (handOff !== undefined && handoff.length > 0) await handOff(handoff);
     this.ending = true;
     const ending = [...this.sessions.values()];
     for (const s of ending) s.end('bridge shutting down');

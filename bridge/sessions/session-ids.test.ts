@@ -41,3 +41,15 @@ describe('SessionIds', () => {
     expect(new SessionIds(key, 'pod-b:8080').parse([parts[0], parts[1], parts[3]].join('.'))).toBeUndefined();
   });
 });
+
+describe('SessionIds signatures', () => {
+  it('when a payload is signed, then a replica with the same key verifies it and nothing else does', () => {
+    const a = new SessionIds(key, 'a:1');
+    const signature = a.sign('handoff', 'body');
+    expect(new SessionIds(key, 'b:1').verify('handoff', 'body', signature)).toBe(true);
+    expect(a.verify('handoff', 'body!', signature)).toBe(false);
+    expect(a.verify('other', 'body', signature)).toBe(false);
+    expect(new SessionIds(Buffer.from('x'.repeat(32)), 'b:1').verify('handoff', 'body', signature)).toBe(false);
+    expect(a.verify('handoff', 'body', '')).toBe(false);
+  });
+});

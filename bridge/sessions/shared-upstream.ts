@@ -20,6 +20,8 @@ import type { Identity } from '../modern/backend.js';
 import { capabilityFor } from '../modern/envelope.js';
 import { bridgeEnvelope, probeEra, type Discovered } from '../modern/probe.js';
 import { SessionUpgrade } from './session-upgrade.js';
+import type { SessionHandoff } from './handoff.js';
+import { SubscriptionTable } from './subscriptions.js';
 import { backoffDelay } from '../../common/backoff.js';
 import { bridgeInitialize, initializeFromDiscover, parseInitializeResult, type InitializeResult } from './initialize.js';
 
@@ -56,7 +58,7 @@ export class SharedUpstream {
   private discovered: Discovered | undefined;
   private readyWaiters: (() => void)[] = [];
   private readonly sessions = new Set<SharedClient>();
-  private readonly subscriptions = new Map<string, Set<SharedClient>>();
+  private readonly subscriptions = new SubscriptionTable<SharedClient>();
   private readonly serverRequests = new Map<string, { childId: RequestId; client: SharedClient }>();
   private nextServerRequest = 1;
   /** 2025 sessions in front of a 2026-07-28 child (set when the probe finds one). */
@@ -112,21 +114,28 @@ export class SharedUpstream {
       this.serverRequests.delete(key);
       this.router?.respond(errorResponse(entry.childId, ErrorCodes.internalError, 'the client session that was asked has ended'));
     }
-    for (const [uri, subscribers] of this.subscriptions) {
-      if (!subscribers.delete(client) || subscribers.size > 0) continue;
-      this.subscriptions.delete(uri);
-      if (this.ready) this.bridgeRequest('resources/unsubscribe', { uri });
-    }
+    for (const uri of this.subscriptions.drop(client)) if (this.ready) this.bridgeRequest('resources/unsubscribe', { uri });
     this.applyLogLevel();
   }
 
   /** A listen stream's resource subscription: ref-counted upstream like a session's resources/subscribe. */
   subscribeFor(client: SharedClient, uri: string): void {
-    const subscribers = this.subscriptions.get(uri) ?? new Set<SharedClient>();
-    const first = subscribers.size === 0;
-    subscribers.add(client);
-    this.subscriptions.set(uri, subscribers);
-    if (first && this.ready) this.bridgeRequest('resources/subscribe', { uri });
+    if (this.subscriptions.add(client, uri) && this.ready) this.bridgeRequest('resources/subscribe', { uri });
+  }
+
+  /** What a stopping replica hands to its peers for this session (the id carries the rest). */
+  handoffOf(client: SharedClient): SessionHandoff {
+    return { id: client.id, ...(client.logLevel === undefined ? {} : { logLevel: client.logLevel }), subscriptions: this.subscriptions.of(client) };
+  }
+
+  /** An adopted session resumes what its client had set up on the replica that stopped. */
+  resume(client: SharedClient, handoff: SessionHandoff): void {
+    // A 2026-07-28 child takes no resources/subscribe (session-upgrade.ts refuses it for 2025 sessions).
+    if (this.discovered === undefined) for (const uri of handoff.subscriptions) this.subscribeFor(client, uri);
+    if (handoff.logLevel !== undefined) {
+      client.logLevel = handoff.logLevel;
+      this.applyLogLevel();
+    }
   }
 
   /** What the process is and said about itself (undefined until it is ready). */
@@ -298,7 +307,7 @@ export class SharedUpstream {
 
   /** After a restart: subscriptions and log level as the sessions had them. */
   private restore(): void {
-    for (const uri of this.subscriptions.keys()) this.bridgeRequest('resources/subscribe', { uri });
+    for (const uri of this.subscriptions.uris()) this.bridgeRequest('resources/subscribe', { uri });
     this.upstreamLevel = undefined;
     this.applyLogLevel();
   }
@@ -320,17 +329,11 @@ export class SharedUpstream {
   private subscription(client: SharedClient, message: JsonRpcRequest, reply: ReplyTarget, router: RequestRouter): void {
     const uri = (message.params as { uri?: unknown } | undefined)?.uri;
     if (typeof uri !== 'string') return router.request(client, message, reply); // let the server reject it
-    const subscribers = this.subscriptions.get(uri) ?? new Set<SharedClient>();
     const ok = { jsonrpc: '2.0', id: message.id, result: {} } as JSONRPCMessage;
-    if (message.method === 'resources/subscribe') {
-      const first = subscribers.size === 0;
-      subscribers.add(client);
-      this.subscriptions.set(uri, subscribers);
-      return first ? router.request(client, message, reply) : reply.complete(ok);
-    }
-    if (!subscribers.delete(client) || subscribers.size > 0) return reply.complete(ok);
-    this.subscriptions.delete(uri);
-    router.request(client, message, reply);
+    const tellProcess = message.method === 'resources/subscribe' ? this.subscriptions.add(client, uri) : this.subscriptions.remove(client, uri);
+    // The process hears of the first subscriber and of the last one leaving; the rest is answered here.
+    if (tellProcess) router.request(client, message, reply);
+    else reply.complete(ok);
   }
 
   private unrelated(message: JSONRPCMessage, inFlight: ReadonlySet<RouterClient>, router: RequestRouter): void {
@@ -345,7 +348,7 @@ export class SharedUpstream {
       for (const s of this.sessions) s.deliverUnrelated(message, router);
     } else if (method === 'notifications/resources/updated') {
       const uri = (message.params as { uri?: unknown } | undefined)?.uri;
-      for (const s of typeof uri === 'string' ? (this.subscriptions.get(uri) ?? []) : []) s.deliverUnrelated(message, router);
+      for (const s of typeof uri === 'string' ? this.subscriptions.subscribersOf(uri) : []) s.deliverUnrelated(message, router);
     } else if (method === 'notifications/message') {
       this.deliverLog(message, busy, router);
     } else {

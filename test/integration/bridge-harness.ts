@@ -1,6 +1,8 @@
 // Starts a real bridge in-process on port 0 in front of a real stdio server, and connects the
 // official SDK clients to it. Shared by the bridge's integration tests.
 import { readdirSync, readFileSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -121,4 +123,24 @@ export async function modernPost(
   const headers: Record<string, string> = { ...JSON_HEADERS, 'mcp-protocol-version': '2026-07-28', 'mcp-method': method, ...(name !== undefined ? { 'mcp-name': name } : {}), ...options.headers };
   const body = { jsonrpc: '2.0', id, method, params: { ...params, _meta: modernMeta(options.capabilities, options.meta) } };
   return fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
+}
+
+/** Round-robin HTTP proxy: each request goes to the next backend, no affinity at all (the test may change `backends`). */
+export async function roundRobin(backends: string[]): Promise<{ url: string; server: Server; hits: number[]; backends: string[] }> {
+  const hits = backends.map(() => 0);
+  let next = 0;
+  const server = createServer((req, res) => {
+    const i = next++ % backends.length;
+    hits[i] = (hits[i] ?? 0) + 1;
+    const target = new URL(backends[i] ?? '');
+    const out = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    out.on('error', () => res.destroy());
+    res.once('close', () => out.destroy());
+    req.pipe(out);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, hits, backends };
 }

@@ -1,32 +1,10 @@
 // Several replicas of one McpServer behind a load balancer that spreads every request (like a plain
 // ClusterIP Service): sessions keep working because each replica relays to the session's owner.
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningBridge } from '../../bridge/bridge.js';
-import { FIXTURE, JSON_HEADERS, bridgeFor, rawSession, sseClient, streamableClient, textOf, until } from './bridge-harness.js';
-
-/** Round-robin HTTP proxy: each request goes to the next backend, no affinity at all (the test may change `backends`). */
-async function roundRobin(backends: string[]): Promise<{ url: string; server: Server; hits: number[]; backends: string[] }> {
-  const hits = backends.map(() => 0);
-  let next = 0;
-  const server = createServer((req, res) => {
-    const i = next++ % backends.length;
-    hits[i] = (hits[i] ?? 0) + 1;
-    const target = new URL(backends[i] ?? '');
-    const out = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
-    out.on('error', () => res.destroy());
-    res.once('close', () => out.destroy());
-    req.pipe(out);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, hits, backends };
-}
+import { FIXTURE, JSON_HEADERS, bridgeFor, rawSession, roundRobin, sseClient, streamableClient, textOf, until } from './bridge-harness.js';
 
 describe('replicas behind a load balancer without affinity', () => {
   let replicas: RunningBridge[];
