@@ -12,6 +12,9 @@ export const LABEL_NAME = 'app.kubernetes.io/name';
 export const LABEL_INSTANCE = 'app.kubernetes.io/instance';
 export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
 export const LABEL_SERVER = `${GROUP}/server`;
+export const LABEL_COMPONENT = 'app.kubernetes.io/component';
+/** The component label of the headless Service that lists a server's replicas to each other (not scraped). */
+export const COMPONENT_PEERS = 'peers';
 export const APP_NAME = 'mcp-server';
 export const MANAGED_BY = 'mcp-sidecar-operator';
 

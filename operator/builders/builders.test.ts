@@ -12,7 +12,8 @@ import { buildScaledObject } from './scaled-object.js';
 import { buildDeployment } from './deployment.js';
 import { buildNetworkPolicy } from './network-policy.js';
 import { planReplicas, type ReplicaPlan } from './replica-plan.js';
-import { buildService } from './service.js';
+import { buildPeerService, buildService } from './service.js';
+import { wantsPeers } from './pod-template.js';
 import { buildSessionKeySecret } from './session-key-secret.js';
 import { serverUrls } from './urls.js';
 
@@ -57,6 +58,7 @@ describe('builders against golden files (UPDATE_GOLDEN=1 rewrites them)', () => 
     const children = [
       buildDeployment(mcp, opts, plan),
       buildService(mcp),
+      ...(wantsPeers(mcp.spec) ? [buildPeerService(mcp)] : []),
       ...autoscalerOf(mcp, plan),
       ...(plan.disruptionBudget ? [buildDisruptionBudget(mcp)] : []),
       ...[buildNetworkPolicy(mcp, { ...opts, operatorNamespace: 'mcp-system' })].filter((p) => p !== undefined),

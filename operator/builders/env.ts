@@ -4,6 +4,7 @@ import { envVarName } from '../../common/bridge-options.js';
 import type { EnvVar } from '../api/kube-types.js';
 import type { McpServerSpec } from '../api/mcp-server.js';
 import { TMP_DIR } from '../api/constants.js';
+import { peerServiceName } from './labels.js';
 
 /** npx/uvx need a writable HOME and caches; the root filesystem is read-only. */
 export function runtimeDefaults(): EnvVar[] {
@@ -24,6 +25,14 @@ export function advertiseAddressEnv(port: number): EnvVar[] {
     { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
     { name: envVarName('advertiseAddress'), value: `$(POD_IP):${port}` },
   ];
+}
+
+/**
+ * Where a stopping bridge finds the other replicas (--peers): the headless Service's name, which the
+ * pod's DNS search path resolves in its own namespace to every ready replica.
+ */
+export function peersEnv(name: string, port: number): EnvVar[] {
+  return [{ name: envVarName('peers'), value: `${peerServiceName(name)}:${port}` }];
 }
 
 /**

@@ -40,6 +40,11 @@ export function selectorString(name: string): string {
     .join(',');
 }
 
+/** The headless Service listing a server's replicas to each other (service.ts buildPeerService). */
+export function peerServiceName(name: string): string {
+  return `${name}-peers`;
+}
+
 /** The label selector the informers use to see only our children. */
 export const MANAGED_SELECTOR = `${LABEL_MANAGED_BY}=${MANAGED_BY}`;
 

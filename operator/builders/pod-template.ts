@@ -1,5 +1,5 @@
 // The pod template for each topology (docs/design.md §3). Pure: same McpServer + options → same template.
-import type { Container, PodSpec, Probe, ResourceRequirements, Volume, VolumeMount } from '../api/kube-types.js';
+import type { Container, EnvVar, PodSpec, Probe, ResourceRequirements, Volume, VolumeMount } from '../api/kube-types.js';
 import {
   AGENT_PATH,
   AGENT_SOCKET,
@@ -14,7 +14,7 @@ import {
 import type { McpServerSpec } from '../api/mcp-server.js';
 import type { BuildOptions } from './build-options.js';
 import { embeddedBridgeArgs, sidecarBridgeArgs } from './bridge-args.js';
-import { advertiseAddressEnv, collectorEnv, identityEnv, mergeEnv, runtimeDefaults, telemetryEnv, userEnv } from './env.js';
+import { advertiseAddressEnv, collectorEnv, identityEnv, mergeEnv, peersEnv, runtimeDefaults, telemetryEnv, userEnv } from './env.js';
 import { containerSecurityContext, podSecurityContext } from './security.js';
 
 export type Topology = 'embedded' | 'sidecar' | 'streamable-http';
@@ -25,6 +25,18 @@ export function topologyOf(spec: McpServerSpec): Topology {
 }
 
 /** The port the Service exposes and the pod listens on. */
+/**
+ * Shared mode behind a bridge: a stopping replica hands its sessions' subscriptions and log levels to
+ * the others (--peers, the headless Service; docs/reliability.md). Per-session sessions are processes.
+ */
+export function wantsPeers(spec: McpServerSpec): boolean {
+  return topologyOf(spec) !== 'streamable-http' && spec.sessions.mode === 'shared';
+}
+
+function bridgePeersEnv(name: string, spec: McpServerSpec): EnvVar[] {
+  return wantsPeers(spec) ? peersEnv(name, spec.bridge.port) : [];
+}
+
 export function servingPort(spec: McpServerSpec): number {
   return spec.transport === 'streamable-http' ? (spec.port ?? 8080) : spec.bridge.port;
 }
@@ -108,7 +120,7 @@ function embeddedContainers(name: string, spec: McpServerSpec, opts: BuildOption
         runtimeDefaults().map((e) => e.name),
         locks.dirs,
       ),
-      env: mergeEnv([...runtimeDefaults(), ...advertiseAddressEnv(port), ...identityEnv(name), ...collectorEnv(opts.bridgeOtlpEndpoint)], userEnv(spec)),
+      env: mergeEnv([...runtimeDefaults(), ...advertiseAddressEnv(port), ...bridgePeersEnv(name, spec), ...identityEnv(name), ...collectorEnv(opts.bridgeOtlpEndpoint)], userEnv(spec)),
       ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
       ...bridgeProbes(port),
       volumeMounts: [...bridgeMounts(spec), ...userMounts(spec), ...locks.mounts],
@@ -130,7 +142,7 @@ function sidecarContainers(name: string, spec: McpServerSpec, opts: BuildOptions
     // A native sidecar: starts before the server, stops after it.
     restartPolicy: 'Always',
     args: sidecarBridgeArgs(spec, serviceUrl, AGENT_SOCKET, AGENT_PATH, locks.dirs),
-    env: mergeEnv([...runtimeDefaults(), ...advertiseAddressEnv(port), ...identityEnv(name), ...collectorEnv(opts.bridgeOtlpEndpoint)], telemetryEnv(spec)),
+    env: mergeEnv([...runtimeDefaults(), ...advertiseAddressEnv(port), ...bridgePeersEnv(name, spec), ...identityEnv(name), ...collectorEnv(opts.bridgeOtlpEndpoint)], telemetryEnv(spec)),
     ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
     ...bridgeProbes(port),
     resources: SIDECAR_BRIDGE_RESOURCES,

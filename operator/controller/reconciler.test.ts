@@ -258,6 +258,36 @@ describe('Reconciler', () => {
     expect(world.objects.has('NetworkPolicy/ns/fs')).toBe(false);
   });
 
+  it('when sessions are shared and then per-session again, then the peer Service is applied, then deleted', async () => {
+    const { world, reconciler } = setup();
+    const respec = (spec: Record<string, unknown>, generation: number): void => {
+      if (world.mcp !== undefined) world.mcp = { ...world.mcp, spec, metadata: { ...world.mcp.metadata, generation } };
+    };
+    respec({ command: ['srv'], sessions: { mode: 'shared' } }, 2);
+    await reconciler.reconcile('ns/fs');
+    expect(world.writes).toContain('apply Service/ns/fs-peers');
+    expect(world.service('ns', 'fs-peers')?.spec?.clusterIP).toBe('None');
+    world.writes = [];
+    await reconciler.reconcile('ns/fs');
+    expect(world.writes).toEqual([]);
+    respec({ command: ['srv'], sessions: { mode: 'perSession' } }, 3);
+    await reconciler.reconcile('ns/fs');
+    expect(world.writes).toContain('delete Service/ns/fs-peers');
+    expect(world.service('ns', 'fs-peers')).toBeUndefined();
+  });
+
+  it("when the peer Service's name is another McpServer's Service, then that Service is left alone, never applied nor deleted", async () => {
+    const { world, reconciler } = setup();
+    const other = { apiVersion: 'mcp.sidecar.dev/v1alpha1', kind: 'McpServer', name: 'fs-peers', uid: 'u2', controller: true };
+    world.objects.set('Service/ns/fs-peers', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'fs-peers', namespace: 'ns', resourceVersion: '7', ownerReferences: [other] } });
+    for (const mode of ['shared', 'perSession']) {
+      if (world.mcp !== undefined) world.mcp = { ...world.mcp, spec: { command: ['srv'], sessions: { mode } } };
+      await reconciler.reconcile('ns/fs');
+      expect(world.writes.filter((w) => w.includes('Service/ns/fs-peers'))).toEqual([]);
+    }
+    expect(world.service('ns', 'fs-peers')?.metadata?.ownerReferences).toEqual([other]);
+  });
+
   it('when the server writes to a ReadWriteOnce claim and asks for 3 pods, then the Deployment gets 1, Recreate, and ScalingLimited=True', async () => {
     const { world, reconciler } = setup();
     world.claims.set('memory-data', ['ReadWriteOnce']);

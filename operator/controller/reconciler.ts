@@ -3,7 +3,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Deployment, Pod, Secret, Service } from '../api/kube-types.js';
 import type { Logger } from 'pino';
-import { ANNOTATION_CONFIG_HASH, KEDA_API_VERSION, SCALED_OBJECT_KIND, kedaHpaName, sessionKeySecretName } from '../api/constants.js';
+import { ANNOTATION_CONFIG_HASH, KEDA_API_VERSION, KIND, SCALED_OBJECT_KIND, kedaHpaName, sessionKeySecretName } from '../api/constants.js';
 import { parseMcpServer, type McpServer, type McpServerStatus } from '../api/mcp-server.js';
 import type { BuildOptions } from '../builders/build-options.js';
 import { canonicalJson, contentHash } from '../builders/canonical-json.js';
@@ -13,8 +13,9 @@ import { buildScaledObject } from '../builders/scaled-object.js';
 import { buildDeployment } from '../builders/deployment.js';
 import { buildNetworkPolicy } from '../builders/network-policy.js';
 import { planReplicas, writableClaims, type ClaimModes, type ReplicaPlan } from '../builders/replica-plan.js';
-import { topologyOf } from '../builders/pod-template.js';
-import { buildService } from '../builders/service.js';
+import { topologyOf, wantsPeers } from '../builders/pod-template.js';
+import { buildPeerService, buildService } from '../builders/service.js';
+import { peerServiceName } from '../builders/labels.js';
 import { buildSessionKeySecret } from '../builders/session-key-secret.js';
 import type { ServerObserver } from '../probe/prober.js';
 import { planProbe } from '../probe/probe-target.js';
@@ -191,7 +192,11 @@ export class Reconciler {
   private async reconcileChildren(mcp: McpServer, desired: Deployment, plan: ReplicaPlan, autoscaler: AutoscalerChoice): Promise<Deployment | undefined> {
     const { namespace, name } = mcp.metadata;
     if (topologyOf(mcp.spec) !== 'streamable-http') await this.ensureSessionKey(mcp);
-    await this.applyChild(buildService(mcp), this.deps.caches.service(namespace, name));
+    const service = this.deps.caches.service(namespace, name);
+    // `<name>` may be the peer Service of another McpServer called like this one without "-peers".
+    if (ownedByAnother(service, mcp)) this.deps.log.warn({ service: name }, "the Service name is taken by another McpServer's peer Service: left alone");
+    else await this.applyChild(buildService(mcp), service);
+    await this.reconcilePeerService(mcp);
     const deployment = await this.applyChild(desired, this.deps.caches.deployment(namespace, name));
     await this.reconcileAutoscaler(mcp, autoscaler);
     if (plan.disruptionBudget) await this.applyChild<KubernetesObject>(buildDisruptionBudget(mcp), this.deps.caches.disruptionBudget(namespace, name));
@@ -202,9 +207,26 @@ export class Reconciler {
     return deployment;
   }
 
-  /** Deletes a child the spec no longer asks for, when the cache still shows it. */
-  private async deleteChild(apiVersion: string, kind: string, mcp: McpServer, cached: KubernetesObject | undefined): Promise<void> {
+  /**
+   * The headless Service of a shared-mode server's replicas (service.ts). Its name (`<name>-peers`) can be
+   * another McpServer's own Service: that one is left alone (never taken over, never deleted), and this
+   * server's stopping replicas then find no peer that accepts their handoff (it is signed with this
+   * server's key), which they log; nothing else changes.
+   */
+  private async reconcilePeerService(mcp: McpServer): Promise<void> {
     const { namespace, name } = mcp.metadata;
+    const cached = this.deps.caches.service(namespace, peerServiceName(name));
+    if (ownedByAnother(cached, mcp)) {
+      this.deps.log.warn({ service: peerServiceName(name) }, 'the peer Service name is taken by another McpServer\'s Service: left alone');
+      return;
+    }
+    if (wantsPeers(mcp.spec)) await this.applyChild(buildPeerService(mcp), cached);
+    else await this.deleteChild('v1', 'Service', mcp, cached, peerServiceName(name));
+  }
+
+  /** Deletes a child the spec no longer asks for, when the cache still shows it. */
+  private async deleteChild(apiVersion: string, kind: string, mcp: McpServer, cached: KubernetesObject | undefined, name = mcp.metadata.name): Promise<void> {
+    const { namespace } = mcp.metadata;
     if (cached === undefined) return;
     await this.deps.writer.deleteIfPresent({ apiVersion, kind, namespace, name });
     this.deps.memo.forget(childKey(kind, namespace, name));
@@ -254,6 +276,11 @@ export class Reconciler {
     if (current !== undefined && canonicalJson(next) === canonicalJson(current)) return;
     await this.deps.writer.applyMcpServerStatus(namespace, name, next);
   }
+}
+
+/** A child of ours (the cache holds only those) that belongs to another McpServer of the namespace. */
+function ownedByAnother(cached: KubernetesObject | undefined, mcp: McpServer): boolean {
+  return (cached?.metadata?.ownerReferences ?? []).some((o) => o.kind === KIND && o.uid !== mcp.metadata.uid);
 }
 
 function errorMessage(err: unknown): string {
