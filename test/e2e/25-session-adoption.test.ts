@@ -1,10 +1,12 @@
 // Shared-mode sessions outlive their pod (docs/reliability.md#sessions-that-outlive-their-pod): an
 // McpServer in shared mode with 2 replicas; an official SDK client's 2025-era session lives on one pod;
 // that pod is deleted; the client's next calls are answered by another replica, which adopted the
-// session under the same id: no error, no new initialize.
+// session under the same id: no error, no new initialize. And on a scale-down, the replica that stops
+// hands the session's subscription to the one that stays (the headless peer Service), which resumes it.
 import { randomBytes } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { NAMESPACE, endpointsSettled, kubectl, podsOf, serviceUrl, waitFor, waitReady, waitServing } from './lib/kube.js';
 import { callText, fetchClose } from './lib/mcp.js';
 import { applyManifest, deleteServer, ensureSystem } from './lib/system.js';
@@ -23,6 +25,9 @@ spec:
       valueFrom: { fieldRef: { fieldPath: metadata.name } }
   sessions: { mode: shared }
 `;
+
+/** A resource of server-everything (its subscribe handler keeps any URI). */
+const WATCHED = 'demo://resource/static/document/architecture.md';
 
 /** The pod whose shared server process answered (server-everything's get-env). */
 async function servedBy(c: Client): Promise<string> {
@@ -72,6 +77,35 @@ describe('a shared-mode session outlives its pod', () => {
       return n > 0 ? n : undefined;
     });
     expect(adopted).toBeGreaterThan(0);
+    await client.close();
+  }, 300_000);
+
+  it("when the McpServer scales down and the session's owner is the pod removed, then its resource subscription carries on on the replica that stays", async () => {
+    await endpointsSettled(NAME, 2);
+    const client = new Client({ name: 'e2e-handoff', version: '1.0.0' });
+    const transport = new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { fetch: fetchClose });
+    const updated: string[] = [];
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updated.push(n.params.uri));
+    await client.connect(transport);
+    const owner = await servedBy(client);
+    await client.subscribeResource({ uri: WATCHED });
+    // The ReplicaSet removes the pod with the lowest deletion cost first: the owner, so this is the
+    // scale-down that ends the session's pod (which pod goes is otherwise the controller's choice).
+    await kubectl(['annotate', 'pod', owner, '-n', NAMESPACE, 'controller.kubernetes.io/pod-deletion-cost=-1000', '--overwrite']);
+    await kubectl(['patch', 'mcpserver', NAME, '-n', NAMESPACE, '--type=merge', '-p', '{"spec":{"replicas":1}}']);
+    await waitFor(`the owner pod ${owner} gone`, 180_000, async () => ((await podsOf(NAME)).some((p) => p.metadata.name === owner) ? undefined : true));
+    const survivor = (await podsOf(NAME))[0]?.metadata.name ?? '';
+
+    // server-everything sends updates for what its process is subscribed to once this is turned on: the
+    // survivor's process is subscribed only if the handoff reached it (without: no update ever comes).
+    expect(await callText(client, 'toggle-subscriber-updates', {})).toContain('Started');
+    await waitFor('a resources/updated notification after the scale-down', 30_000, () => Promise.resolve(updated.length > 0 ? true : undefined));
+    expect(updated[0]).toBe(WATCHED);
+    expect(await servedBy(client)).toBe(survivor);
+    expect(transport.sessionId).not.toBeUndefined();
+    const metrics = await (await fetch(`http://${(await podsOf(NAME))[0]?.status?.podIP ?? ''}:8080/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+    expect(metricValue(metrics, 'mcp_bridge_session_handoffs_total', { stage: 'received' })).toBeGreaterThan(0);
+    expect(metricValue(metrics, 'mcp_bridge_session_handoffs_total', { stage: 'applied' })).toBeGreaterThan(0);
     await client.close();
   }, 300_000);
 });
