@@ -1,6 +1,7 @@
 // Command mcp-agent is the static stdio agent of the sidecar topology (docs/operator.md, DESIGN §3).
 //
 //	/mcp/agent --socket /mcp/agent.sock -- <command> [args...]
+//	/mcp/agent --drain /mcp/bridge-drain.sock        (the server container's preStop hook: drain.go)
 //
 // It listens on a Unix socket in the pod's shared emptyDir. For every accepted connection it starts
 // the command in its own process group, with the connection as the child's stdin/stdout (stderr stays
@@ -38,8 +39,13 @@ func run(argv []string) int {
 	socket := fs.String("socket", "/mcp/agent.sock", "Unix socket path to listen on")
 	mode := fs.Uint("socket-mode", 0o666, "permission bits of the socket (the emptyDir is the access boundary)")
 	grace := fs.Duration("kill-grace", killGrace, "time between SIGTERM and SIGKILL of a child's process group")
+	drainPath := fs.String("drain", "", "instead of serving: ask the bridge on this drain socket to drain, wait until it has (a preStop hook)")
+	drainTimeout := fs.Duration("drain-timeout", 60*time.Second, "with --drain: wait at most this long (the pod's grace period bounds it too)")
 	if err := fs.Parse(argv); err != nil {
 		return 2
+	}
+	if *drainPath != "" {
+		return drain(*drainPath, *drainTimeout)
 	}
 	command := fs.Args()
 	if len(command) == 0 {

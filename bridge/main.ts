@@ -3,6 +3,7 @@
 import { startBridge, tracingOptions } from './bridge.js';
 import { ConfigError, HELP, parseConfig } from './config.js';
 import { DataLockError, holdDataLocks } from './data-lock.js';
+import { listenDrainSocket } from './drain-socket.js';
 import { bundledAgentPath, installAgent } from './install-agent.js';
 import { createLogger, identityFields } from './log.js';
 import { startTracing } from './telemetry/tracing.js';
@@ -62,9 +63,19 @@ async function main(): Promise<number> {
   const bridge = await startBridge(config, { log, ...(tracing !== undefined ? { tracing } : {}) });
   log.info({ url: bridge.url, sseUrl: bridge.sseUrl, port: bridge.port, sessionMode: config.sessionMode }, 'listening');
 
-  const signal = await stopped;
-  log.info({ signal, inFlight: bridge.hub.inFlight, drainDelaySeconds: config.drainDelay, graceSeconds: config.shutdownGrace }, 'shutting down');
+  // A preStop hook may ask for the drain before the signal comes (drain-socket.ts says why).
+  const drainSocket = config.drainSocket !== undefined ? await listenDrainSocket(config.drainSocket) : undefined;
+  const cause = await Promise.race([stopped, drainSocket?.requested.then(() => 'drain socket' as const) ?? new Promise<never>(() => undefined)]);
+  log.info({ cause, inFlight: bridge.hub.inFlight, drainDelaySeconds: config.drainDelay, graceSeconds: config.shutdownGrace }, 'shutting down');
   await bridge.close(config.shutdownGrace * 1000, config.drainDelay * 1000);
+  drainSocket?.drained();
+  if (cause === 'drain socket') {
+    // Drained, port closed; the process stays until its own signal: the kubelet decides when a native
+    // sidecar stops (after the server container), and the data locks must outlive the server processes.
+    log.info('drained on request; waiting for the signal to stop');
+    await stopped;
+  }
+  await drainSocket?.close();
   // The spans of the last requests are still buffered: export them before the process ends. A
   // collector that is down costs those spans, not the bridge's clean exit.
   await tracing?.shutdown().catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, 'spans not exported at shutdown: the OTLP endpoint did not take them'));

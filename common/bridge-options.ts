@@ -148,6 +148,13 @@ export const BRIDGE_OPTIONS = {
       "is gone before the drain closes idle ones, so no request races that close; behind an L7 load balancer set it above the LB's idle timeout, and --drain-delay above it",
   },
   shutdownGrace: { type: 'int', min: 0, default: 20, arg: 'SECONDS', help: 'then, time for in-flight requests before processes stop' },
+  drainSocket: {
+    type: 'string',
+    arg: 'PATH',
+    help:
+      'listen on this Unix socket too: a connection starts the same shutdown as SIGTERM and is answered when the drain is over; the process then waits for its signal. ' +
+      "For a pod whose server container stops before the bridge (sidecar topology): its preStop hook (mcp-agent --drain PATH) keeps the server running through the bridge's drain",
+  },
   allowedOrigins: {
     type: 'list',
     arg: 'LIST',

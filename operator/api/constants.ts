@@ -32,6 +32,8 @@ export const ANNOTATION_PROMETHEUS_PATH = 'prometheus.io/path';
 export const SHARED_DIR = '/mcp';
 export const AGENT_PATH = '/mcp/agent';
 export const AGENT_SOCKET = '/mcp/agent.sock';
+/** The bridge's drain socket (--drain-socket): the server container's preStop hook asks it to drain first. */
+export const DRAIN_SOCKET = '/mcp/bridge-drain.sock';
 export const SESSION_KEY_DIR = '/var/run/mcp/session-key';
 export const SESSION_KEY_FILE = `${SESSION_KEY_DIR}/key`;
 export const SESSION_KEY_SECRET_KEY = 'key';

@@ -79,6 +79,6 @@ export function embeddedBridgeArgs(spec: McpServerSpec, serviceUrl: string, runt
 }
 
 /** Sidecar topology: the bridge talks to the agent in the server container over the shared volume. */
-export function sidecarBridgeArgs(spec: McpServerSpec, serviceUrl: string, socket: string, agentPath: string, dataLocks: readonly string[] = []): string[] {
-  return [...bridgeFlags(spec, serviceUrl), ...optionArgs('dataLock', [...dataLocks]), ...optionArgs('upstreamSocket', socket), ...optionArgs('installAgent', agentPath)];
+export function sidecarBridgeArgs(spec: McpServerSpec, serviceUrl: string, socket: string, agentPath: string, dataLocks: readonly string[] = [], drainSocket?: string): string[] {
+  return [...bridgeFlags(spec, serviceUrl), ...optionArgs('dataLock', [...dataLocks]), ...optionArgs('upstreamSocket', socket), ...optionArgs('installAgent', agentPath), ...optionArgs('drainSocket', drainSocket)];
 }

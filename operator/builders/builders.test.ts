@@ -140,6 +140,18 @@ describe('topologies', () => {
     expect(pod?.volumes).toEqual(expect.arrayContaining([{ name: 'mcp', emptyDir: { sizeLimit: '64Mi' } }]));
   });
 
+  it('when an image is set, then the server container stops only after the bridge drained: its preStop hook asks the socket the bridge listens on', () => {
+    const pod = buildDeployment(minimal({ image: 'mcp/fs:1', command: ['node', 'x.js'] }), opts).spec?.template.spec;
+    const bridgeArgs = pod?.initContainers?.[0]?.args ?? [];
+    const drainSocket = bridgeArgs[bridgeArgs.indexOf('--drain-socket') + 1];
+    expect(drainSocket).toMatch(/^\/mcp\//); // in the emptyDir both containers mount
+    expect(pod?.containers[0]?.lifecycle?.preStop?.exec?.command).toEqual(['/mcp/agent', '--drain', drainSocket]);
+    // The embedded topology stops bridge and server together (one container): no hook, no socket.
+    const embedded = buildDeployment(minimal({ command: ['node', 'x.js'] }), opts).spec?.template.spec;
+    expect(embedded?.containers[0]?.lifecycle).toBeUndefined();
+    expect(embedded?.containers[0]?.args).not.toContain('--drain-socket');
+  });
+
   it('when the operator is given a collector (--bridge-otlp-endpoint), then every bridge exports to it, unless the McpServer names its own', () => {
     const withCollector = { ...opts, bridgeOtlpEndpoint: 'http://otel-collector.monitoring.svc.cluster.local:4318' };
     const endpointOf = (env: { name: string; value?: string }[] | undefined) => env?.filter((e) => e.name === 'OTEL_EXPORTER_OTLP_ENDPOINT').map((e) => e.value);

@@ -3,6 +3,7 @@ import type { Container, EnvVar, PodSpec, Probe, ResourceRequirements, Volume, V
 import {
   AGENT_PATH,
   AGENT_SOCKET,
+  DRAIN_SOCKET,
   AUTH_TOKEN_DIR,
   BRIDGE_TERMINATION_GRACE_SECONDS,
   DATA_LOCK_DIR,
@@ -141,7 +142,7 @@ function sidecarContainers(name: string, spec: McpServerSpec, opts: BuildOptions
     imagePullPolicy: opts.bridgeImagePullPolicy,
     // A native sidecar: starts before the server, stops after it.
     restartPolicy: 'Always',
-    args: sidecarBridgeArgs(spec, serviceUrl, AGENT_SOCKET, AGENT_PATH, locks.dirs),
+    args: sidecarBridgeArgs(spec, serviceUrl, AGENT_SOCKET, AGENT_PATH, locks.dirs, DRAIN_SOCKET),
     env: mergeEnv([...runtimeDefaults(), ...advertiseAddressEnv(port), ...bridgePeersEnv(name, spec), ...identityEnv(name), ...collectorEnv(opts.bridgeOtlpEndpoint)], telemetryEnv(spec)),
     ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
     ...bridgeProbes(port),
@@ -156,6 +157,9 @@ function sidecarContainers(name: string, spec: McpServerSpec, opts: BuildOptions
       command: [AGENT_PATH],
       args: ['--socket', AGENT_SOCKET, '--', ...spec.command, ...spec.args],
       env: mergeEnv(runtimeDefaults(), userEnv(spec)),
+      // Kubernetes stops this container before the bridge sidecar: the hook lets the bridge drain first,
+      // so the calls in flight are answered by server processes that still run (bridge/drain-socket.ts).
+      lifecycle: { preStop: { exec: { command: [AGENT_PATH, '--drain', DRAIN_SOCKET] } } },
       volumeMounts: [shared, { name: VOLUME_TMP, mountPath: TMP_DIR }, ...userMounts(spec)],
       securityContext: containerSecurityContext(),
     },
