@@ -30,7 +30,7 @@ async function startPod(): Promise<Pod> {
   const drainSocket = join(dir, 'bridge-drain.sock');
   const events = join(dir, 'events');
   const agent = spawn(AGENT, ['--socket', agentSocket, '--', ...FIXTURE], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FIXTURE_EVENTS_FILE: events } });
-  const listening = new Promise<void>((resolve) => agent.stderr?.on('data', (chunk: Buffer) => chunk.toString().includes('listening on') && resolve()));
+  const listening = new Promise<void>((resolve) => agent.stderr.on('data', (chunk: Buffer) => chunk.toString().includes('listening on') && resolve()));
   await listening;
   const bridge = spawn('node', [join(ROOT, 'dist/bridge/main.js'), '--port', '0', '--upstream-socket', agentSocket, '--drain-socket', drainSocket, '--drain-delay', '1', '--shutdown-grace', '20'], { stdio: 'pipe' });
   const messages: string[] = [];
