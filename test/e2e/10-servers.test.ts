@@ -180,6 +180,40 @@ describe('everything-sidecar (server image + injected stdio agent + bridge sidec
   }, 120_000);
 });
 
+describe('sidecar topology: the pod of a call in flight is deleted', () => {
+  const name = `e2e-sidecar-stop-${tag}`;
+  beforeAll(async () => {
+    await applyManifest(`
+apiVersion: mcp.sidecar.dev/v1alpha1
+kind: McpServer
+metadata: { name: ${name} }
+spec:
+  image: "localhost/mcp-test-servers:local"
+  command: [mcp-server-everything]
+`);
+    await waitReady(name, 240_000);
+    await waitServing(await base(name));
+  }, 300_000);
+  afterAll(() => deleteServer(name), 180_000);
+
+  it("when the pod is deleted during a call, then the call is answered: the server container's preStop hook lets the bridge drain first", async () => {
+    const url = await base(name);
+    const [pod] = await podsOf(name);
+    const podName = pod?.metadata.name ?? '';
+    await withClient(url, 'http', async (c) => {
+      let started: () => void = () => undefined;
+      const inFlight = new Promise<void>((resolve) => (started = resolve));
+      const call = c.callTool({ name: 'trigger-long-running-operation', arguments: { duration: 6, steps: 6 } }, undefined, { onprogress: () => started(), timeout: 60_000 });
+      await inFlight; // the server is working on it
+      // Without the hook Kubernetes stops the server container (agent and server) at once, and the call fails.
+      await kubectl(['delete', 'pod', podName, '-n', NAMESPACE, '--wait=false']);
+      expect(JSON.stringify(await call)).toContain('Long running operation completed');
+    });
+    // And the pod does go (the hook returns once the drain is over; the kubelet then stops both containers).
+    await waitFor(`pod ${podName} gone`, 60_000, async () => ((await podsOf(name)).some((p) => p.metadata.name === podName) ? undefined : true));
+  }, 180_000);
+});
+
 describe('everything-http (transport streamable-http, no bridge)', () => {
   it('when called over Streamable HTTP, then the server itself answers', async () => {
     const url = await base('everything-http');
