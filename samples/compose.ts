@@ -6,7 +6,7 @@
 // volume, support services, resource limits). What Compose leaves out on purpose is named below
 // (COMPOSE_ONLY); a pod feature without a Compose form is refused with ComposeTranslationError.
 // Pure: the same servers.json gives byte-identical text.
-import { flagName } from '../common/bridge-options.js';
+import { envVarName, flagName } from '../common/bridge-options.js';
 import { TMP_DIR, sessionKeySecretName } from '../operator/api/constants.js';
 import type { Container, EnvVar, PodSpec, Volume } from '../operator/api/kube-types.js';
 import { parseMcpServer, type McpServer } from '../operator/api/mcp-server.js';
@@ -96,15 +96,21 @@ function secretVariable(name: string, ref: SecretRef): string {
 }
 
 /**
+ * Names of Kubernetes objects, which Compose does not have: the peer Service (one container per Compose
+ * service, so a stopping bridge has no replicas to hand its sessions to).
+ */
+const CLUSTER_ONLY = new Set([envVarName('peers')]);
+
+/**
  * The container's env as Compose's environment: literals as they are, a Secret key as its Compose variable,
- * pod-only values (downward API, and values that expand them with $(NAME)) left out; then the compose
- * entry's own values, each of which must replace one of the pod's.
+ * pod-only values (downward API, and values that expand them with $(NAME)) and cluster-only ones left out;
+ * then the compose entry's own values, each of which must replace one of the pod's.
  */
 function environment(s: SampleServer, env: readonly EnvVar[]): Record<string, string> {
   const podOnly = new Set(env.filter((e) => e.valueFrom?.fieldRef !== undefined).map((e) => e.name));
   const out: Record<string, string> = {};
   for (const e of env) {
-    if (podOnly.has(e.name)) continue;
+    if (podOnly.has(e.name) || CLUSTER_ONLY.has(e.name)) continue;
     const secret = e.valueFrom?.secretKeyRef;
     if (secret !== undefined) out[e.name] = secretVariable(e.name, { secret: secret.name ?? '', key: secret.key });
     else if (e.valueFrom !== undefined) throw new ComposeTranslationError(`${s.name}: env ${e.name} has a valueFrom with no Compose form`);

@@ -79,7 +79,8 @@ describe('compose.yaml', () => {
   it('when compared with the operator\'s pod, then each service has the same environment, secrets coming from Compose variables and addresses from compose.env', () => {
     for (const s of samples) {
       const composeEnv = s.compose?.env ?? {};
-      const podOnly = new Set(['POD_IP', 'MCP_BRIDGE_ADVERTISE_ADDRESS', 'MCP_BRIDGE_MCP_SERVER_NAMESPACE']);
+      // The pod's own address and namespace, and the peer Service (Compose runs one container per service).
+      const podOnly = new Set(['POD_IP', 'MCP_BRIDGE_ADVERTISE_ADDRESS', 'MCP_BRIDGE_MCP_SERVER_NAMESPACE', 'MCP_BRIDGE_PEERS']);
       const env = operatorBridge(s.name).env.filter((e) => !podOnly.has(e.name));
       const environment = model.services[s.name]?.environment ?? {};
       expect(Object.keys(environment).sort()).toEqual(env.map((e) => e.name).sort());
