@@ -11,15 +11,22 @@ import (
 	"time"
 )
 
-// The bridge's side of the drain socket, played by the test: the hook must ask, then wait for the answer.
-func TestDrainAsksAndWaitsForTheBridge(t *testing.T) {
-	bin := buildAgent(t)
+// bridgeSide listens where the bridge's drain socket would be: the test plays the bridge.
+func bridgeSide(t *testing.T) (string, net.Listener) {
+	t.Helper()
 	sock := filepath.Join(t.TempDir(), "drain.sock")
 	ln, err := net.Listen("unix", sock)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = ln.Close() }()
+	t.Cleanup(func() { _ = ln.Close() })
+	return sock, ln
+}
+
+// The hook must ask, then wait for the answer.
+func TestDrainAsksAndWaitsForTheBridge(t *testing.T) {
+	bin := buildAgent(t)
+	sock, ln := bridgeSide(t)
 	cmd := exec.Command(bin, "--drain", sock)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
@@ -72,12 +79,7 @@ func TestDrainWithoutABridgeEndsAtOnceAndSucceeds(t *testing.T) {
 
 func TestDrainThatTheBridgeNeverAnswersEndsAtItsTimeout(t *testing.T) {
 	bin := buildAgent(t)
-	sock := filepath.Join(t.TempDir(), "drain.sock")
-	ln, err := net.Listen("unix", sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = ln.Close() }()
+	sock, ln := bridgeSide(t)
 	go func() {
 		conn, err := ln.Accept()
 		if err == nil {

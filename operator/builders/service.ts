@@ -4,19 +4,21 @@ import type { McpServer } from '../api/mcp-server.js';
 import { childLabels, ownerReference, peerServiceName, selectorLabels } from './labels.js';
 import { servingPort } from './pod-template.js';
 
-export function buildService(mcp: McpServer): Service {
+/** A Service of the McpServer's pods on their serving port (port named http). */
+function serviceOf(mcp: McpServer, serviceName: string, labels: Record<string, string>, spec: Omit<NonNullable<Service['spec']>, 'selector' | 'ports'>): Service {
   const { name, namespace } = mcp.metadata;
   const port = servingPort(mcp.spec);
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name, namespace, labels: childLabels(name), ownerReferences: [ownerReference(mcp.metadata)] },
-    spec: {
-      type: 'ClusterIP',
-      selector: selectorLabels(name),
-      ports: [{ name: 'http', port, targetPort: port, protocol: 'TCP', appProtocol: 'http' }],
-    },
+    metadata: { name: serviceName, namespace, labels: { ...childLabels(name), ...labels }, ownerReferences: [ownerReference(mcp.metadata)] },
+    spec: { ...spec, selector: selectorLabels(name), ports: [{ name: 'http', port, targetPort: port, protocol: 'TCP', appProtocol: 'http' }] },
   };
+}
+
+/** What clients reach (status.url). */
+export function buildService(mcp: McpServer): Service {
+  return serviceOf(mcp, mcp.metadata.name, {}, { type: 'ClusterIP' });
 }
 
 /**
@@ -25,17 +27,5 @@ export function buildService(mcp: McpServer): Service {
  * Its component label keeps it out of the bridges' ServiceMonitor (the main Service already lists them).
  */
 export function buildPeerService(mcp: McpServer): Service {
-  const { name, namespace } = mcp.metadata;
-  const port = servingPort(mcp.spec);
-  return {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: peerServiceName(name), namespace, labels: { ...childLabels(name), [LABEL_COMPONENT]: COMPONENT_PEERS }, ownerReferences: [ownerReference(mcp.metadata)] },
-    spec: {
-      clusterIP: 'None',
-      publishNotReadyAddresses: false,
-      selector: selectorLabels(name),
-      ports: [{ name: 'http', port, targetPort: port, protocol: 'TCP', appProtocol: 'http' }],
-    },
-  };
+  return serviceOf(mcp, peerServiceName(mcp.metadata.name), { [LABEL_COMPONENT]: COMPONENT_PEERS }, { clusterIP: 'None', publishNotReadyAddresses: false });
 }
