@@ -5,7 +5,7 @@
 // come before anything else, and a probed process is never also initialized.
 import { DiscoverResultSchema } from '@modelcontextprotocol/core';
 import type { Logger } from 'pino';
-import { isResponse } from '../jsonrpc.js';
+import { isResponse, type JsonRpcRequest } from '../jsonrpc.js';
 import type { BridgeMetrics } from '../metrics.js';
 import type { Upstream } from '../upstream/upstream.js';
 import { META, MODERN_VERSIONS } from './envelope.js';
@@ -27,6 +27,19 @@ export type ProbeOutcome = { era: 'modern'; discovered: Discovered } | { era: 'l
 /** The envelope the bridge puts on requests of its own to a modern child. */
 export function bridgeEnvelope(capabilities: Readonly<Record<string, unknown>>): Record<string, unknown> {
   return { [META.protocolVersion]: MODERN_VERSIONS[0], [META.clientCapabilities]: capabilities, [META.clientInfo]: BRIDGE_CLIENT_INFO };
+}
+
+/**
+ * The bridge's own subscriptions/listen on a shared 2026-07-28 child: its list changes, relayed to the
+ * 2025-era sessions (which have no listen stream of their own).
+ */
+export function bridgeListenRequest(): JsonRpcRequest {
+  return {
+    jsonrpc: '2.0',
+    id: 'bridge-listen',
+    method: 'subscriptions/listen',
+    params: { notifications: { toolsListChanged: true, promptsListChanged: true, resourcesListChanged: true }, _meta: bridgeEnvelope({}) },
+  };
 }
 
 /**

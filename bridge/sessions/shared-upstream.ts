@@ -18,7 +18,7 @@ import { RequestRouter, type RouterClient } from './request-router.js';
 import { LOG_LEVELS, atLeast, moreVerbose, type LogLevel } from './log-levels.js';
 import type { Identity } from '../modern/backend.js';
 import { capabilityFor } from '../modern/envelope.js';
-import { bridgeEnvelope, probeEra, type Discovered } from '../modern/probe.js';
+import { bridgeListenRequest, probeEra, type Discovered } from '../modern/probe.js';
 import { SessionUpgrade } from './session-upgrade.js';
 import type { SessionHandoff } from './handoff.js';
 import { SubscriptionTable } from './subscriptions.js';
@@ -263,13 +263,7 @@ export class SharedUpstream {
   private adoptModern(discovered: Discovered, router: RequestRouter): void {
     this.discovered = discovered;
     this.init = initializeFromDiscover(discovered);
-    const listen: JsonRpcRequest = {
-      jsonrpc: '2.0',
-      id: 'bridge-listen',
-      method: 'subscriptions/listen',
-      params: { notifications: { toolsListChanged: true, promptsListChanged: true, resourcesListChanged: true }, _meta: bridgeEnvelope({}) },
-    };
-    router.request(BRIDGE, listen, {
+    router.request(BRIDGE, bridgeListenRequest(), {
       deliver: (message) => {
         if (!isNotification(message) || !message.method.endsWith('/list_changed')) return;
         const plain = { jsonrpc: '2.0', method: message.method } as JSONRPCMessage;
