@@ -45,7 +45,7 @@ export class BridgeMetrics {
   readonly sessionsAdopted = new Counter({ name: 'mcp_bridge_sessions_adopted_total', help: 'Shared-mode sessions taken over from a replica that was gone (their state rides in the session id)', registers: [this.registry] });
   readonly sessionHandoffs = new Counter({
     name: 'mcp_bridge_session_handoffs_total',
-    help: "Shared-mode sessions' log levels and subscriptions handed over by a stopping replica: sent (to at least one peer), received, applied (at adoption)",
+    help: "Shared-mode sessions' log levels and subscriptions handed over by a stopping replica: sent (to at least one peer), received, pulled (asked of a peer by a replica that had not got it), applied (at adoption)",
     labelNames: ['stage'],
     registers: [this.registry],
   });

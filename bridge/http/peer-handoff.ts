@@ -1,13 +1,15 @@
 // A stopping replica hands its shared-mode sessions' log levels and subscriptions to the other replicas
 // of its McpServer (sessions/handoff.ts says why), at the end of its drain: --peers names them (the
 // operator's headless Service, resolved to every ready pod's address). Each peer keeps what it got for
-// the session's adoption. Signed with the session key, so only a replica of the same McpServer is heard.
+// the session's adoption. A replica that adopts a session without having got its handoff (it became
+// ready after the owner's) asks its peers for it (pullHandoff). Signed with the session key, so only a
+// replica of the same McpServer is heard.
 import { lookup } from 'node:dns/promises';
 import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { ErrorCodes } from '../jsonrpc.js';
 import type { BridgeMetrics } from '../metrics.js';
-import { decodeHandoff, encodeHandoff, type SessionHandoff } from '../sessions/handoff.js';
+import { decodeHandoff, encodeHandoff, worthHandingOff, type SessionHandoff } from '../sessions/handoff.js';
 import type { SessionHub } from '../sessions/session-hub.js';
 import type { SessionIds } from '../sessions/session-ids.js';
 import { readBody } from './body.js';
@@ -18,6 +20,9 @@ export const HANDOFF_PATH = '/peers/handoff';
 const SIGNATURE_HEADER = 'x-mcp-bridge-signature';
 const SENT_AT_HEADER = 'x-mcp-bridge-sent-at';
 const DOMAIN = 'session-handoff';
+const PULL_DOMAIN = 'session-handoff-pull';
+/** Asking the peers delays the adopting request: bounded tighter than the handoff. */
+export const PULL_TIMEOUT_MS = 1000;
 /** A recorded handoff replayed later is refused (clocks of one cluster's nodes agree far better). */
 const MAX_AGE_MS = 60_000;
 /** 10,000 sessions with a few subscriptions each fit; more is not a handoff. */
@@ -45,24 +50,34 @@ export async function resolvePeers(peers: readonly string[], self: string): Prom
   return [...found];
 }
 
-function post(peer: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<boolean> {
+/** One request to a peer: its status and body, or undefined when it did not answer in time. */
+function exchange(peer: string, method: 'GET' | 'POST', path: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number): Promise<{ status: number; body: string } | undefined> {
   const target = splitOwner(peer);
-  if (target === undefined) return Promise.resolve(false);
+  if (target === undefined) return Promise.resolve(undefined);
+  const length = body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) };
   return new Promise((resolve) => {
-    const out = request({ host: target.host, port: target.port, method: 'POST', path: HANDOFF_PATH, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, timeout: timeoutMs }, (res) => {
-      res.resume();
-      resolve((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300);
+    const out = request({ host: target.host, port: target.port, method, path, headers: { ...headers, ...length }, timeout: timeoutMs }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += text.length < 1_000_000 ? chunk : ''));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      res.on('error', () => resolve(undefined));
     });
     out.on('timeout', () => out.destroy(new Error('timeout')));
-    out.on('error', () => resolve(false));
+    out.on('error', () => resolve(undefined));
     out.end(body);
   });
 }
 
+/** The peers to talk to, or [] when they cannot be found within the bound. */
+function peersWithin(peers: readonly string[], self: string, timeoutMs: number): Promise<string[]> {
+  const deadline = new Promise<string[]>((resolve) => setTimeout(() => resolve([]), timeoutMs).unref());
+  return Promise.race([resolvePeers(peers, self), deadline]);
+}
+
 /** Sends the handoff to every peer at once; logs and counts how it went. Never throws, bounded in time. */
 export async function handOff(entries: readonly SessionHandoff[], peers: readonly string[], ids: SessionIds, log: Logger, metrics: BridgeMetrics, timeoutMs = HANDOFF_TIMEOUT_MS): Promise<void> {
-  const deadline = new Promise<string[]>((resolve) => setTimeout(() => resolve([]), timeoutMs).unref());
-  const targets = await Promise.race([resolvePeers(peers, ids.self), deadline]);
+  const targets = await peersWithin(peers, ids.self, timeoutMs);
   if (targets.length === 0) {
     log.warn({ peers, sessions: entries.length }, 'no peer replica to hand the sessions\' subscriptions and log levels to: a replica adopting them starts without');
     return;
@@ -70,24 +85,62 @@ export async function handOff(entries: readonly SessionHandoff[], peers: readonl
   const body = encodeHandoff(entries);
   const sentAt = String(Date.now());
   const headers = { 'content-type': 'application/json', [SENT_AT_HEADER]: sentAt, [SIGNATURE_HEADER]: ids.sign(DOMAIN, `${sentAt}\n${body}`) };
-  const results = await Promise.all(targets.map((peer) => post(peer, body, headers, timeoutMs)));
-  const delivered = results.filter(Boolean).length;
+  const results = await Promise.all(targets.map((peer) => exchange(peer, 'POST', HANDOFF_PATH, headers, body, timeoutMs)));
+  const delivered = results.filter((r) => r !== undefined && r.status >= 200 && r.status < 300).length;
   if (delivered > 0) metrics.sessionHandoffs.inc({ stage: 'sent' }, entries.length);
   log.info({ sessions: entries.length, peers: targets.length, delivered }, 'sessions\' subscriptions and log levels handed to the peer replicas');
 }
 
-/** A peer's handoff arriving here: 200 {"taken":N}; refusals answer with a JSON-RPC error body. */
-export async function receiveHandoff(hub: SessionHub, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  if (req.method !== 'POST') return sendError(res, 405, ErrorCodes.serverError, 'Method Not Allowed: a handoff is a POST', { allow: 'POST' });
-  if (!hub.adopts) return sendError(res, 404, ErrorCodes.serverError, 'Not Found: this bridge runs per-session mode and takes no handoffs');
-  const body = await readBody(req, MAX_BODY, HANDOFF_TIMEOUT_MS);
-  if (!body.ok) return sendError(res, body.reason === 'too-large' ? 413 : 408, ErrorCodes.serverError, `handoff body refused (${body.reason})`, { connection: 'close' });
+/**
+ * Asks every peer for a session's handoff (GET ?session=ID, signed); the first that holds something to
+ * resume (a level, a subscription) wins. Undefined when none does, or none answers within the bound.
+ */
+export async function pullHandoff(id: string, peers: readonly string[], ids: SessionIds, timeoutMs = PULL_TIMEOUT_MS): Promise<SessionHandoff | undefined> {
+  const targets = await peersWithin(peers, ids.self, timeoutMs);
+  const sentAt = String(Date.now());
+  const headers = { [SENT_AT_HEADER]: sentAt, [SIGNATURE_HEADER]: ids.sign(PULL_DOMAIN, `${sentAt}\n${id}`) };
+  const path = `${HANDOFF_PATH}?${new URLSearchParams({ session: id }).toString()}`;
+  const answers = await Promise.all(targets.map((peer) => exchange(peer, 'GET', path, headers, undefined, timeoutMs)));
+  for (const answer of answers) {
+    if (answer?.status !== 200) continue;
+    const entry = decodeHandoff(answer.body)?.find((e) => e.id === id);
+    if (entry !== undefined && worthHandingOff(entry)) return entry;
+  }
+  return undefined;
+}
+
+/** Whether a signed request of a peer is genuine and fresh; answers the refusal itself otherwise. */
+function verified(hub: SessionHub, req: IncomingMessage, res: ServerResponse, domain: string, payload: string): boolean {
   const sentAt = req.headers[SENT_AT_HEADER];
   const signature = req.headers[SIGNATURE_HEADER];
-  if (typeof sentAt !== 'string' || typeof signature !== 'string' || !hub.ids.verify(DOMAIN, `${sentAt}\n${body.text}`, signature)) {
-    return sendError(res, 403, ErrorCodes.serverError, 'Forbidden: the handoff is not signed with this McpServer\'s session key');
+  if (typeof sentAt !== 'string' || typeof signature !== 'string' || !hub.ids.verify(domain, `${sentAt}\n${payload}`, signature)) {
+    sendError(res, 403, ErrorCodes.serverError, 'Forbidden: the handoff is not signed with this McpServer\'s session key');
+    return false;
   }
-  if (!(Math.abs(Date.now() - Number(sentAt)) <= MAX_AGE_MS)) return sendError(res, 403, ErrorCodes.serverError, 'Forbidden: the handoff is stale (sent more than 60 s from now)');
+  if (!(Math.abs(Date.now() - Number(sentAt)) <= MAX_AGE_MS)) {
+    sendError(res, 403, ErrorCodes.serverError, 'Forbidden: the handoff is stale (sent more than 60 s from now)');
+    return false;
+  }
+  return true;
+}
+
+/**
+ * /peers/handoff: a stopping peer's handoff (POST): 200 {"taken":N}; a peer asking for one session's
+ * (GET ?session=ID): 200 {"sessions":[entry]} or 404. Refusals answer with a JSON-RPC error body.
+ */
+export async function serveHandoff(hub: SessionHub, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
+  if (req.method !== 'POST' && req.method !== 'GET') return sendError(res, 405, ErrorCodes.serverError, 'Method Not Allowed: a handoff is a POST, a question for one a GET', { allow: 'GET, POST' });
+  if (!hub.adopts) return sendError(res, 404, ErrorCodes.serverError, 'Not Found: this bridge runs per-session mode and takes no handoffs');
+  if (req.method === 'GET') {
+    const id = query.get('session') ?? '';
+    if (!verified(hub, req, res, PULL_DOMAIN, id)) return;
+    const entry = hub.handoffFor(id);
+    if (entry === undefined) return sendError(res, 404, ErrorCodes.sessionNotFound, 'Not Found: no handoff for this session here');
+    return sendJson(res, 200, { sessions: [entry] });
+  }
+  const body = await readBody(req, MAX_BODY, HANDOFF_TIMEOUT_MS);
+  if (!body.ok) return sendError(res, body.reason === 'too-large' ? 413 : 408, ErrorCodes.serverError, `handoff body refused (${body.reason})`, { connection: 'close' });
+  if (!verified(hub, req, res, DOMAIN, body.text)) return;
   const entries = decodeHandoff(body.text);
   if (entries === undefined) return sendError(res, 400, ErrorCodes.invalidRequest, 'Bad Request: not a handoff body ({"sessions":[...]})');
   sendJson(res, 200, { taken: hub.receiveHandoff(entries) });

@@ -10,7 +10,7 @@ import { relayOrAdopt } from './adopt.js';
 import { forwardToOwner, isForwarded, sendOwnerGone } from './forward.js';
 import { checkRequest, type GuardConfig } from './guards.js';
 import { handleSseMessage, handleSseOpen } from './legacy-sse.js';
-import { HANDOFF_PATH, receiveHandoff } from './peer-handoff.js';
+import { HANDOFF_PATH, serveHandoff } from './peer-handoff.js';
 import { sendError, sendJson, sendText } from './respond.js';
 import { handleStreamableHttp } from './streamable-http.js';
 
@@ -56,7 +56,7 @@ async function route(ctx: HttpContext, guard: GuardConfig, req: IncomingMessage,
     case '/metrics':
       return sendText(res, 200, await ctx.metrics.registry.metrics(), ctx.metrics.registry.contentType);
     case HANDOFF_PATH: // from a stopping peer replica: signed with the session key, no client credentials
-      return receiveHandoff(ctx.hub, req, res);
+      return serveHandoff(ctx.hub, req, res, new URLSearchParams(q === -1 ? '' : url.slice(q + 1)));
     case '/mcp':
     case '/sse':
     case '/message': {

@@ -43,11 +43,21 @@ describe('PendingHandoffs', () => {
     expect(pending.size).toBe(0);
   });
 
+  it('when a peer asks for a handoff, then it is shown without being given away', () => {
+    const pending = new PendingHandoffs(1000);
+    pending.put({ id: 's', subscriptions: ['u'] });
+    expect(pending.peek('s')).toEqual({ id: 's', subscriptions: ['u'] });
+    expect(pending.has('s')).toBe(true);
+    expect(pending.take('s')).toEqual({ id: 's', subscriptions: ['u'] });
+    expect(pending.has('s')).toBe(false);
+  });
+
   it('when a handoff is older than the TTL, then it is not applied', () => {
     let now = 0;
     const pending = new PendingHandoffs(1000, 10, () => now);
     pending.put({ id: 's', subscriptions: ['u'] });
     now = 1001;
+    expect(pending.peek('s')).toBeUndefined();
     expect(pending.take('s')).toBeUndefined();
   });
 

@@ -83,6 +83,16 @@ export class PendingHandoffs {
     }
   }
 
+  has(id: string): boolean {
+    return this.peek(id) !== undefined;
+  }
+
+  /** The handoff for a session, kept here (a peer asks for it), unless it is older than the TTL. */
+  peek(id: string): SessionHandoff | undefined {
+    const found = this.entries.get(id);
+    return found !== undefined && this.now() - found.at <= this.ttlMs ? found.handoff : undefined;
+  }
+
   /** The handoff for a session, once (it is forgotten here), unless it is older than the TTL. */
   take(id: string): SessionHandoff | undefined {
     const found = this.entries.get(id);

@@ -171,15 +171,16 @@ export class SessionHub {
    * with the state the id carried; undefined when this replica cannot (per-session mode, ending, full).
    * A draining replica still adopts: the session is then adopted again, from its id, once this one is gone.
    */
-  adopt(id: string, state: AdoptionState): SessionBase | undefined {
+  adopt(id: string, state: AdoptionState, pulled?: SessionHandoff): SessionBase | undefined {
     // A session that ended here (DELETE, eviction, idle) stays ended: its dead owner must not revive it.
     if (this.shared === undefined || this.ending || this.ended.has(id) || !this.makeRoom()) return undefined;
     const session = new SharedSession(id, 'streamable-http', this.shared, this.log.child({ sessionId: id }), (s, reason) => this.forget(s, reason));
     session.restore(state);
     this.sessions.set(id, session);
     this.metrics.sessionsAdopted.inc();
-    // What its client set up since initialize, when its owner handed that over as it stopped.
-    const handoff = this.handoffs.take(id);
+    // What its client set up since initialize, when its owner handed that over as it stopped (to this
+    // replica, or to a peer this one asked: http/peer-handoff.ts pullHandoff).
+    const handoff = this.handoffs.take(id) ?? pulled;
     if (handoff !== undefined) {
       this.shared.resume(session, handoff);
       this.metrics.sessionHandoffs.inc({ stage: 'applied' });
@@ -210,6 +211,21 @@ export class SessionHub {
     }
     this.metrics.sessionHandoffs.inc({ stage: 'received' }, taken);
     return taken;
+  }
+
+  /** Whether a handoff for this session waits here (adopt() will apply it). */
+  holdsHandoff(id: string): boolean {
+    return this.handoffs.has(id);
+  }
+
+  /**
+   * What this replica knows of a session for a peer that is adopting it without a handoff of its own (it
+   * became ready after the owner's): the handoff kept here, or the live state of a session adopted here.
+   */
+  handoffFor(id: string): SessionHandoff | undefined {
+    const session = this.sessions.get(id);
+    if (session instanceof SharedSession && this.shared !== undefined) return this.shared.handoffOf(session);
+    return this.handoffs.peek(id);
   }
 
   /** This replica's adoptable sessions with something their ids do not carry (log level, subscriptions). */

@@ -77,6 +77,27 @@ describe('a stopping replica hands its sessions over', () => {
     await survivor.close(0);
   });
 
+  it('when a replica comes up after the handoff went out, then it asks its peers and the session resumes its subscription there too', async () => {
+    const key = keyFile();
+    const survivor = await bridgeFor(FIXTURE, shared(key));
+    const peers = ['--peers', `127.0.0.1:${String(survivor.port)}`];
+    const owner = await bridgeFor(FIXTURE, shared(key, ...peers));
+    const session = await rawSession(owner.url, '2025-06-18');
+    const call = (url: string, id: number, method: string, params: Record<string, unknown>) =>
+      fetch(url, { method: 'POST', headers: { ...JSON_HEADERS, 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18' }, body: JSON.stringify({ jsonrpc: '2.0', id, method, params }) });
+    expect((await call(owner.url, 1, 'resources/subscribe', { uri: WATCHED })).status).toBe(200);
+    await owner.close(0); // hands the session to the survivor, the only peer there is yet
+    const late = await bridgeFor(FIXTURE, shared(key, ...peers));
+    const res = await call(late.url, 2, 'tools/call', { name: 'update_resource', arguments: { uri: WATCHED } });
+    // An SSE answer: the notification (no GET stream open, so it rides on this request's), then the result.
+    const text = await res.text();
+    expect(text).toContain('notifications/resources/updated');
+    expect(text).toContain('"text":"updated"');
+    expect(await metricsOf(late)).toMatch(/^mcp_bridge_session_handoffs_total\{stage="pulled"\} 1$/m);
+    expect(await metricsOf(late)).toMatch(/^mcp_bridge_session_handoffs_total\{stage="applied"\} 1$/m);
+    await Promise.all([late.close(0), survivor.close(0)]);
+  });
+
   it('when no peer is given, then the adopting replica starts the session without its subscription (what --peers is for)', async () => {
     const key = keyFile();
     const [a, b] = await Promise.all([1, 2].map(() => bridgeFor(FIXTURE, shared(key))));
@@ -162,15 +183,35 @@ describe('the handoff endpoint', () => {
     expect(await forged.json()).toEqual({ taken: 0 });
   });
 
-  it('when it is not a POST, or the bridge runs per-session mode, then 405 or 404', async () => {
-    const get = await fetch(b.url.replace('/mcp', HANDOFF_PATH));
-    expect(get.status).toBe(405);
-    expect(get.headers.get('allow')).toBe('POST');
-    await get.text();
+  it('when it is neither a POST nor a GET, or the bridge runs per-session mode, then 405 or 404', async () => {
+    const put = await fetch(b.url.replace('/mcp', HANDOFF_PATH), { method: 'PUT' });
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('GET, POST');
+    await put.text();
     const perSession = await bridgeFor(FIXTURE, []);
     const res = await postHandoff(perSession, encodeHandoff([]), perSession);
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ error: { message: expect.stringContaining('per-session') as string } });
     await perSession.close(0);
+  });
+
+  it('when a peer asks for a session, then it gets the handoff kept here only with a valid signature, else 403, and 404 for a session it does not know', async () => {
+    const session = await rawSession(a.url, '2025-06-18');
+    expect((await postHandoff(b, encodeHandoff([{ id: session, logLevel: 'error', subscriptions: [WATCHED] }]), a)).status).toBe(200);
+    const ask = (id: string, signer: RunningBridge) => {
+      const at = String(Date.now());
+      return fetch(`${b.url.replace('/mcp', HANDOFF_PATH)}?session=${encodeURIComponent(id)}`, {
+        headers: { 'x-mcp-bridge-sent-at': at, 'x-mcp-bridge-signature': signer.hub.ids.sign('session-handoff-pull', `${at}\n${id}`) },
+      });
+    };
+    const found = await ask(session, a);
+    expect(found.status).toBe(200);
+    expect(await found.json()).toEqual({ sessions: [{ id: session, logLevel: 'error', subscriptions: [WATCHED] }] });
+    const foreign = await ask(session, stranger);
+    expect(foreign.status).toBe(403);
+    await foreign.text();
+    const unknown = await ask(await rawSession(a.url, '2025-06-18'), a);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ error: { code: -32001 } });
   });
 });
