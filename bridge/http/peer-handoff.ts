@@ -50,34 +50,39 @@ export async function resolvePeers(peers: readonly string[], self: string): Prom
   return [...found];
 }
 
-/** One request to a peer: its status and body, or undefined when it did not answer in time. */
-function exchange(peer: string, method: 'GET' | 'POST', path: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number): Promise<{ status: number; body: string } | undefined> {
+/** One request to a peer: its status and body, or undefined when it did not answer by `deadline` (ms since the epoch). */
+function exchange(peer: string, method: 'GET' | 'POST', path: string, headers: Record<string, string>, body: string | undefined, deadline: number): Promise<{ status: number; body: string } | undefined> {
   const target = splitOwner(peer);
   if (target === undefined) return Promise.resolve(undefined);
   const length = body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) };
   return new Promise((resolve) => {
-    const out = request({ host: target.host, port: target.port, method, path, headers: { ...headers, ...length }, timeout: timeoutMs }, (res) => {
+    const out = request({ host: target.host, port: target.port, method, path, headers: { ...headers, ...length } }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += text.length < 1_000_000 ? chunk : ''));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
       res.on('error', () => resolve(undefined));
     });
-    out.on('timeout', () => out.destroy(new Error('timeout')));
+    // The whole exchange, not the socket's idle time: a peer that answers a byte at a time is cut too.
+    const timer = setTimeout(() => out.destroy(new Error('timeout')), Math.max(0, deadline - Date.now()));
+    out.on('close', () => clearTimeout(timer));
     out.on('error', () => resolve(undefined));
     out.end(body);
   });
 }
 
-/** The peers to talk to, or [] when they cannot be found within the bound. */
-function peersWithin(peers: readonly string[], self: string, timeoutMs: number): Promise<string[]> {
-  const deadline = new Promise<string[]>((resolve) => setTimeout(() => resolve([]), timeoutMs).unref());
-  return Promise.race([resolvePeers(peers, self), deadline]);
+/** The peers to talk to, or [] when they cannot be found by `deadline`. */
+function peersBy(peers: readonly string[], self: string, deadline: number): Promise<string[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<string[]>((resolve) => (timer = setTimeout(() => resolve([]), Math.max(0, deadline - Date.now()))));
+  return Promise.race([resolvePeers(peers, self), late]).finally(() => clearTimeout(timer));
 }
 
 /** Sends the handoff to every peer at once; logs and counts how it went. Never throws, bounded in time. */
 export async function handOff(entries: readonly SessionHandoff[], peers: readonly string[], ids: SessionIds, log: Logger, metrics: BridgeMetrics, timeoutMs = HANDOFF_TIMEOUT_MS): Promise<void> {
-  const targets = await peersWithin(peers, ids.self, timeoutMs);
+  // One bound for all of it (DNS, connecting, the answers): it delays the pod's stop.
+  const deadline = Date.now() + timeoutMs;
+  const targets = await peersBy(peers, ids.self, deadline);
   if (targets.length === 0) {
     log.warn({ peers, sessions: entries.length }, 'no peer replica to hand the sessions\' subscriptions and log levels to: a replica adopting them starts without');
     return;
@@ -85,7 +90,7 @@ export async function handOff(entries: readonly SessionHandoff[], peers: readonl
   const body = encodeHandoff(entries);
   const sentAt = String(Date.now());
   const headers = { 'content-type': 'application/json', [SENT_AT_HEADER]: sentAt, [SIGNATURE_HEADER]: ids.sign(DOMAIN, `${sentAt}\n${body}`) };
-  const results = await Promise.all(targets.map((peer) => exchange(peer, 'POST', HANDOFF_PATH, headers, body, timeoutMs)));
+  const results = await Promise.all(targets.map((peer) => exchange(peer, 'POST', HANDOFF_PATH, headers, body, deadline)));
   const delivered = results.filter((r) => r !== undefined && r.status >= 200 && r.status < 300).length;
   if (delivered > 0) metrics.sessionHandoffs.inc({ stage: 'sent' }, entries.length);
   log.info({ sessions: entries.length, peers: targets.length, delivered }, 'sessions\' subscriptions and log levels handed to the peer replicas');
@@ -96,11 +101,12 @@ export async function handOff(entries: readonly SessionHandoff[], peers: readonl
  * resume (a level, a subscription) wins. Undefined when none does, or none answers within the bound.
  */
 export async function pullHandoff(id: string, peers: readonly string[], ids: SessionIds, timeoutMs = PULL_TIMEOUT_MS): Promise<SessionHandoff | undefined> {
-  const targets = await peersWithin(peers, ids.self, timeoutMs);
+  const deadline = Date.now() + timeoutMs;
+  const targets = await peersBy(peers, ids.self, deadline);
   const sentAt = String(Date.now());
   const headers = { [SENT_AT_HEADER]: sentAt, [SIGNATURE_HEADER]: ids.sign(PULL_DOMAIN, `${sentAt}\n${id}`) };
   const path = `${HANDOFF_PATH}?${new URLSearchParams({ session: id }).toString()}`;
-  const answers = await Promise.all(targets.map((peer) => exchange(peer, 'GET', path, headers, undefined, timeoutMs)));
+  const answers = await Promise.all(targets.map((peer) => exchange(peer, 'GET', path, headers, undefined, deadline)));
   for (const answer of answers) {
     if (answer?.status !== 200) continue;
     const entry = decodeHandoff(answer.body)?.find((e) => e.id === id);

@@ -25,7 +25,6 @@ export function topologyOf(spec: McpServerSpec): Topology {
   return spec.image === undefined ? 'embedded' : 'sidecar';
 }
 
-/** The port the Service exposes and the pod listens on. */
 /**
  * Shared mode behind a bridge: a stopping replica hands its sessions' subscriptions and log levels to
  * the others (--peers, the headless Service; docs/reliability.md). Per-session sessions are processes.
@@ -38,6 +37,7 @@ function bridgePeersEnv(name: string, spec: McpServerSpec): EnvVar[] {
   return wantsPeers(spec) ? peersEnv(name, spec.bridge.port) : [];
 }
 
+/** The port the Service exposes and the pod listens on. */
 export function servingPort(spec: McpServerSpec): number {
   return spec.transport === 'streamable-http' ? (spec.port ?? 8080) : spec.bridge.port;
 }

@@ -11,7 +11,7 @@ import { HANDOFF_PATH } from '../../bridge/http/peer-handoff.js';
 import { encodeHandoff } from '../../bridge/sessions/handoff.js';
 import { SharedSession } from '../../bridge/sessions/shared-session.js';
 import type { RunningBridge } from '../../bridge/bridge.js';
-import { FIXTURE, JSON_HEADERS, bridgeFor, rawSession, roundRobin, streamableClient, textOf, until } from './bridge-harness.js';
+import { FIXTURE, bridgeFor, rawSession, roundRobin, sessionPost, streamableClient, textOf, until } from './bridge-harness.js';
 
 const WATCHED = 'test://watched-resource';
 
@@ -72,8 +72,7 @@ describe('a stopping replica hands its sessions over', () => {
     expect((adopted as SharedSession).logLevel).toBe('warning');
     expect(await metricsOf(survivor)).toMatch(/^mcp_bridge_session_handoffs_total\{stage="applied"\} 1$/m);
     await client.close();
-    lb.server.closeAllConnections();
-    await new Promise((resolve) => lb.server.close(resolve));
+    await lb.close();
     await survivor.close(0);
   });
 
@@ -83,8 +82,7 @@ describe('a stopping replica hands its sessions over', () => {
     const peers = ['--peers', `127.0.0.1:${String(survivor.port)}`];
     const owner = await bridgeFor(FIXTURE, shared(key, ...peers));
     const session = await rawSession(owner.url, '2025-06-18');
-    const call = (url: string, id: number, method: string, params: Record<string, unknown>) =>
-      fetch(url, { method: 'POST', headers: { ...JSON_HEADERS, 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18' }, body: JSON.stringify({ jsonrpc: '2.0', id, method, params }) });
+    const call = (url: string, id: number, method: string, params: Record<string, unknown>) => sessionPost(url, session, id, method, params);
     expect((await call(owner.url, 1, 'resources/subscribe', { uri: WATCHED })).status).toBe(200);
     await owner.close(0); // hands the session to the survivor, the only peer there is yet
     const late = await bridgeFor(FIXTURE, shared(key, ...peers));
@@ -103,8 +101,7 @@ describe('a stopping replica hands its sessions over', () => {
     const [a, b] = await Promise.all([1, 2].map(() => bridgeFor(FIXTURE, shared(key))));
     if (a === undefined || b === undefined) throw new Error('replicas');
     const session = await rawSession(a.url, '2025-06-18');
-    const call = (url: string, id: number, method: string, params: Record<string, unknown>) =>
-      fetch(url, { method: 'POST', headers: { ...JSON_HEADERS, 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18' }, body: JSON.stringify({ jsonrpc: '2.0', id, method, params }) });
+    const call = (url: string, id: number, method: string, params: Record<string, unknown>) => sessionPost(url, session, id, method, params);
     expect((await call(a.url, 1, 'resources/subscribe', { uri: WATCHED })).status).toBe(200);
     await a.close(0);
     const res = await call(b.url, 2, 'tools/call', { name: 'update_resource', arguments: { uri: WATCHED } });
@@ -118,11 +115,7 @@ describe('a stopping replica hands its sessions over', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const a = await bridgeFor(FIXTURE, shared(key, '--peers', `127.0.0.1:${String((silent.address() as AddressInfo).port)}`));
     const session = await rawSession(a.url, '2025-06-18');
-    const subscribed = await fetch(a.url, {
-      method: 'POST',
-      headers: { ...JSON_HEADERS, 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'resources/subscribe', params: { uri: WATCHED } }),
-    });
+    const subscribed = await sessionPost(a.url, session, 1, 'resources/subscribe', { uri: WATCHED });
     expect(subscribed.status).toBe(200);
     await a.close(0);
     expect(await metricsOf(a)).not.toMatch(/^mcp_bridge_session_handoffs_total\{stage="sent"\}/m);
@@ -152,11 +145,7 @@ describe('the handoff endpoint', () => {
     // b adopts the session (as when its owner is gone: the relay path is the first describe's) and its
     // process is subscribed for it.
     b.hub.adopt(session, { protocolVersion: '2025-06-18', capabilities: {} });
-    const call = await fetch(b.url, {
-      method: 'POST',
-      headers: { ...JSON_HEADERS, 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'update_resource', arguments: { uri: WATCHED } } }),
-    });
+    const call = await sessionPost(b.url, session, 2, 'tools/call', { name: 'update_resource', arguments: { uri: WATCHED } });
     expect(await call.text()).toContain('updated');
   });
 

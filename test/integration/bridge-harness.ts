@@ -101,6 +101,15 @@ export async function rawSession(url: string, protocolVersion = '2025-11-25'): P
   return id;
 }
 
+/** A raw request of a 2025-era session (its id and version in the headers), answered as it comes. */
+export function sessionPost(url: string, session: string, id: number, method: string, params: Record<string, unknown>, protocolVersion = '2025-06-18'): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: { ...JSON_HEADERS, 'mcp-session-id': session, 'mcp-protocol-version': protocolVersion },
+    body: JSON.stringify({ jsonrpc: '2.0', id, method, params }),
+  });
+}
+
 /** The 2026-07-28 per-request envelope (client capabilities as given). */
 export function modernMeta(capabilities: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -126,7 +135,7 @@ export async function modernPost(
 }
 
 /** Round-robin HTTP proxy: each request goes to the next backend, no affinity at all (the test may change `backends`). */
-export async function roundRobin(backends: string[]): Promise<{ url: string; server: Server; hits: number[]; backends: string[] }> {
+export async function roundRobin(backends: string[]): Promise<{ url: string; server: Server; hits: number[]; backends: string[]; close: () => Promise<void> }> {
   const hits = backends.map(() => 0);
   let next = 0;
   const server = createServer((req, res) => {
@@ -142,5 +151,9 @@ export async function roundRobin(backends: string[]): Promise<{ url: string; ser
     req.pipe(out);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, hits, backends };
+  const close = async (): Promise<void> => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, hits, backends, close };
 }

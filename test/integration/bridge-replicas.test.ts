@@ -16,8 +16,7 @@ describe('replicas behind a load balancer without affinity', () => {
     lb = await roundRobin(replicas.map((r) => r.url.replace('/mcp', '')));
   });
   afterAll(async () => {
-    lb.server.closeAllConnections();
-    await new Promise((resolve) => lb.server.close(resolve));
+    await lb.close();
     await Promise.all(replicas.map((r) => r.close(0)));
   });
 
@@ -185,8 +184,7 @@ describe('shared-mode sessions outlive their replica', () => {
     expect(transport.sessionId).toBe(id);
     expect(survivor.hub.size).toBe(1);
     await client.close();
-    lb.server.closeAllConnections();
-    await new Promise((resolve) => lb.server.close(resolve));
+    await lb.close();
     await survivor.close(0);
   });
 
